@@ -1,0 +1,87 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import express from 'express';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import { sql } from 'drizzle-orm';
+import type { AppDeps } from './deps.js';
+import { ApiRouter } from './endpoint.js';
+import { createMetrics } from './metrics.js';
+import { notFoundHandler, problemHandler } from './problem.js';
+import { registerAccountRoutes } from './routes/accounts.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerCapabilityRoutes } from './routes/capabilities.js';
+import { registerMatchRoutes } from './routes/matches.js';
+import { registerPostRoutes } from './routes/posts.js';
+
+export const BODY_LIMIT = '100kb';
+
+export function createApp(deps: AppDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const metrics = createMetrics();
+  app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(metrics.middleware);
+  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The token from POST /v1/signup or POST /v1/tokens.',
+  });
+  const api = new ApiRouter(registry, deps);
+  registerAccountRoutes(api);
+  registerCapabilityRoutes(api);
+  registerPostRoutes(api);
+  registerMatchRoutes(api);
+  registerAdminRoutes(api);
+  app.use(api.router);
+
+  const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Roadmatch API',
+      version: '1.0.0',
+      description:
+        'Technology needs of biomanufacturers and offerings of suppliers and academic groups, tagged to the roadmap capability taxonomy, matched both ways.',
+    },
+    servers: [{ url: deps.config.publicUrl }],
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'Roadmatch API reference' }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const [postgres, redis] = await Promise.all([
+      withTimeout(deps.db.execute(sql`select 1`), 2000).then(
+        () => 'ok',
+        () => 'unavailable',
+      ),
+      withTimeout(deps.redis.ping(), 1000).then(
+        () => 'ok',
+        () => 'unavailable',
+      ),
+    ]);
+    const ready = postgres === 'ok' && redis === 'ok';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', postgres, redis });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+  return { app, openapi };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref()),
+  ]);
+}

@@ -1,0 +1,37 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Request } from 'express';
+import type { Executor } from '../db/client.js';
+import { findViewerByTokenHash } from '../db/queries/accounts.js';
+import { unauthorized } from './problem.js';
+
+/** The signed-in user, as every handler sees them. */
+export interface Viewer {
+  userId: string;
+  tokenId: string;
+  name: string;
+  email: string;
+  organisationId: string;
+  organisationKind: 'biomanufacturer' | 'supplier' | 'academic';
+}
+
+const TOKEN_PREFIX = 'rm_';
+
+/** A new API token: 32 random bytes, shown once; only its SHA-256 is stored. */
+export function newToken(): { token: string; hash: string } {
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  return { token, hash: hashToken(token) };
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export async function authenticate(req: Request, db: Executor): Promise<Viewer> {
+  const header = req.get('authorization');
+  if (!header) throw unauthorized('Send an API token as "Authorization: Bearer <token>".');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match?.[1]) throw unauthorized('The Authorization header must be "Bearer <token>".');
+  const viewer = await findViewerByTokenHash(db, hashToken(match[1]));
+  if (!viewer) throw unauthorized('The API token is unknown or has been revoked.');
+  return viewer;
+}

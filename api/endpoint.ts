@@ -1,0 +1,133 @@
+import { OpenAPIRegistry, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+import { authenticate, type Viewer } from './auth.js';
+import type { AppDeps } from './deps.js';
+import { fromZodError, HttpProblem } from './problem.js';
+import { ProblemSchema } from './schemas.js';
+
+type Schema = z.ZodType | undefined;
+type ObjectSchema = z.ZodObject | undefined;
+type Infer<S extends Schema> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export interface EndpointContext<B extends Schema, Q extends ObjectSchema, P extends ObjectSchema, A extends boolean> {
+  req: Request;
+  res: Response;
+  deps: AppDeps;
+  body: Infer<B>;
+  query: Infer<Q>;
+  params: Infer<P>;
+  viewer: A extends true ? Viewer : undefined;
+}
+
+export interface EndpointSpec<B extends Schema, Q extends ObjectSchema, P extends ObjectSchema, A extends boolean> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI form: `/v1/needs/{id}`. */
+  path: string;
+  summary: string;
+  tag: string;
+  auth: A;
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** The success answer; errors are documented for every endpoint. */
+  success: { status: number; description: string; schema?: z.ZodType };
+  /** Extra documented errors besides 400/401/413/500. */
+  errors?: number[];
+}
+
+export type EndpointResult = { status?: number; body?: unknown } | void;
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is not valid; `errors` lists each field at fault',
+  401: 'The bearer token is missing, unknown or revoked',
+  403: 'The signed-in user may not do this',
+  404: 'No such resource visible to the signed-in user',
+  409: 'The request conflicts with the current state',
+  413: 'The request body is too large',
+  415: 'The request body is not JSON',
+  422: 'The Idempotency-Key was used before with another request',
+};
+
+/**
+ * One place where a route is declared: the same zod schemas validate the request and describe it in the
+ * OpenAPI document, so the two cannot drift apart.
+ */
+export class ApiRouter {
+  readonly router = express.Router();
+
+  constructor(
+    private readonly registry: OpenAPIRegistry,
+    private readonly deps: AppDeps,
+  ) {}
+
+  add<
+    B extends Schema,
+    Q extends ObjectSchema = undefined,
+    P extends ObjectSchema = undefined,
+    A extends boolean = true,
+  >(spec: EndpointSpec<B, Q, P, A>, handler: (ctx: EndpointContext<B, Q, P, A>) => Promise<EndpointResult>): void {
+    this.document(spec);
+    const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
+    this.router[spec.method](expressPath, async (req, res) => {
+      const viewer = spec.auth ? await authenticate(req, this.deps.db) : undefined;
+      if (spec.body && !req.is('application/json')) {
+        throw new HttpProblem(
+          415,
+          'unsupported_media_type',
+          'Unsupported media type',
+          'Send the body as application/json.',
+        );
+      }
+      const body = parse(spec.body, req.body ?? {}, 'body');
+      const query = parse(spec.query, req.query, 'query');
+      const params = parse(spec.params, req.params, 'params');
+      const result = await handler({ req, res, deps: this.deps, body, query, params, viewer } as EndpointContext<
+        B,
+        Q,
+        P,
+        A
+      >);
+      if (res.headersSent) return;
+      const status = (result && result.status) ?? spec.success.status;
+      if (result && result.body !== undefined) res.status(status).json(result.body);
+      else res.status(status).end();
+    });
+  }
+
+  private document(spec: EndpointSpec<Schema, ObjectSchema, ObjectSchema, boolean>): void {
+    const errorStatuses = [400, ...(spec.auth ? [401] : []), ...(spec.body ? [413, 415] : []), ...(spec.errors ?? [])];
+    const responses: Record<number, ResponseConfig> = {
+      [spec.success.status]: {
+        description: spec.success.description,
+        ...(spec.success.schema ? { content: { 'application/json': { schema: spec.success.schema } } } : {}),
+      },
+    };
+    for (const status of errorStatuses) {
+      responses[status] = {
+        description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+      };
+    }
+    const request: RouteConfig['request'] = {};
+    if (spec.body) request.body = { required: true, content: { 'application/json': { schema: spec.body } } };
+    if (spec.query) request.query = spec.query;
+    if (spec.params) request.params = spec.params;
+    this.registry.registerPath({
+      method: spec.method,
+      path: spec.path,
+      summary: spec.summary,
+      tags: [spec.tag],
+      ...(spec.auth ? { security: [{ bearerAuth: [] }] } : {}),
+      request,
+      responses,
+    });
+  }
+}
+
+function parse<S extends Schema>(schema: S, value: unknown, where: 'body' | 'query' | 'params'): Infer<S> {
+  if (!schema) return undefined as Infer<S>;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw fromZodError(parsed.error, where);
+  return parsed.data as Infer<S>;
+}

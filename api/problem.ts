@@ -1,0 +1,90 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An RFC 9457 problem: every 4xx/5xx of the API is one of these, with a stable `code`. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) =>
+  new HttpProblem(400, 'validation_failed', 'The request is not valid', detail, errors);
+export const unauthorized = (detail: string) =>
+  new HttpProblem(401, 'unauthorized', 'Authentication is required', detail);
+export const forbidden = (detail: string) => new HttpProblem(403, 'forbidden', 'Not allowed', detail);
+export const notFound = (what: string) => new HttpProblem(404, 'not_found', 'Not found', `${what} was not found.`);
+export const conflict = (code: string, detail: string) => new HttpProblem(409, code, 'Conflict', detail);
+
+/** `capabilities[0]`, `organisation.name`: the path a client would write. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, part) => {
+    if (typeof part === 'number') return `${acc}[${part}]`;
+    return acc ? `${acc}.${String(part)}` : String(part);
+  }, '');
+}
+
+export function fromZodError(error: z.ZodError, where: 'body' | 'query' | 'params' = 'body'): HttpProblem {
+  const errors: FieldError[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        errors.push({ field: fieldPath([...issue.path, key]), message: 'is not a known field' });
+      }
+    } else {
+      errors.push({ field: fieldPath(issue.path) || where, message: issue.message });
+    }
+  }
+  const summary = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return badRequest(
+    `The ${where === 'body' ? 'request body' : `${where === 'query' ? 'query string' : 'path'}`} has ${errors.length === 1 ? 'an error' : `${errors.length} errors`}: ${summary}`,
+    errors,
+  );
+}
+
+export function sendProblem(res: Response, problem: HttpProblem): void {
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json({
+      type: `https://roadmatch.dev/problems/${problem.code.replace(/_/g, '-')}`,
+      title: problem.title,
+      status: problem.status,
+      code: problem.code,
+      ...(problem.detail ? { detail: problem.detail } : {}),
+      ...(problem.errors ? { errors: problem.errors } : {}),
+    });
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpProblem(404, 'not_found', 'Not found', `There is no ${req.method} ${req.path}.`));
+};
+
+/** Turns anything thrown into a problem; errors of body-parser (413, malformed JSON) keep their 4xx. */
+export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  if (err instanceof HttpProblem) return sendProblem(res, err);
+  const e = err as { type?: string; status?: number; statusCode?: number; expose?: boolean; message?: string };
+  const status = e.status ?? e.statusCode;
+  if (e.type === 'entity.too.large') {
+    return sendProblem(res, new HttpProblem(413, 'payload_too_large', 'The request body is too large', e.message));
+  }
+  if (e.type === 'entity.parse.failed') {
+    return sendProblem(res, new HttpProblem(400, 'malformed_json', 'The request body is not valid JSON', e.message));
+  }
+  if (status && status >= 400 && status < 500 && e.expose) {
+    return sendProblem(res, new HttpProblem(status, 'bad_request', 'Bad request', e.message));
+  }
+  req.log?.error({ err }, 'unhandled error');
+  sendProblem(res, new HttpProblem(500, 'internal_error', 'Something went wrong on our side'));
+};

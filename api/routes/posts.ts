@@ -1,0 +1,250 @@
+import type { z } from 'zod';
+import type { Executor } from '../../db/client.js';
+import {
+  deletePost,
+  getNeed,
+  getOffering,
+  insertNeed,
+  insertOffering,
+  listPosts,
+  lockNeed,
+  lockOffering,
+  updateNeed,
+  updateOffering,
+  type NeedRow,
+  type OfferingRow,
+  type OrganisationRow,
+  type PostSide,
+} from '../../db/queries/posts.js';
+import type { Viewer } from '../auth.js';
+import { decodeDateCursor, encodeCursor } from '../cursor.js';
+import type { ApiRouter } from '../endpoint.js';
+import { idempotent } from '../idempotency.js';
+import { badRequest, forbidden, notFound } from '../problem.js';
+import {
+  IdParams,
+  ListQuery,
+  NeedCreateBody,
+  NeedPage,
+  NeedPatchBody,
+  NeedSchema,
+  OfferingCreateBody,
+  OfferingPage,
+  OfferingPatchBody,
+  OfferingSchema,
+} from '../schemas.js';
+import { toNeed, toOffering } from '../serialize.js';
+
+type Row = NeedRow | OfferingRow;
+
+interface Side<Create extends z.ZodType, Patch extends z.ZodType> {
+  side: PostSide;
+  path: string;
+  noun: string;
+  tag: string;
+  create: Create;
+  patch: Patch;
+  schema: z.ZodType;
+  page: z.ZodType;
+  mayPost(viewer: Viewer): string | null;
+  get(db: Executor, id: string): Promise<{ post: Row; organisation: OrganisationRow } | undefined>;
+  lock(db: Executor, id: string): Promise<Row | undefined>;
+  insert(db: Executor, values: z.infer<Create>, viewer: Viewer): Promise<Row>;
+  update(db: Executor, current: Row, change: z.infer<Patch>): Promise<Row>;
+  toJson(post: Row, organisation: OrganisationRow, viewer: Viewer): unknown;
+}
+
+const needSide: Side<typeof NeedCreateBody, typeof NeedPatchBody> = {
+  side: 'need',
+  path: '/v1/needs',
+  noun: 'Need',
+  tag: 'Needs',
+  create: NeedCreateBody,
+  patch: NeedPatchBody,
+  schema: NeedSchema,
+  page: NeedPage,
+  mayPost: (v) =>
+    v.organisationKind === 'biomanufacturer' ? null : 'Only members of a biomanufacturer may post technology needs.',
+  get: getNeed,
+  lock: lockNeed,
+  insert: (db, body, viewer) =>
+    insertNeed(db, {
+      ...body,
+      expiresAt: body.expiresAt ?? null,
+      organisationId: viewer.organisationId,
+      createdBy: viewer.userId,
+    }),
+  update: (db, current, change) => {
+    const merged = { ...(current as NeedRow), ...change };
+    if (merged.trlMin > merged.trlMax) {
+      throw badRequest('trlMin must not exceed trlMax.', [{ field: 'trlMax', message: 'must be at least trlMin' }]);
+    }
+    return updateNeed(db, current as NeedRow, change);
+  },
+  toJson: (post, organisation, viewer) => toNeed(post as NeedRow, organisation, viewer),
+};
+
+const offeringSide: Side<typeof OfferingCreateBody, typeof OfferingPatchBody> = {
+  side: 'offering',
+  path: '/v1/offerings',
+  noun: 'Offering',
+  tag: 'Offerings',
+  create: OfferingCreateBody,
+  patch: OfferingPatchBody,
+  schema: OfferingSchema,
+  page: OfferingPage,
+  mayPost: (v) =>
+    v.organisationKind === 'biomanufacturer'
+      ? 'Only members of a supplier or an academic group may register offerings.'
+      : null,
+  get: getOffering,
+  lock: lockOffering,
+  insert: (db, body, viewer) =>
+    insertOffering(db, {
+      ...body,
+      expiresAt: body.expiresAt ?? null,
+      organisationId: viewer.organisationId,
+      createdBy: viewer.userId,
+    }),
+  update: (db, current, change) => updateOffering(db, current as OfferingRow, change),
+  toJson: (post, organisation, viewer) => toOffering(post as OfferingRow, organisation, viewer),
+};
+
+/** Open, unexpired posts are public to signed-in users; anything else only to its organisation. */
+function visibleTo(post: Row, viewer: Viewer, now = new Date()): boolean {
+  if (post.organisationId === viewer.organisationId) return true;
+  return post.status === 'open' && (!post.expiresAt || post.expiresAt > now);
+}
+
+function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, s: Side<C, P>): void {
+  const item = `${s.path}/{id}`;
+  const lower = s.noun.toLowerCase();
+
+  api.add(
+    {
+      method: 'post',
+      path: s.path,
+      summary: `Post a ${lower}`,
+      tag: s.tag,
+      auth: true,
+      body: s.create,
+      success: {
+        status: 201,
+        description: `The ${lower}, with matchedAt null until matching has run`,
+        schema: s.schema,
+      },
+      errors: [403, 422],
+    },
+    async ({ req, res, deps, body, viewer }) => {
+      const refusal = s.mayPost(viewer);
+      if (refusal) throw forbidden(refusal);
+      const created = await idempotent(req, deps.db, viewer.userId, async (tx) => {
+        const post = await s.insert(tx, body as z.infer<C>, viewer);
+        const found = await s.get(tx, post.id);
+        return { status: 201, body: s.toJson(found!.post, found!.organisation, viewer) as { id: string } };
+      });
+      if (!created.replayed) await deps.enqueueMatch({ side: s.side, id: created.body.id, version: 1 });
+      res.location(`${s.path}/${created.body.id}`);
+      return created;
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: s.path,
+      summary: `List and search ${lower}s`,
+      tag: s.tag,
+      auth: true,
+      query: ListQuery,
+      success: { status: 200, description: `A page of ${lower}s, newest first`, schema: s.page },
+    },
+    async ({ deps, query, viewer }) => {
+      const { rows, more } = await listPosts(deps.db, s.side, {
+        ...query,
+        viewerOrganisationId: viewer.organisationId,
+        cursor: decodeDateCursor(query.cursor),
+      });
+      const last = rows.at(-1)?.post;
+      return {
+        body: {
+          items: rows.map((r) => s.toJson(r.post, r.organisation, viewer)),
+          nextCursor: more && last ? encodeCursor(last.createdAt, last.id) : null,
+        },
+      };
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: item,
+      summary: `Get a ${lower}`,
+      tag: s.tag,
+      auth: true,
+      params: IdParams,
+      success: { status: 200, description: `The ${lower}`, schema: s.schema },
+      errors: [404],
+    },
+    async ({ deps, params, viewer }) => {
+      const found = await s.get(deps.db, params.id);
+      if (!found || !visibleTo(found.post, viewer)) throw notFound(s.noun);
+      return { body: s.toJson(found.post, found.organisation, viewer) };
+    },
+  );
+
+  api.add(
+    {
+      method: 'patch',
+      path: item,
+      summary: `Change a ${lower} of your organisation`,
+      tag: s.tag,
+      auth: true,
+      params: IdParams,
+      body: s.patch,
+      success: { status: 200, description: `The ${lower} as changed`, schema: s.schema },
+      errors: [403, 404],
+    },
+    async ({ deps, params, body, viewer }) => {
+      const updated = await deps.db.transaction(async (tx) => {
+        const current = await s.lock(tx, params.id);
+        if (!current || !visibleTo(current, viewer)) throw notFound(s.noun);
+        if (current.organisationId !== viewer.organisationId) {
+          throw forbidden(`Only members of the organisation that posted this ${lower} may change it.`);
+        }
+        await s.update(tx, current, body as z.infer<P>);
+        return (await s.get(tx, params.id))!;
+      });
+      await deps.enqueueMatch({ side: s.side, id: updated.post.id, version: updated.post.version });
+      return { body: s.toJson(updated.post, updated.organisation, viewer) };
+    },
+  );
+
+  api.add(
+    {
+      method: 'delete',
+      path: item,
+      summary: `Delete a ${lower} of your organisation, with its matches`,
+      tag: s.tag,
+      auth: true,
+      params: IdParams,
+      success: { status: 204, description: 'Deleted' },
+      errors: [403, 404],
+    },
+    async ({ deps, params, viewer }) => {
+      await deps.db.transaction(async (tx) => {
+        const current = await s.lock(tx, params.id);
+        if (!current || !visibleTo(current, viewer)) throw notFound(s.noun);
+        if (current.organisationId !== viewer.organisationId) {
+          throw forbidden(`Only members of the organisation that posted this ${lower} may delete it.`);
+        }
+        await deletePost(tx, s.side, current);
+      });
+    },
+  );
+}
+
+export function registerPostRoutes(api: ApiRouter): void {
+  registerSide(api, needSide);
+  registerSide(api, offeringSide);
+}

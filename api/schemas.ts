@@ -1,0 +1,283 @@
+import { z } from 'zod';
+import { AREAS, CAPABILITIES, ORG_KINDS, PARTNERSHIP_TYPES } from '../core/taxonomy.js';
+
+/** Request and response shapes of the public API: they validate requests and generate the OpenAPI document. */
+
+const CAPABILITY_SLUGS = new Set<string>(CAPABILITIES.map((c) => c.slug));
+const AREA_SLUGS = new Set<string>(AREAS.map((a) => a.slug));
+
+const text = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min, `must be at least ${min} character${min === 1 ? '' : 's'}`)
+    .max(max, `must be at most ${max} characters`);
+
+/** A list of distinct values, order kept; repeats are a client slip, not an error. */
+const distinct = <T extends z.ZodType>(item: T, max: number) =>
+  z
+    .array(item)
+    .max(max, `must hold at most ${max} items`)
+    .transform((xs) => [...new Set(xs)] as z.infer<T>[]);
+
+export const OrgKindSchema = z.enum(ORG_KINDS, {
+  error: `must be one of ${ORG_KINDS.join(', ')}`,
+});
+export const PartnershipTypeSchema = z.enum(PARTNERSHIP_TYPES, {
+  error: `must be one of ${PARTNERSHIP_TYPES.join(', ')}`,
+});
+export const CapabilitySlugSchema = z
+  .string({ error: 'must be a capability slug' })
+  .refine((s) => CAPABILITY_SLUGS.has(s), {
+    error: (issue) => `"${String(issue.input)}" is not a capability of the roadmap taxonomy (see GET /v1/capabilities)`,
+  })
+  .meta({ description: 'A capability slug of the roadmap taxonomy, e.g. `imrr.spectroscopic-pat`.' });
+export const AreaSlugSchema = z
+  .string()
+  .refine((s) => AREA_SLUGS.has(s), { error: `must be one of ${[...AREA_SLUGS].join(', ')}` });
+const TrlSchema = z
+  .number({ error: 'must be a whole number from 1 to 9' })
+  .int('must be a whole number from 1 to 9')
+  .min(1, 'must be from 1 to 9')
+  .max(9, 'must be from 1 to 9');
+const FutureDate = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a timezone, e.g. 2027-06-30T00:00:00Z' })
+  .transform((s) => new Date(s));
+const Timezone = z.string().refine(isTimeZone, { error: 'must be an IANA timezone such as Europe/London' });
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().meta({ description: 'Stable machine-readable code, e.g. `validation_failed`.' }),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
+
+// ---------- signup, users, tokens ----------
+
+export const SignupBody = z
+  .strictObject({
+    organisation: z.strictObject({
+      name: text(1, 200),
+      kind: OrgKindSchema,
+      country: z
+        .string()
+        .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as GB')
+        .transform((c) => c.toUpperCase()),
+    }),
+    user: z.strictObject({
+      name: text(1, 200),
+      email: z.email('must be an email address').max(320),
+      timezone: Timezone.default('UTC'),
+    }),
+  })
+  .meta({ id: 'SignupRequest' });
+
+export const OrganisationSchema = z
+  .object({ id: z.uuid(), name: z.string(), kind: OrgKindSchema, country: z.string() })
+  .meta({ id: 'Organisation' });
+export const UserSchema = z
+  .object({ id: z.uuid(), name: z.string(), email: z.string(), timezone: z.string(), organisationId: z.uuid() })
+  .meta({ id: 'User' });
+export const TokenSchema = z
+  .object({ id: z.uuid(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() })
+  .meta({ id: 'Token' });
+export const NewTokenSchema = TokenSchema.extend({
+  token: z.string().meta({ description: 'The secret; shown only in this answer.' }),
+}).meta({ id: 'NewToken' });
+export const SignupResponse = z
+  .object({ organisation: OrganisationSchema, user: UserSchema, token: z.string() })
+  .meta({ id: 'SignupResponse' });
+export const TokenBody = z.strictObject({ name: text(1, 100).default('API token') }).meta({ id: 'TokenRequest' });
+
+// ---------- capabilities ----------
+
+export const CapabilitySchema = z
+  .object({ slug: z.string(), name: z.string(), description: z.string() })
+  .meta({ id: 'Capability' });
+export const CapabilitiesResponse = z
+  .object({ areas: z.array(z.object({ slug: z.string(), name: z.string(), capabilities: z.array(CapabilitySchema) })) })
+  .meta({ id: 'Capabilities' });
+
+// ---------- needs and offerings ----------
+
+/** The fields as a PATCH takes them: all optional, none defaulted, so an absent field stays as it is. */
+const postFields = {
+  title: text(3, 200),
+  description: text(1, 10_000),
+  capabilities: distinct(CapabilitySlugSchema, 12),
+  keywords: distinct(text(1, 60), 20),
+  partnershipTypes: distinct(PartnershipTypeSchema, PARTNERSHIP_TYPES.length),
+  regions: distinct(text(1, 60), 20),
+  expiresAt: FutureDate.nullable(),
+};
+/** The same fields as a create takes them, with the defaults of an absent field. */
+const postCreateFields = {
+  ...postFields,
+  capabilities: postFields.capabilities.default([]),
+  keywords: postFields.keywords.default([]),
+  partnershipTypes: postFields.partnershipTypes.default([]),
+  regions: postFields.regions.default([]),
+  expiresAt: postFields.expiresAt.optional(),
+};
+
+const OpenTo = distinct(OrgKindSchema, ORG_KINDS.length).refine(
+  (xs) => xs.length > 0,
+  'must name at least one organisation kind',
+);
+
+const trlOrder = (v: { trlMin?: number; trlMax?: number }, ctx: z.RefinementCtx) => {
+  if (v.trlMin !== undefined && v.trlMax !== undefined && v.trlMin > v.trlMax) {
+    ctx.addIssue({ code: 'custom', path: ['trlMax'], message: 'must be at least trlMin' });
+  }
+};
+
+export const NeedCreateBody = z
+  .strictObject({
+    ...postCreateFields,
+    trlMin: TrlSchema,
+    trlMax: TrlSchema,
+    openTo: OpenTo.default(['supplier', 'academic']),
+    anonymous: z.boolean({ error: 'must be true or false' }).default(false),
+  })
+  .superRefine(trlOrder)
+  .meta({ id: 'NeedCreate' });
+
+const statusField = { status: z.enum(['open', 'closed'], { error: 'must be open or closed' }) };
+
+export const NeedPatchBody = z
+  .strictObject({
+    ...postFields,
+    trlMin: TrlSchema,
+    trlMax: TrlSchema,
+    openTo: OpenTo,
+    anonymous: z.boolean({ error: 'must be true or false' }),
+    ...statusField,
+  })
+  .partial()
+  .superRefine(trlOrder)
+  .meta({ id: 'NeedPatch' });
+
+export const OfferingCreateBody = z
+  .strictObject({ ...postCreateFields, trl: TrlSchema })
+  .meta({ id: 'OfferingCreate' });
+export const OfferingPatchBody = z
+  .strictObject({ ...postFields, trl: TrlSchema, ...statusField })
+  .partial()
+  .meta({ id: 'OfferingPatch' });
+
+const postResponseFields = {
+  id: z.uuid(),
+  title: z.string(),
+  description: z.string(),
+  capabilities: z.array(z.string()),
+  keywords: z.array(z.string()),
+  partnershipTypes: z.array(z.string()),
+  regions: z.array(z.string()),
+  status: z.enum(['open', 'closed']),
+  expiresAt: z.string().nullable(),
+  organisation: OrganisationSchema.nullable().meta({
+    description: 'Null when the need is anonymous and the viewer is not of its organisation.',
+  }),
+  mine: z.boolean().meta({ description: "Whether the post belongs to the viewer's organisation." }),
+  matchedAt: z
+    .string()
+    .nullable()
+    .meta({ description: 'When matching last finished for the current version; null while it is pending.' }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+};
+export const NeedSchema = z
+  .object({
+    ...postResponseFields,
+    trlMin: z.number().int(),
+    trlMax: z.number().int(),
+    openTo: z.array(OrgKindSchema),
+    anonymous: z.boolean(),
+  })
+  .meta({ id: 'Need' });
+export const OfferingSchema = z.object({ ...postResponseFields, trl: z.number().int() }).meta({ id: 'Offering' });
+
+export const IdParams = z.object({ id: z.uuid('must be a UUID') });
+
+export const ListQuery = z.strictObject({
+  q: text(1, 200).optional().meta({ description: 'Full-text search over title, keywords and description.' }),
+  capability: CapabilitySlugSchema.optional(),
+  area: AreaSlugSchema.optional().meta({ description: 'One of the six roadmap areas, e.g. `pt`.' }),
+  organisationKind: OrgKindSchema.optional(),
+  status: z.enum(['open', 'closed'], { error: 'must be open or closed' }).default('open'),
+  mine: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((v) => v === 'true')
+    .optional()
+    .meta({ description: "Only the viewer's organisation's posts." }),
+  limit: z.coerce
+    .number({ error: 'must be a number from 1 to 100' })
+    .int('must be a whole number')
+    .min(1, 'must be from 1 to 100')
+    .max(100, 'must be from 1 to 100')
+    .default(20),
+  cursor: z.string().max(200).optional().meta({ description: 'The `nextCursor` of the previous page.' }),
+});
+
+export const page = <T extends z.ZodType>(item: T, id: string) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id });
+export const NeedPage = page(NeedSchema, 'NeedPage');
+export const OfferingPage = page(OfferingSchema, 'OfferingPage');
+
+// ---------- matches ----------
+
+export const ExplanationSchema = z
+  .object({
+    capabilities: z.array(z.object({ slug: z.string(), name: z.string() })),
+    terms: z.array(z.string()).meta({ description: 'The terms that matched, as the posts wrote them.' }),
+    trl: z.object({
+      offering: z.number().int(),
+      needMin: z.number().int(),
+      needMax: z.number().int(),
+      fit: z.enum(['within', 'near', 'outside']),
+    }),
+    partnershipTypes: z.array(z.string()),
+    summary: z.string().meta({ description: 'One line a person can read.' }),
+  })
+  .meta({ id: 'MatchExplanation' });
+
+export const MatchSchema = z
+  .object({
+    id: z.uuid(),
+    score: z.number().min(0).max(1),
+    need: NeedSchema,
+    offering: OfferingSchema,
+    explanation: ExplanationSchema,
+    feedback: z.enum(['relevant', 'not_relevant']).nullable().meta({ description: "Your organisation's verdict." }),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Match' });
+export const MatchPage = page(MatchSchema, 'MatchPage');
+
+export const MatchListQuery = z.strictObject({
+  limit: ListQuery.shape.limit,
+  cursor: ListQuery.shape.cursor,
+});
+
+export const FeedbackBody = z
+  .strictObject({
+    verdict: z.enum(['relevant', 'not_relevant'], { error: 'must be relevant or not_relevant' }),
+    reason: text(1, 1000).optional(),
+  })
+  .meta({ id: 'FeedbackRequest' });
+export const FeedbackSchema = z
+  .object({ matchId: z.uuid(), verdict: z.enum(['relevant', 'not_relevant']), reason: z.string().nullable() })
+  .meta({ id: 'Feedback' });

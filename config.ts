@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** Every setting the API and the worker read, parsed once at start. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .default('postgres://postgres@127.0.0.1:5432/roadmatch'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
+  PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+  APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  MAIL_FROM: z.string().min(3).default('Roadmatch <digest@roadmatch.localhost>'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^\{?[A-Za-z0-9:_-]+\}?$/, 'may hold only letters, digits, ":", "_" and "-", optionally inside {braces}')
+    .default('roadmatch'),
+  OUTBOX_DIR: z.string().min(1).default('outbox'),
+  ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  databaseUrl: string;
+  redisUrl: string;
+  port: number;
+  publicUrl: string;
+  /** Signs tokens in links; a fixed development value is used outside production. */
+  appSecret: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** BullMQ prefix in Redis Cluster hash-tag form, e.g. `{roadmatch}`. */
+  queuePrefix: string;
+  outboxDir: string;
+  logLevel: string;
+  /** Bearer token of the operator endpoints under /v1/admin; unset disables them. */
+  adminToken: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEVELOPMENT_SECRET = 'roadmatch-development-secret-not-for-production';
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "not set", as in docker-compose files with `VAR=`.
+  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(env);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // Checked apart from the schema so that it is reported together with any other problem.
+  if (env.NODE_ENV === 'production' && !env.APP_SECRET)
+    problems.push('APP_SECRET: is required when NODE_ENV=production');
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const prefix = e.QUEUE_PREFIX.replace(/^\{|\}$/g, '');
+  return {
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    appSecret: e.APP_SECRET ?? DEVELOPMENT_SECRET,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    queuePrefix: `{${prefix}}`,
+    outboxDir: e.OUTBOX_DIR,
+    logLevel: e.LOG_LEVEL,
+    adminToken: e.ADMIN_TOKEN,
+  };
+}
+
+/** The names of the variables, for the docker-compose consistency test and the README. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);

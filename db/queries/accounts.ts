@@ -1,0 +1,85 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Executor } from '../client.js';
+import { apiTokens, organisations, users } from '../schema.js';
+
+export type OrgKind = (typeof organisations.$inferSelect)['kind'];
+
+export async function createOrganisationWithUser(
+  db: Executor,
+  input: {
+    organisation: { name: string; kind: OrgKind; country: string };
+    user: { name: string; email: string; timezone: string };
+    tokenHash: string;
+  },
+) {
+  const [organisation] = await db.insert(organisations).values(input.organisation).returning();
+  const [user] = await db
+    .insert(users)
+    .values({ ...input.user, organisationId: organisation!.id })
+    .returning();
+  const [token] = await db
+    .insert(apiTokens)
+    .values({ userId: user!.id, name: 'Signup token', tokenHash: input.tokenHash })
+    .returning();
+  return { organisation: organisation!, user: user!, token: token! };
+}
+
+export async function findUserByEmail(db: Executor, email: string) {
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${email})`);
+  return user;
+}
+
+export async function findOrganisation(db: Executor, id: string) {
+  const [organisation] = await db.select().from(organisations).where(eq(organisations.id, id));
+  return organisation;
+}
+
+/** The viewer behind a live token, with the token's last use refreshed at most once a minute. */
+export async function findViewerByTokenHash(db: Executor, tokenHash: string) {
+  const [row] = await db
+    .select({
+      tokenId: apiTokens.id,
+      lastUsedAt: apiTokens.lastUsedAt,
+      userId: users.id,
+      name: users.name,
+      email: users.email,
+      organisationId: organisations.id,
+      organisationKind: organisations.kind,
+    })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .innerJoin(organisations, eq(organisations.id, users.organisationId))
+    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
+  if (!row) return undefined;
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.tokenId));
+  }
+  const { lastUsedAt: _lastUsedAt, ...viewer } = row;
+  return viewer;
+}
+
+export async function createToken(db: Executor, userId: string, name: string, tokenHash: string) {
+  const [token] = await db.insert(apiTokens).values({ userId, name, tokenHash }).returning();
+  return token!;
+}
+
+export async function listTokens(db: Executor, userId: string) {
+  return db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .orderBy(apiTokens.createdAt);
+}
+
+/** Revokes one of the user's own tokens; false when there is no such live token. */
+export async function revokeToken(db: Executor, userId: string, tokenId: string): Promise<boolean> {
+  const revoked = await db
+    .update(apiTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id });
+  return revoked.length > 0;
+}

@@ -1,0 +1,156 @@
+import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { analyzePost, indexTerms } from '../../core/matching/index.js';
+import { CAPABILITIES } from '../../core/taxonomy.js';
+import type { Executor } from '../client.js';
+import { storedTerms, toStoredAnalysis, type StoredAnalysis } from '../analysis.js';
+import { needs, offerings, organisations } from '../schema.js';
+import { adjustTermStats } from './term-stats.js';
+
+/** Needs and offerings share their listing, visibility and versioning rules; this is where they live. */
+export type PostSide = 'need' | 'offering';
+export type NeedRow = typeof needs.$inferSelect;
+export type OfferingRow = typeof offerings.$inferSelect;
+export type OrganisationRow = typeof organisations.$inferSelect;
+type Derived = 'id' | 'search' | 'termsVector' | 'areas' | 'terms' | 'analysis';
+export type NeedInsert = Omit<typeof needs.$inferInsert, Derived>;
+export type OfferingInsert = Omit<typeof offerings.$inferInsert, Derived>;
+type PostText = { title: string; description: string; keywords: string[]; capabilities: string[] };
+
+const AREA_OF = new Map<string, string>(CAPABILITIES.map((c) => [c.slug, c.area]));
+
+/** Columns derived from what the user wrote, kept beside it so that filters and matching use indexes. */
+export function derivedColumns(p: PostText) {
+  const analyzed = analyzePost(p);
+  const analysis = toStoredAnalysis(analyzed);
+  return {
+    areas: [...new Set(p.capabilities.map((slug) => AREA_OF.get(slug)).filter((a) => a !== undefined))],
+    terms: indexTerms(analyzed).join(' '),
+    analysis,
+  };
+}
+
+export const tableOf = (side: PostSide) => (side === 'need' ? needs : offerings);
+
+export interface ListFilters {
+  viewerOrganisationId: string;
+  q?: string;
+  capability?: string;
+  area?: string;
+  organisationKind?: OrganisationRow['kind'];
+  status: 'open' | 'closed';
+  mine?: boolean;
+  limit: number;
+  cursor?: { createdAt: Date; id: string };
+}
+
+/** What a viewer may see: open, unexpired posts of anyone, and every post of their own organisation. */
+function visibility(side: PostSide, f: ListFilters, now: Date): SQL {
+  const t = tableOf(side);
+  const own = eq(t.organisationId, f.viewerOrganisationId);
+  const live = and(eq(t.status, 'open'), or(isNull(t.expiresAt), gt(t.expiresAt, now)))!;
+  if (f.status === 'closed') return and(own, eq(t.status, 'closed'))!;
+  return f.mine ? and(own, eq(t.status, 'open'))! : live;
+}
+
+export async function listPosts(db: Executor, side: PostSide, f: ListFilters, now = new Date()) {
+  const t = tableOf(side);
+  const conditions: SQL[] = [visibility(side, f, now)];
+  if (f.mine) conditions.push(eq(t.organisationId, f.viewerOrganisationId));
+  if (f.q) conditions.push(sql`${t.search} @@ websearch_to_tsquery('english', ${f.q})`);
+  if (f.capability) conditions.push(sql`${t.capabilities} @> array[${f.capability}]::text[]`);
+  if (f.area) conditions.push(sql`${t.areas} @> array[${f.area}]::text[]`);
+  if (f.organisationKind) conditions.push(eq(organisations.kind, f.organisationKind));
+  if (f.cursor) {
+    conditions.push(
+      or(lt(t.createdAt, f.cursor.createdAt), and(eq(t.createdAt, f.cursor.createdAt), lt(t.id, f.cursor.id)))!,
+    );
+  }
+  const rows = await db
+    .select({ post: t, organisation: organisations })
+    .from(t)
+    .innerJoin(organisations, eq(organisations.id, t.organisationId))
+    .where(and(...conditions))
+    .orderBy(desc(t.createdAt), desc(t.id))
+    .limit(f.limit + 1);
+  return { rows: rows.slice(0, f.limit), more: rows.length > f.limit };
+}
+
+export async function getNeed(db: Executor, id: string) {
+  const [row] = await db
+    .select({ post: needs, organisation: organisations })
+    .from(needs)
+    .innerJoin(organisations, eq(organisations.id, needs.organisationId))
+    .where(eq(needs.id, id));
+  return row;
+}
+
+export async function getOffering(db: Executor, id: string) {
+  const [row] = await db
+    .select({ post: offerings, organisation: organisations })
+    .from(offerings)
+    .innerJoin(organisations, eq(organisations.id, offerings.organisationId))
+    .where(eq(offerings.id, id));
+  return row;
+}
+
+/** Locks the row for the rest of the transaction, so that concurrent edits apply one after the other. */
+export async function lockNeed(db: Executor, id: string) {
+  const [row] = await db.select().from(needs).where(eq(needs.id, id)).for('update');
+  return row;
+}
+
+export async function lockOffering(db: Executor, id: string) {
+  const [row] = await db.select().from(offerings).where(eq(offerings.id, id)).for('update');
+  return row;
+}
+
+const termsOf = (p: { analysis: StoredAnalysis }) => storedTerms(p.analysis);
+
+export async function insertNeed(db: Executor, values: NeedInsert) {
+  const derived = derivedColumns(values as PostText);
+  const [row] = await db
+    .insert(needs)
+    .values({ ...values, ...derived })
+    .returning();
+  await adjustTermStats(db, 'need', [], termsOf(derived));
+  return row!;
+}
+
+export async function insertOffering(db: Executor, values: OfferingInsert) {
+  const derived = derivedColumns(values as PostText);
+  const [row] = await db
+    .insert(offerings)
+    .values({ ...values, ...derived })
+    .returning();
+  await adjustTermStats(db, 'offering', [], termsOf(derived));
+  return row!;
+}
+
+/** Applies a change to a locked row as a new version; matching of the old version no longer counts. */
+export async function updateNeed(db: Executor, current: NeedRow, change: Partial<NeedInsert>) {
+  const derived = derivedColumns({ ...current, ...change } as PostText);
+  const [row] = await db
+    .update(needs)
+    .set({ ...change, ...derived, version: sql`${needs.version} + 1`, updatedAt: new Date() })
+    .where(eq(needs.id, current.id))
+    .returning();
+  await adjustTermStats(db, 'need', termsOf(current), termsOf(derived));
+  return row!;
+}
+
+export async function updateOffering(db: Executor, current: OfferingRow, change: Partial<OfferingInsert>) {
+  const derived = derivedColumns({ ...current, ...change } as PostText);
+  const [row] = await db
+    .update(offerings)
+    .set({ ...change, ...derived, version: sql`${offerings.version} + 1`, updatedAt: new Date() })
+    .where(eq(offerings.id, current.id))
+    .returning();
+  await adjustTermStats(db, 'offering', termsOf(current), termsOf(derived));
+  return row!;
+}
+
+export async function deletePost(db: Executor, side: PostSide, current: NeedRow | OfferingRow) {
+  const t = tableOf(side);
+  await db.delete(t).where(eq(t.id, current.id));
+  await adjustTermStats(db, side, termsOf(current), []);
+}

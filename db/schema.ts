@@ -1,0 +1,344 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  real,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+import type { StoredAnalysis } from './analysis.js';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const orgKind = pgEnum('org_kind', ['biomanufacturer', 'supplier', 'academic']);
+export const postStatus = pgEnum('post_status', ['open', 'closed']);
+export const digestFrequency = pgEnum('digest_frequency', ['weekly', 'daily', 'off']);
+export const feedbackVerdict = pgEnum('feedback_verdict', ['relevant', 'not_relevant']);
+export const introductionStatus = pgEnum('introduction_status', ['pending', 'accepted', 'declined', 'expired']);
+export const digestStatus = pgEnum('digest_status', ['pending', 'sent', 'failed', 'empty']);
+
+export const organisations = pgTable('organisations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  kind: orgKind('kind').notNull(),
+  country: text('country').notNull(),
+  ...timestamps,
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    timezone: text('timezone').notNull().default('UTC'),
+    digestFrequency: digestFrequency('digest_frequency').notNull().default('weekly'),
+    /** ISO weekday, 1 = Monday. */
+    digestWeekday: smallint('digest_weekday').notNull().default(1),
+    digestHour: smallint('digest_hour').notNull().default(8),
+    ...timestamps,
+  },
+  (t) => [
+    index('users_organisation_id_idx').on(t.organisationId),
+    uniqueIndex('users_email_key').on(sql`lower(${t.email})`),
+    check('users_digest_weekday_check', sql`${t.digestWeekday} between 1 and 7`),
+    check('users_digest_hour_check', sql`${t.digestHour} between 0 and 23`),
+  ],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** SHA-256 of the token, hex; the token itself is never stored. */
+    tokenHash: text('token_hash').notNull(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('api_tokens_user_id_idx').on(t.userId), uniqueIndex('api_tokens_token_hash_key').on(t.tokenHash)],
+);
+
+export const capabilityAreas = pgTable('capability_areas', {
+  slug: text('slug').primaryKey(),
+  name: text('name').notNull(),
+  position: smallint('position').notNull(),
+});
+
+export const capabilities = pgTable(
+  'capabilities',
+  {
+    slug: text('slug').primaryKey(),
+    areaSlug: text('area_slug')
+      .notNull()
+      .references(() => capabilityAreas.slug),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    position: smallint('position').notNull(),
+  },
+  (t) => [index('capabilities_area_slug_idx').on(t.areaSlug)],
+);
+
+/** Columns shared by needs and offerings. */
+const postColumns = () => ({
+  id: uuid('id').primaryKey().defaultRandom(),
+  organisationId: uuid('organisation_id')
+    .notNull()
+    .references(() => organisations.id, { onDelete: 'cascade' }),
+  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+  title: text('title').notNull(),
+  description: text('description').notNull(),
+  /** Taxonomy slugs; validated against `capabilities` at the edge, GIN-indexed for overlap queries. */
+  capabilities: text('capabilities')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
+  /** Areas of the capabilities, derived on save, so that `area` filters use the same index. */
+  areas: text('areas')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
+  keywords: text('keywords')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
+  partnershipTypes: text('partnership_types')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
+  regions: text('regions')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
+  status: postStatus('status').notNull().default('open'),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  /** Bumped on every change; matching records the version it finished for. */
+  version: integer('version').notNull().default(1),
+  matchedVersion: integer('matched_version'),
+  matchedAt: timestamp('matched_at', { withTimezone: true }),
+  /** The analysed terms of the post (core/text), space-separated, for candidate search. */
+  terms: text('terms').notNull().default(''),
+  /** The analysis itself (term frequencies, length, surface forms), so matching never re-reads the text. */
+  analysis: jsonb('analysis')
+    .$type<StoredAnalysis>()
+    .notNull()
+    .default(sql`'{}'::jsonb`),
+  /** Plain English full-text vector, for `q` in listings and as the evaluation baseline. */
+  search: tsvector('search')
+    .notNull()
+    .generatedAlwaysAs(
+      sql`setweight(to_tsvector('english', coalesce(title, '')), 'A') || setweight(to_tsvector('english', roadmatch_join_text(keywords)), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')`,
+    ),
+  termsVector: tsvector('terms_vector')
+    .notNull()
+    .generatedAlwaysAs(sql`to_tsvector('simple', terms)`),
+  ...timestamps,
+});
+
+export const needs = pgTable(
+  'needs',
+  {
+    ...postColumns(),
+    trlMin: smallint('trl_min').notNull(),
+    trlMax: smallint('trl_max').notNull(),
+    openTo: orgKind('open_to').array().notNull(),
+    anonymous: boolean('anonymous').notNull().default(false),
+  },
+  (t) => [
+    index('needs_organisation_id_idx').on(t.organisationId),
+    index('needs_created_by_idx').on(t.createdBy),
+    index('needs_created_at_id_idx').on(t.createdAt.desc(), t.id.desc()),
+    index('needs_capabilities_idx').using('gin', t.capabilities),
+    index('needs_areas_idx').using('gin', t.areas),
+    index('needs_search_idx').using('gin', t.search),
+    index('needs_terms_vector_idx').using('gin', t.termsVector),
+    check(
+      'needs_trl_check',
+      sql`${t.trlMin} between 1 and 9 and ${t.trlMax} between 1 and 9 and ${t.trlMin} <= ${t.trlMax}`,
+    ),
+  ],
+);
+
+export const offerings = pgTable(
+  'offerings',
+  {
+    ...postColumns(),
+    trl: smallint('trl').notNull(),
+  },
+  (t) => [
+    index('offerings_organisation_id_idx').on(t.organisationId),
+    index('offerings_created_by_idx').on(t.createdBy),
+    index('offerings_created_at_id_idx').on(t.createdAt.desc(), t.id.desc()),
+    index('offerings_capabilities_idx').using('gin', t.capabilities),
+    index('offerings_areas_idx').using('gin', t.areas),
+    index('offerings_search_idx').using('gin', t.search),
+    index('offerings_terms_vector_idx').using('gin', t.termsVector),
+    check('offerings_trl_check', sql`${t.trl} between 1 and 9`),
+  ],
+);
+
+/** Document frequency of each analysed term on each side, kept current as posts change (BM25 statistics). */
+export const termStats = pgTable(
+  'term_stats',
+  {
+    side: text('side', { enum: ['need', 'offering'] }).notNull(),
+    term: text('term').notNull(),
+    docFreq: integer('doc_freq').notNull(),
+  },
+  (t) => [uniqueIndex('term_stats_side_term_key').on(t.side, t.term)],
+);
+
+export const matches = pgTable(
+  'matches',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    needId: uuid('need_id')
+      .notNull()
+      .references(() => needs.id, { onDelete: 'cascade' }),
+    offeringId: uuid('offering_id')
+      .notNull()
+      .references(() => offerings.id, { onDelete: 'cascade' }),
+    score: real('score').notNull(),
+    needScore: real('need_score').notNull(),
+    offeringScore: real('offering_score').notNull(),
+    explanation: jsonb('explanation').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('matches_need_offering_key').on(t.needId, t.offeringId),
+    index('matches_offering_id_idx').on(t.offeringId),
+    index('matches_need_score_idx').on(t.needId, t.score.desc()),
+    index('matches_offering_score_idx').on(t.offeringId, t.score.desc()),
+    index('matches_created_at_idx').on(t.createdAt),
+  ],
+);
+
+/** Feedback is kept per pair, not per match row, so that a rematch cannot bring back a rejected pair. */
+export const matchFeedback = pgTable(
+  'match_feedback',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    needId: uuid('need_id')
+      .notNull()
+      .references(() => needs.id, { onDelete: 'cascade' }),
+    offeringId: uuid('offering_id')
+      .notNull()
+      .references(() => offerings.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    verdict: feedbackVerdict('verdict').notNull(),
+    reason: text('reason'),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('match_feedback_pair_org_key').on(t.needId, t.offeringId, t.organisationId),
+    index('match_feedback_offering_id_idx').on(t.offeringId),
+    index('match_feedback_organisation_id_idx').on(t.organisationId),
+    index('match_feedback_user_id_idx').on(t.userId),
+  ],
+);
+
+export const digests = pgTable(
+  'digests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The user's period, e.g. `2026-W48` (weekly) or `2026-11-26` (daily), in their timezone. */
+    period: text('period').notNull(),
+    status: digestStatus('status').notNull().default('pending'),
+    /** The pairs the digest holds, so that none is ever sent twice. */
+    items: jsonb('items')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    messageId: text('message_id'),
+    error: text('error'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('digests_user_period_key').on(t.userId, t.period)],
+);
+
+export const introductions = pgTable(
+  'introductions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    needId: uuid('need_id')
+      .notNull()
+      .references(() => needs.id, { onDelete: 'cascade' }),
+    offeringId: uuid('offering_id')
+      .notNull()
+      .references(() => offerings.id, { onDelete: 'cascade' }),
+    requesterId: uuid('requester_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    requesterOrganisationId: uuid('requester_organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    recipientOrganisationId: uuid('recipient_organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    responderId: uuid('responder_id').references(() => users.id, { onDelete: 'set null' }),
+    message: text('message').notNull(),
+    status: introductionStatus('status').notNull().default('pending'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    remindedAt: timestamp('reminded_at', { withTimezone: true }),
+    respondedAt: timestamp('responded_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    index('introductions_need_id_idx').on(t.needId),
+    index('introductions_offering_id_idx').on(t.offeringId),
+    index('introductions_requester_id_idx').on(t.requesterId),
+    index('introductions_requester_organisation_id_idx').on(t.requesterOrganisationId),
+    index('introductions_recipient_organisation_id_idx').on(t.recipientOrganisationId),
+    index('introductions_responder_id_idx').on(t.responderId),
+    // One live request per pair: a second ask while one is pending or accepted is a conflict.
+    uniqueIndex('introductions_open_pair_key')
+      .on(t.needId, t.offeringId)
+      .where(sql`status in ('pending', 'accepted')`),
+  ],
+);
+
+/** Stored first answers of POSTs sent with an `Idempotency-Key`. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The user's id, or `signup` for the unauthenticated signup. */
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    responseStatus: smallint('response_status'),
+    responseBody: jsonb('response_body'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('idempotency_keys_scope_key_key').on(t.scope, t.key),
+    index('idempotency_keys_created_at_idx').on(t.createdAt),
+  ],
+);

@@ -1,0 +1,84 @@
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from './config.js';
+import { connectDatabase } from './db/client.js';
+import { prepareDatabase } from './db/migrate.js';
+import { startApi } from './api/server.js';
+import { enqueueMatch, matchingQueue, producerConnection } from './worker/queues.js';
+import { startWorker } from './worker/index.js';
+
+/**
+ * `node dist/main.js [api|worker|all]`: the API, a worker, or both in one process (the default).
+ * Any number of worker processes may run beside one or more APIs.
+ */
+async function main(): Promise<void> {
+  const role = process.argv[2] ?? 'all';
+  if (!['api', 'worker', 'all'].includes(role)) {
+    console.error(`Unknown role "${role}": use api, worker or all.`);
+    process.exit(64);
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.logLevel, base: { role } });
+  await prepareDatabase(config.databaseUrl);
+  logger.info('database ready');
+
+  const stops: (() => Promise<void>)[] = [];
+  const database = connectDatabase(config.databaseUrl);
+  stops.push(database.close);
+
+  if (role === 'worker' || role === 'all') {
+    const worker = await startWorker({ config, logger, db: database.db });
+    stops.unshift(worker.close);
+  }
+  if (role === 'api' || role === 'all') {
+    const redis = producerConnection(config.redisUrl);
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+    const queue = matchingQueue(redis, config.queuePrefix);
+    const api = await startApi({
+      config,
+      logger,
+      db: database.db,
+      redis,
+      enqueueMatch: (job) =>
+        enqueueMatch(queue, job).catch((err: Error) =>
+          logger.warn({ err: err.message, job }, 'could not enqueue matching; the worker sweep will pick it up'),
+        ),
+    });
+    // The HTTP server closes first, so that no request enqueues into a closed queue.
+    stops.unshift(async () => {
+      await queue.close();
+      redis.disconnect();
+    });
+    stops.unshift(api.close);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests and jobs in flight');
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 30 s; exiting');
+      process.exit(1);
+    }, 30_000).unref();
+    for (const stop of stops) await stop().catch((err: Error) => logger.error({ err }, 'error during shutdown'));
+    clearTimeout(force);
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

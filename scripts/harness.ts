@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import postgres from 'postgres';
+import { startApi } from '../api/server.js';
+import { loadConfig, type Config } from '../config.js';
+import { connectDatabase, type DbHandle } from '../db/client.js';
+import { prepareDatabase } from '../db/migrate.js';
+import { startWorker } from '../worker/index.js';
+import { enqueueMatch, matchingQueue, producerConnection } from '../worker/queues.js';
+
+/**
+ * The whole service (API and one worker) in this process on a fresh database and a private queue
+ * prefix, for the evaluation and the benchmarks; `stop` drops the database unless asked to keep it.
+ */
+export interface Harness {
+  url: string;
+  config: Config;
+  db: DbHandle;
+  adminToken: string;
+  stop(options?: { keepDatabase?: boolean }): Promise<void>;
+}
+
+export async function startHarness(
+  options: { database?: string; worker?: boolean; concurrency?: number } = {},
+): Promise<Harness> {
+  const base = loadConfig();
+  const name = options.database ?? `rm_run_${randomBytes(5).toString('hex')}`;
+  const dbUrl = Object.assign(new URL(base.databaseUrl), { pathname: `/${name}` }).toString();
+  const adminToken = randomBytes(24).toString('hex');
+  const config: Config = {
+    ...base,
+    databaseUrl: dbUrl,
+    port: 0,
+    queuePrefix: `{rm-run-${randomBytes(4).toString('hex')}}`,
+    adminToken,
+  };
+  await prepareDatabase(dbUrl);
+  const db = connectDatabase(dbUrl, { max: 10 });
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const worker =
+    options.worker === false
+      ? undefined
+      : await startWorker({ config, logger, db: db.db }, { concurrency: options.concurrency ?? 4 });
+  const redis = producerConnection(config.redisUrl);
+  const queue = matchingQueue(redis, config.queuePrefix);
+  const api = await startApi({ config, logger, db: db.db, redis, enqueueMatch: (job) => enqueueMatch(queue, job) });
+  const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  return {
+    url,
+    config,
+    db,
+    adminToken,
+    async stop({ keepDatabase = false } = {}) {
+      await api.close();
+      await worker?.queue.obliterate({ force: true }).catch(() => {});
+      await worker?.close();
+      await queue.close();
+      redis.disconnect();
+      await db.close();
+      if (!keepDatabase) {
+        const admin = postgres(Object.assign(new URL(base.databaseUrl), { pathname: '/postgres' }).toString(), {
+          max: 1,
+          onnotice: () => {},
+        });
+        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+        await admin.end();
+      }
+    },
+  };
+}
+
+/** A small JSON client of the public API that throws on any non-2xx, with the problem's detail. */
+export function apiClient(base: string, token?: string) {
+  return async function call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const res = await fetch(base + path, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}
+
+/** Waits until no need or offering is pending matching. */
+export async function waitForMatching(db: DbHandle, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await db.sql<{ pending: number }[]>`
+      select (select count(*) from needs where matched_version is distinct from version)::int
+           + (select count(*) from offerings where matched_version is distinct from version)::int as pending`;
+    if (row!.pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`${row!.pending} posts still pending matching after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

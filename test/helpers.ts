@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import postgres from 'postgres';
+import request from 'supertest';
+import { Redis } from 'ioredis';
+import { createApp } from '../api/app.js';
+import type { AppDeps } from '../api/deps.js';
+import { loadConfig, type Config } from '../config.js';
+import { connectDatabase, type DbHandle } from '../db/client.js';
+import { prepareDatabase } from '../db/migrate.js';
+import { enqueueMatch, matchingQueue, producerConnection } from '../worker/queues.js';
+
+export const PG_SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const uniqueName = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
+
+/** A database of the test's own, migrated and seeded, dropped by `drop`. */
+export async function createTestDatabase(): Promise<{ url: string; handle: DbHandle; drop(): Promise<void> }> {
+  const url = new URL(PG_SERVER);
+  url.pathname = `/${uniqueName('rm_test')}`;
+  await prepareDatabase(url.toString());
+  const handle = connectDatabase(url.toString(), { max: 5 });
+  return {
+    url: url.toString(),
+    handle,
+    async drop() {
+      await handle.close();
+      const admin = postgres(PG_SERVER, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`drop database if exists "${url.pathname.slice(1)}" with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Removes every key under a test's queue prefix. */
+export async function clearRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  const stream = redis.scanStream({ match: `${prefix}:*`, count: 500 });
+  for await (const keys of stream as AsyncIterable<string[]>) if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+}
+
+export function testConfig(databaseUrl: string, overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    QUEUE_PREFIX: uniqueName('rmtest'),
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>['app'];
+  openapi: ReturnType<typeof createApp>['openapi'];
+  deps: AppDeps;
+  db: DbHandle;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** The real API on a private database and a private queue prefix, for supertest. */
+export async function startTestApp(): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = testConfig(database.url);
+  const redis = producerConnection(config.redisUrl);
+  redis.on('error', () => {});
+  const queue = matchingQueue(redis, config.queuePrefix);
+  const deps: AppDeps = {
+    config,
+    db: database.handle.db,
+    redis,
+    logger: pino({ level: 'silent' }),
+    enqueueMatch: (job) => enqueueMatch(queue, job),
+  };
+  const { app, openapi } = createApp(deps);
+  return {
+    app,
+    openapi,
+    deps,
+    db: database.handle,
+    config,
+    async close() {
+      await queue.obliterate({ force: true }).catch(() => {});
+      await queue.close();
+      redis.disconnect();
+      await clearRedisPrefix(config.queuePrefix);
+      await database.drop();
+    },
+  };
+}
+
+let counter = 0;
+
+/** Signs up an organisation with one user; answers the token and the ids. */
+export async function signup(
+  app: TestApp['app'],
+  kind: 'biomanufacturer' | 'supplier' | 'academic',
+  name = `${kind} ${++counter}`,
+) {
+  const res = await request(app)
+    .post('/v1/signup')
+    .send({
+      organisation: { name, kind, country: 'GB' },
+      user: { name: `Person at ${name}`, email: `${uniqueName('person')}@example.com` },
+    })
+    .expect(201);
+  return {
+    token: res.body.token as string,
+    organisationId: res.body.organisation.id as string,
+    userId: res.body.user.id as string,
+    auth: { Authorization: `Bearer ${res.body.token as string}` },
+  };
+}
+
+export const sampleNeed = (over: Record<string, unknown> = {}) => ({
+  title: 'In-line Raman monitoring of glucose in fed-batch culture',
+  description:
+    'We want in-line Raman spectroscopy predicting glucose and lactate every few minutes in 2,000 L fed-batch bioreactors, feeding a closed-loop controller.',
+  capabilities: ['imrr.spectroscopic-pat', 'imrr.advanced-process-control'],
+  keywords: ['Raman', 'glucose control'],
+  trlMin: 5,
+  trlMax: 8,
+  partnershipTypes: ['pilot', 'co-development'],
+  openTo: ['supplier', 'academic'],
+  anonymous: false,
+  ...over,
+});
+
+export const sampleOffering = (over: Record<string, unknown> = {}) => ({
+  title: 'Raman probes and chemometric models for bioreactor monitoring',
+  description:
+    'Steam-sterilisable Raman probes with calibration models for glucose, lactate and viable cell density in mammalian cell culture.',
+  capabilities: ['imrr.spectroscopic-pat'],
+  keywords: ['Raman', 'PAT'],
+  trl: 7,
+  partnershipTypes: ['supply', 'pilot'],
+  ...over,
+});

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../config.js';
+
+describe('configuration', () => {
+  it('serves a local machine with no variables set', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/roadmatch',
+      redisUrl: 'redis://127.0.0.1:6379',
+      port: 3000,
+      publicUrl: 'http://localhost:3000',
+      queuePrefix: '{roadmatch}',
+      outboxDir: 'outbox',
+      smtpUrl: undefined,
+    });
+  });
+
+  it('writes the queue prefix as a Redis Cluster hash tag whether or not it was given as one', () => {
+    expect(loadConfig({ QUEUE_PREFIX: 'rm' }).queuePrefix).toBe('{rm}');
+    expect(loadConfig({ QUEUE_PREFIX: '{rm}' }).queuePrefix).toBe('{rm}');
+  });
+
+  it('names each bad value with a clear message', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://x', PORT: 'eighty', SMTP_URL: 'http://mail', REDIS_URL: 'nope' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const lines = error!.problems.join('\n');
+    expect(lines).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL/);
+    expect(lines).toMatch(/PORT: must be a port number/);
+    expect(lines).toMatch(/SMTP_URL: must be an smtp/);
+    expect(lines).toMatch(/REDIS_URL: must be a redis/);
+  });
+
+  it('requires APP_SECRET in production, and a long one', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/APP_SECRET: is required when NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', APP_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(loadConfig({ NODE_ENV: 'production', APP_SECRET: 'x'.repeat(40) }).appSecret).toBe('x'.repeat(40));
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'));
+
+  it('has the services of the design', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'mailpit', 'postgres', 'redis', 'worker']);
+  });
+
+  it.each(['api', 'worker'])('gives %s a valid configuration naming only known variables', (name) => {
+    const env = compose.services[name].environment as Record<string, string>;
+    for (const key of Object.keys(env)) expect(CONFIG_VARIABLES).toContain(key);
+    const config = loadConfig(env);
+    expect(new URL(config.databaseUrl).hostname).toBe('postgres');
+    expect(new URL(config.redisUrl).hostname).toBe('redis');
+    expect(new URL(config.smtpUrl!).hostname).toBe('mailpit');
+    // The services it names are the ones compose starts, and it waits for them.
+    expect(Object.keys(compose.services[name].depends_on).sort()).toEqual(['postgres', 'redis']);
+  });
+
+  it('runs the roles that main.ts knows', () => {
+    expect(compose.services.api.command).toEqual(['node', 'dist/main.js', 'api']);
+    expect(compose.services.worker.command).toEqual(['node', 'dist/main.js', 'worker']);
+    const port = Number(compose.services.api.environment.PORT);
+    expect(compose.services.api.ports).toContain(`${port}:${port}`);
+  });
+
+  it('gives PostgreSQL the password the services connect with', () => {
+    const url = new URL(compose.services.api.environment.DATABASE_URL);
+    expect(url.password).toBe(compose.services.postgres.environment.POSTGRES_PASSWORD);
+    expect(url.pathname).toBe(`/${compose.services.postgres.environment.POSTGRES_DB}`);
+  });
+});

@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateNeed, generateOffering, rng } from '../../bench/generate.js';
+import { insertNeed, insertOffering } from '../../db/queries/posts.js';
+import { organisations } from '../../db/schema.js';
+import { startWorker } from '../../worker/index.js';
+import { startRematch } from '../../worker/processors/rematch.js';
+import { startTestApp, type TestApp } from '../helpers.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+let t: TestApp;
+
+function spawnWorker(): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'worker'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: t.config.databaseUrl,
+      REDIS_URL: t.config.redisUrl,
+      QUEUE_PREFIX: t.config.queuePrefix,
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+    },
+    stdio: 'ignore',
+  });
+}
+
+const counts = async () => {
+  const [row] = await t.db.sql<{ pending: number; done: number }[]>`
+    select count(*) filter (where matched_version is distinct from version)::int as pending,
+           count(*) filter (where matched_version = version)::int as done from needs`;
+  return row!;
+};
+
+async function waitUntil(check: () => Promise<boolean>, ms: number) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const snapshot = async () =>
+  (
+    await t.db.sql<{ pair: string; score: number }[]>`
+    select need_id || '/' || offering_id as pair, round(score::numeric, 4)::float as score from matches order by 1`
+  ).map((r) => `${r.pair}:${r.score}`);
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const random = rng(7);
+  const [bio] = await t.db.db
+    .insert(organisations)
+    .values({ name: 'Bio', kind: 'biomanufacturer', country: 'GB' })
+    .returning();
+  const suppliers = await t.db.db
+    .insert(organisations)
+    .values(Array.from({ length: 20 }, (_, i) => ({ name: `S${i}`, kind: 'supplier' as const, country: 'DE' })))
+    .returning();
+  await t.db.db.transaction(async (tx) => {
+    for (let i = 0; i < 600; i++) await insertNeed(tx, { ...generateNeed(random), organisationId: bio!.id } as never);
+    for (let i = 0; i < 600; i++) {
+      await insertOffering(tx, { ...generateOffering(random), organisationId: suppliers[i % 20]!.id } as never);
+    }
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe('full rematch', () => {
+  it('rebuilds the same matches after its worker is killed half-way and another takes over', async () => {
+    // Reference: a rematch that nothing interrupts.
+    const clean = await startWorker(
+      { config: t.config, logger: pino({ level: 'silent' }), db: t.db.db },
+      { concurrency: 1 },
+    );
+    await startRematch(t.db.db, t.deps.redis, t.config.queuePrefix);
+    await waitUntil(async () => (await counts()).pending === 0, 120_000);
+    await clean.close();
+    const reference = await snapshot();
+    expect(reference.length).toBeGreaterThan(100);
+
+    // The same rematch, with its worker killed (SIGKILL) while chunks are in flight.
+    await t.db.sql`delete from matches`;
+    const first = spawnWorker();
+    await startRematch(t.db.db, t.deps.redis, t.config.queuePrefix);
+    await waitUntil(async () => (await counts()).done >= 100, 120_000);
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    expect((await counts()).pending).toBeGreaterThan(0);
+
+    const second = spawnWorker();
+    try {
+      await waitUntil(async () => (await counts()).pending === 0, 150_000);
+      await waitUntil(async () => {
+        const [row] = await t.db.sql<
+          { n: number }[]
+        >`select count(*)::int as n from offerings where matched_version is distinct from version`;
+        return row!.n === 0;
+      }, 30_000);
+    } finally {
+      second.kill('SIGTERM');
+      await new Promise((r) => second.once('exit', r));
+    }
+    expect(await snapshot()).toEqual(reference);
+  }, 300_000);
+});
