@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase } from './db/client.js';
 import { prepareDatabase } from './db/migrate.js';
 import { startApi } from './api/server.js';
-import { enqueueMatch, matchingQueue, producerConnection } from './worker/queues.js';
+import { matchingQueue, producerConnection } from './worker/queues.js';
 import { startWorker } from './worker/index.js';
 
 /**
@@ -47,10 +47,7 @@ async function main(): Promise<void> {
       logger,
       db: database.db,
       redis,
-      enqueueMatch: (job) =>
-        enqueueMatch(queue, job).catch((err: Error) =>
-          logger.warn({ err: err.message, job }, 'could not enqueue matching; the worker sweep will pick it up'),
-        ),
+      matchingQueue: queue,
     });
     // The HTTP server closes first, so that no request enqueues into a closed queue.
     stops.unshift(async () => {

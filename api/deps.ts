@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
-import type { MatchJob } from '../worker/queues.js';
+import type { Queue } from 'bullmq';
+import { enqueueMatch, type MatchJob } from '../worker/queues.js';
 
 /** What the HTTP edge needs from the outside world, made once by the process and handed in. */
 export interface AppDeps {
@@ -10,6 +11,15 @@ export interface AppDeps {
   db: Database;
   redis: Redis;
   logger: Logger;
-  /** Enqueues matching after a save; a failure is logged, not raised: the worker's sweep catches up. */
-  enqueueMatch(job: MatchJob): Promise<void>;
+  matchingQueue: Queue<MatchJob>;
+}
+
+/**
+ * Enqueues matching after a save. The save is already committed, so a failure (Redis away) is logged,
+ * not raised: the worker's sweep finds the unmatched post and matches it.
+ */
+export async function requestMatching(deps: AppDeps, job: MatchJob): Promise<void> {
+  await enqueueMatch(deps.matchingQueue, job).catch((err: Error) =>
+    deps.logger.warn({ err: err.message, job }, 'could not enqueue matching; the worker sweep will pick it up'),
+  );
 }

@@ -12,7 +12,7 @@ import { derivedColumns } from '../db/queries/posts.js';
 import { rebuildTermStats } from '../db/queries/term-stats.js';
 import { needs, offerings, organisations } from '../db/schema.js';
 import { startRematch } from '../worker/processors/rematch.js';
-import { producerConnection } from '../worker/queues.js';
+import { matchingQueue, producerConnection } from '../worker/queues.js';
 import { apiClient, startHarness, waitForMatching } from '../scripts/harness.js';
 import { generateNeed, generateOffering, OFFERING_KINDS, rng } from './generate.js';
 
@@ -115,9 +115,11 @@ async function main() {
     }
     const redis = producerConnection(harness.config.redisUrl, { enableOfflineQueue: true });
     const started = Date.now();
-    await startRematch(db.db, redis, harness.config.queuePrefix);
+    const queue = matchingQueue(redis, harness.config.queuePrefix);
+    await startRematch(db.db, queue);
     await waitForMatching(db, 30 * 60_000);
     const rematchSeconds = (Date.now() - started) / 1000;
+    await queue.close();
     redis.disconnect();
     const [{ count: matchCount }] = (await db.sql`select count(*)::int as count from matches`) as unknown as [
       { count: number },

@@ -4,7 +4,7 @@
  * full-text ranking (ts_rank over the same texts, with the same hard exclusions) measured in the same run.
  */
 import { readFileSync } from 'node:fs';
-import { ndcgAtK, precisionAtK } from '../core/eval/metrics.js';
+import { summarize } from '../core/eval/metrics.js';
 import { apiClient, startHarness, waitForMatching } from './harness.js';
 
 interface EvalFile {
@@ -80,31 +80,34 @@ async function main() {
       });
     }
 
-    const score = (pick: (r: (typeof rows)[number]) => string[]) => {
-      let ndcg = 0;
-      let precision = 0;
-      for (const r of rows) {
+    const summary = (pick: (r: (typeof rows)[number]) => string[]) => {
+      const rankings = rows.map((r) => {
         const judged = grades.get(r.need) ?? new Map<string, number>();
-        const ranked = pick(r).map((o) => judged.get(o) ?? 0);
-        ndcg += ndcgAtK(ranked, [...judged.values()], K);
-        precision += precisionAtK(ranked, K);
-      }
-      return { ndcg: ndcg / rows.length, precision: precision / rows.length };
+        return { need: r.need, rankedGrades: pick(r).map((o) => judged.get(o) ?? 0), allGrades: [...judged.values()] };
+      });
+      const fitting = rankings.filter((r) => r.allGrades.some((g) => g > 0));
+      return { all: summarize(rankings, K), fitting: summarize(fitting, K) };
     };
-    const ours = score((r) => r.ours);
-    const plain = score((r) => r.plain);
-    const unmet = rows.filter((r) => !grades.has(r.need));
-    const unmetEmpty = unmet.filter((r) => r.ours.length === 0).length;
+    const ours = summary((r) => r.ours);
+    const plain = summary((r) => r.plain);
 
     console.log(
       `\n${file}: ${data.needs.length} needs, ${data.offerings.length} offerings, ${data.judgments.length} judgments\n`,
     );
-    console.log('| ranking | nDCG@5 | precision@5 |');
-    console.log('|---|---|---|');
-    console.log(`| Roadmatch | ${ours.ndcg.toFixed(3)} | ${ours.precision.toFixed(3)} |`);
-    console.log(`| PostgreSQL ts_rank | ${plain.ndcg.toFixed(3)} | ${plain.precision.toFixed(3)} |`);
-    console.log(`\nmargin over ts_rank: ${(ours.ndcg - plain.ndcg).toFixed(3)}`);
-    console.log(`needs with no fitting offering given no match: ${unmetEmpty} of ${unmet.length}`);
+    console.log('| ranking | nDCG@5, all needs | nDCG@5, needs with a fit | precision@5 |');
+    console.log('|---|---|---|---|');
+    for (const [name, s] of [
+      ['Roadmatch', ours],
+      ['PostgreSQL ts_rank', plain],
+    ] as const) {
+      console.log(
+        `| ${name} | ${s.all.ndcg.toFixed(3)} | ${s.fitting.ndcg.toFixed(3)} | ${s.all.precision.toFixed(3)} |`,
+      );
+    }
+    console.log(`\nmargin over ts_rank, all needs: ${(ours.all.ndcg - plain.all.ndcg).toFixed(3)}`);
+    console.log(
+      `needs with no fitting offering given no match: ${ours.all.unmatchedWithNoResult} of ${ours.all.unmatchedNeeds}`,
+    );
     console.log(`matches without an explanation: ${unexplained}`);
     if (process.env.EVAL_VERBOSE) {
       for (const r of rows) console.log(r.need, 'ours', r.ours.join(','), '| plain', r.plain.join(','));

@@ -7,7 +7,7 @@ import { loadConfig } from '../config.js';
 import { connectDatabase } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
 import { startRematch } from '../worker/processors/rematch.js';
-import { producerConnection } from '../worker/queues.js';
+import { matchingQueue, producerConnection } from '../worker/queues.js';
 
 async function main() {
   const config = loadConfig();
@@ -15,7 +15,9 @@ async function main() {
   const db = connectDatabase(config.databaseUrl, { max: 2 });
   const redis = producerConnection(config.redisUrl, { enableOfflineQueue: true });
   try {
-    const run = await startRematch(db.db, redis, config.queuePrefix);
+    const queue = matchingQueue(redis, config.queuePrefix);
+    const run = await startRematch(db.db, queue);
+    await queue.close();
     const total = async () =>
       (
         await db.sql<{ n: number }[]>`

@@ -8,7 +8,7 @@ import type { AppDeps } from '../api/deps.js';
 import { loadConfig, type Config } from '../config.js';
 import { connectDatabase, type DbHandle } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
-import { enqueueMatch, matchingQueue, producerConnection } from '../worker/queues.js';
+import { matchingQueue, producerConnection } from '../worker/queues.js';
 
 export const PG_SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -73,7 +73,7 @@ export async function startTestApp(): Promise<TestApp> {
     db: database.handle.db,
     redis,
     logger: pino({ level: 'silent' }),
-    enqueueMatch: (job) => enqueueMatch(queue, job),
+    matchingQueue: queue,
   };
   const { app, openapi } = createApp(deps);
   return {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { matchPost, StatsCache, sweepUnmatched } from './processors/match.js';
-import { finishRematch, rematchNeeds, type RematchChunk, type RematchFinish } from './processors/rematch.js';
+import { rematchNeeds, type RematchChunk } from './processors/rematch.js';
 import { matchingQueue, requeueMatch, producerConnection, QUEUES, workerConnection, type MatchJob } from './queues.js';
 
 export interface WorkerDeps {
@@ -36,8 +36,6 @@ export async function startWorker(deps: WorkerDeps, options: { concurrency?: num
           return matchPost(deps.db, stats, job.data as MatchJob);
         case 'rematch-needs':
           return rematchNeeds(deps.db, stats, job.data as RematchChunk);
-        case 'rematch-finish':
-          return finishRematch(deps.db, job.data as RematchFinish);
         case 'sweep': {
           let enqueued = 0;
           for (const post of await sweepUnmatched(deps.db)) if (await requeueMatch(queue, post)) enqueued++;

@@ -32,7 +32,7 @@ export function registerAdminRoutes(api: ApiRouter): void {
     },
     async ({ req, deps }) => {
       requireAdmin(req.get('authorization'), deps.config.adminToken);
-      return { status: 202, body: await startRematch(deps.db, deps.redis, deps.config.queuePrefix) };
+      return { status: 202, body: await startRematch(deps.db, deps.matchingQueue) };
     },
   );
 }

@@ -17,6 +17,7 @@ import {
   type PostSide,
 } from '../../db/queries/posts.js';
 import type { Viewer } from '../auth.js';
+import { requestMatching } from '../deps.js';
 import { decodeDateCursor, encodeCursor } from '../cursor.js';
 import type { ApiRouter } from '../endpoint.js';
 import { idempotent } from '../idempotency.js';
@@ -93,10 +94,8 @@ const offeringSide: Side<typeof OfferingCreateBody, typeof OfferingPatchBody> = 
   patch: OfferingPatchBody,
   schema: OfferingSchema,
   page: OfferingPage,
-  mayPost: (v) =>
-    v.organisationKind === 'biomanufacturer'
-      ? 'Only members of a supplier or an academic group may register offerings.'
-      : null,
+  // Biomanufacturers offer too: spare capacity, models they license.
+  mayPost: () => null,
   get: getOffering,
   lock: lockOffering,
   insert: (db, body, viewer) =>
@@ -143,7 +142,7 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
         const found = await s.get(tx, post.id);
         return { status: 201, body: s.toJson(found!.post, found!.organisation, viewer) as { id: string } };
       });
-      if (!created.replayed) await deps.enqueueMatch({ side: s.side, id: created.body.id, version: 1 });
+      if (!created.replayed) await requestMatching(deps, { side: s.side, id: created.body.id, version: 1 });
       res.location(`${s.path}/${created.body.id}`);
       return created;
     },
@@ -215,7 +214,7 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
         await s.update(tx, current, body as z.infer<P>);
         return (await s.get(tx, params.id))!;
       });
-      await deps.enqueueMatch({ side: s.side, id: updated.post.id, version: updated.post.version });
+      await requestMatching(deps, { side: s.side, id: updated.post.id, version: updated.post.version });
       return { body: s.toJson(updated.post, updated.organisation, viewer) };
     },
   );

@@ -1,8 +1,8 @@
 import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { analyzePost, indexTerms } from '../../core/matching/index.js';
+import { analyzedToJson, analyzePost, indexTerms } from '../../core/matching/index.js';
 import { CAPABILITIES } from '../../core/taxonomy.js';
 import type { Executor } from '../client.js';
-import { storedTerms, toStoredAnalysis, type StoredAnalysis } from '../analysis.js';
+import { storedTerms, type StoredAnalysis } from '../analysis.js';
 import { needs, offerings, organisations } from '../schema.js';
 import { adjustTermStats } from './term-stats.js';
 
@@ -21,7 +21,7 @@ const AREA_OF = new Map<string, string>(CAPABILITIES.map((c) => [c.slug, c.area]
 /** Columns derived from what the user wrote, kept beside it so that filters and matching use indexes. */
 export function derivedColumns(p: PostText) {
   const analyzed = analyzePost(p);
-  const analysis = toStoredAnalysis(analyzed);
+  const analysis = analyzedToJson(analyzed);
   return {
     areas: [...new Set(p.capabilities.map((slug) => AREA_OF.get(slug)).filter((a) => a !== undefined))],
     terms: indexTerms(analyzed).join(' '),

@@ -52,7 +52,7 @@ export async function rebuildTermStats(db: Executor): Promise<void> {
   await db.delete(termStats);
   await db.execute(sql`
     insert into term_stats (side, term, doc_freq)
-    select 'need', term, count(*) from needs, jsonb_object_keys(analysis->'terms'->'$map') as term group by term
+    select 'need', pair->>0, count(*) from needs, jsonb_array_elements(analysis->'terms') as pair group by 1, 2
     union all
-    select 'offering', term, count(*) from offerings, jsonb_object_keys(analysis->'terms'->'$map') as term group by term`);
+    select 'offering', pair->>0, count(*) from offerings, jsonb_array_elements(analysis->'terms') as pair group by 1, 2`);
 }

@@ -128,8 +128,13 @@ describe('offerings', () => {
     await request(t.app).delete(`/v1/offerings/${created.body.id}`).set(supplier.auth).expect(204);
   });
 
-  it('does not let a biomanufacturer register an offering', async () => {
-    await request(t.app).post('/v1/offerings').set(bio.auth).send(sampleOffering()).expect(403);
+  it('lets a biomanufacturer offer what it has, such as spare capacity', async () => {
+    const res = await request(t.app)
+      .post('/v1/offerings')
+      .set(bio.auth)
+      .send(sampleOffering({ title: 'Spare fill-finish capacity at our GMP site' }))
+      .expect(201);
+    expect(res.body.organisation.kind).toBe('biomanufacturer');
   });
 });
 

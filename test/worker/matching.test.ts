@@ -239,7 +239,7 @@ describe('feedback', () => {
     await request(t.app).patch(`/v1/offerings/${offering}`).set(supplier.auth).send({ trl: 6 }).expect(200);
     await matched('offerings', offering, supplier.auth);
     const { startRematch } = await import('../../worker/processors/rematch.js');
-    await startRematch(t.db.db, t.deps.redis, t.config.queuePrefix);
+    await startRematch(t.db.db, t.deps.matchingQueue);
     await matched('needs', need, bio.auth);
     expect((await matchesOf('needs', need, bio.auth)).map((m) => m.offering.id)).not.toContain(offering);
   });

@@ -10,7 +10,7 @@ import {
   type MatchWrite,
 } from '../../db/queries/matches.js';
 import { loadTermStats } from '../../db/queries/term-stats.js';
-import { fromStoredAnalysis } from '../../db/analysis.js';
+import { analysisOf } from '../../db/analysis.js';
 import type { MatchJob } from '../queues.js';
 
 /** How many of a post's most discriminating terms go into the candidate query. */
@@ -65,17 +65,12 @@ export async function matchPost(db: Database, stats: StatsCache, job: MatchJob, 
   if (job.side === 'need') {
     const need = await loadNeedForMatching(db, job.id);
     if (!need) return { outcome: 'deleted' as const };
-    const analyzed = fromStoredAnalysis(need.analysis);
+    const analyzed = analysisOf(need);
     const terms = candidateTerms(analyzed, corpus.offerings, CANDIDATE_TERMS);
     const candidates = await offeringCandidates(db, need, terms, CANDIDATE_LIMIT, now);
     const found: MatchWrite[] = [];
     for (const offering of candidates) {
-      const m = scorePair(
-        { ...need, analyzed },
-        { ...offering, analyzed: fromStoredAnalysis(offering.analysis) },
-        corpus,
-        now,
-      );
+      const m = scorePair({ ...need, analyzed }, { ...offering, analyzed: analysisOf(offering) }, corpus, now);
       if (m) found.push(toWrite(need.id, offering.id, m));
     }
     const outcome = await db.transaction((tx) => replaceMatchesOf(tx, 'need', need.id, need.version, best(found)));
@@ -83,17 +78,12 @@ export async function matchPost(db: Database, stats: StatsCache, job: MatchJob, 
   }
   const offering = await loadOfferingForMatching(db, job.id);
   if (!offering) return { outcome: 'deleted' as const };
-  const analyzed = fromStoredAnalysis(offering.analysis);
+  const analyzed = analysisOf(offering);
   const terms = candidateTerms(analyzed, corpus.needs, CANDIDATE_TERMS);
   const candidates = await needCandidates(db, offering, terms, CANDIDATE_LIMIT, now);
   const found: MatchWrite[] = [];
   for (const need of candidates) {
-    const m = scorePair(
-      { ...need, analyzed: fromStoredAnalysis(need.analysis) },
-      { ...offering, analyzed },
-      corpus,
-      now,
-    );
+    const m = scorePair({ ...need, analyzed: analysisOf(need) }, { ...offering, analyzed }, corpus, now);
     if (m) found.push(toWrite(need.id, offering.id, m));
   }
   const outcome = await db.transaction((tx) =>

@@ -1,0 +1,43 @@
+// The matching engine: pure functions, no I/O. Analyse each post once (analyzePost), keep corpus
+// statistics per side (buildCorpusStats or corpusStatsFrom), then scorePair each candidate pair.
+// Reuse the same CorpusStats object across pairs: per-post query preparation is cached against it.
+
+export {
+  analyzePost,
+  indexTerms,
+  isRequestSentence,
+  analyzedToJson,
+  analyzedFromJson,
+  ANALYSIS_VERSION,
+  FIELD_WEIGHTS,
+  type AnalyzedText,
+  type AnalyzedTextJson,
+} from './analysis.js';
+export { buildCorpusStats, corpusStatsFrom, coverage, idf, termContributions, BM25, type CorpusStats } from './bm25.js';
+export {
+  capabilityCoverage,
+  sharedCapabilities,
+  trlFit,
+  trlDistance,
+  partnershipFactor,
+  commonPartnershipTypes,
+  SAME_AREA_CREDIT,
+  TRL_FACTORS,
+  NO_COMMON_PARTNERSHIP_FACTOR,
+  type TrlFit,
+} from './fit.js';
+export { explain, matchedTerms, type MatchExplanation } from './explain.js';
+export {
+  scorePair,
+  scoreComponents,
+  exclusionReason,
+  candidateTerms,
+  MATCH_THRESHOLD,
+  MODALITY_MISMATCH_FACTOR,
+  modalityFactor,
+  WEIGHTS,
+  type MatchableNeed,
+  type MatchableOffering,
+  type ScoredMatch,
+  type PairComponents,
+} from './score.js';

@@ -1,0 +1,209 @@
+// Scores a need-offering pair from both sides and combines the two views with a harmonic mean, so a
+// match has to make sense to the biomanufacturer and to the supplier or lab.
+
+import type { OrgKind } from '../taxonomy.js';
+import { CONCEPT_PREFIX } from '../text/thesaurus.js';
+import type { AnalyzedText } from './analysis.js';
+import { coverage, idf, type CorpusStats } from './bm25.js';
+import { explain, type MatchExplanation } from './explain.js';
+import { capabilityCoverage, partnershipFactor, trlFit } from './fit.js';
+
+export interface MatchableNeed {
+  id: string;
+  orgId: string;
+  title: string;
+  description: string;
+  capabilities: string[];
+  keywords: string[];
+  trlMin: number;
+  trlMax: number;
+  partnershipTypes: string[];
+  openTo: OrgKind[];
+  status: 'open' | 'closed';
+  expiresAt: Date | null;
+}
+
+export interface MatchableOffering {
+  id: string;
+  orgId: string;
+  orgKind: OrgKind;
+  title: string;
+  description: string;
+  capabilities: string[];
+  keywords: string[];
+  trl: number;
+  partnershipTypes: string[];
+  status: 'open' | 'closed';
+}
+
+export interface ScoredMatch {
+  /** 0..1, the harmonic mean of the two directions */
+  score: number;
+  needScore: number;
+  offeringScore: number;
+  explanation: MatchExplanation;
+}
+
+/**
+ * Scoring weights.
+ * - Text coverage is a BM25 fraction of a post's own self-score. A need's coverage mixes its whole text
+ *   with its request sentences (REQUEST_WEIGHT of it): background shared with an offering ("our
+ *   lentiviral vector for CAR-T...") matters less than what the need asks for.
+ * - Even a perfect partner covers only part of a long post's vocabulary, so coverage c is spread over
+ *   0..1 by 1 - (1 - c)^TEXT_POWER.
+ * - Capabilities scale a direction's relevance: tags in common keep it whole, tags in different areas
+ *   cost CAPABILITY_WEIGHT of it, and missing tags cost half of that (no evidence either way).
+ */
+export const WEIGHTS = {
+  REQUEST_WEIGHT: 0.7,
+  TEXT_POWER: 2,
+  CAPABILITY_WEIGHT: 0.3,
+};
+
+/**
+ * Roadmatch is a biologics marketplace; a small-molecule offering (tablets, chiral separations, API assays)
+ * shares the vocabulary of a biologics need (chromatography, Raman, LC-MS) without answering it.
+ * When exactly one side is about small molecules only, both views are multiplied by this.
+ */
+export const MODALITY_MISMATCH_FACTOR = 0.5;
+
+const SMALL_MOLECULE = CONCEPT_PREFIX + 'smallmolecule';
+const BIOLOGIC = CONCEPT_PREFIX + 'biologic';
+
+function smallMoleculeOnly(a: AnalyzedText): boolean {
+  return a.terms.has(SMALL_MOLECULE) && !a.terms.has(BIOLOGIC);
+}
+
+export function modalityFactor(a: AnalyzedText, b: AnalyzedText): number {
+  const sa = smallMoleculeOnly(a);
+  const sb = smallMoleculeOnly(b);
+  if (sa && !b.terms.has(SMALL_MOLECULE)) return MODALITY_MISMATCH_FACTOR;
+  if (sb && !a.terms.has(SMALL_MOLECULE)) return MODALITY_MISMATCH_FACTOR;
+  return 1;
+}
+
+/**
+ * A pair scoring below this is not worth a person's time: no match. Set on eval/dev.json in the middle
+ * of the range (0.31-0.35) where every need that nothing fits gets no match and the good offers stay.
+ */
+export const MATCH_THRESHOLD = 0.33;
+
+export function exclusionReason(need: MatchableNeed, offering: MatchableOffering, now: Date): string | null {
+  if (need.orgId === offering.orgId) return 'same organisation';
+  if (!need.openTo.includes(offering.orgKind)) return `need is not open to ${offering.orgKind} organisations`;
+  if (need.status !== 'open') return 'need is closed';
+  if (offering.status !== 'open') return 'offering is closed';
+  if (need.expiresAt !== null && need.expiresAt.getTime() <= now.getTime()) return 'need has expired';
+  return null;
+}
+
+/** How much of the need the offering covers: its whole text, and above all its request sentences. */
+function needCoverage(need: AnalyzedText, offering: AnalyzedText, stats: CorpusStats): number {
+  const full = coverage(need.terms, offering, stats);
+  if (need.request.size === 0) return full;
+  return (1 - WEIGHTS.REQUEST_WEIGHT) * full + WEIGHTS.REQUEST_WEIGHT * coverage(need.request, offering, stats);
+}
+
+function relevance(text: number, cap: number | null): number {
+  const t = 1 - (1 - text) ** WEIGHTS.TEXT_POWER;
+  const c = cap === null ? 0.5 : cap;
+  return t * (1 - WEIGHTS.CAPABILITY_WEIGHT + WEIGHTS.CAPABILITY_WEIGHT * c);
+}
+
+export interface PairComponents {
+  needText: number;
+  offeringText: number;
+  needCapability: number | null;
+  offeringCapability: number | null;
+  trlFactor: number;
+  partnershipFactor: number;
+  modalityFactor: number;
+  needScore: number;
+  offeringScore: number;
+  score: number;
+}
+
+type Scorable<T> = T & { analyzed: AnalyzedText };
+type SideStats = { needs: CorpusStats; offerings: CorpusStats };
+
+/** The need's view: its terms (above all its request) found in the offering, TRL and partnership fit. */
+function needView(need: Scorable<MatchableNeed>, offering: Scorable<MatchableOffering>, stats: SideStats) {
+  const text = needCoverage(need.analyzed, offering.analyzed, stats.offerings);
+  const capability = capabilityCoverage(need.capabilities, offering.capabilities);
+  const trl = trlFit(offering.trl, need.trlMin, need.trlMax).factor;
+  const partnership = partnershipFactor(need.partnershipTypes, offering.partnershipTypes);
+  const modality = modalityFactor(need.analyzed, offering.analyzed);
+  return {
+    text,
+    capability,
+    trl,
+    partnership,
+    modality,
+    score: relevance(text, capability) * trl * partnership * modality,
+  };
+}
+
+/**
+ * The offering's view: its terms found in the need, against the need corpus. (An offering's "we are
+ * looking for" sentences are about partners, not about what it provides, so its whole text is used.)
+ */
+function offeringView(need: Scorable<MatchableNeed>, offering: Scorable<MatchableOffering>, stats: SideStats) {
+  const text = coverage(offering.analyzed.terms, need.analyzed, stats.needs);
+  const capability = capabilityCoverage(offering.capabilities, need.capabilities);
+  const modality = modalityFactor(need.analyzed, offering.analyzed);
+  return { text, capability, score: relevance(text, capability) * modality };
+}
+
+function harmonicMean(a: number, b: number): number {
+  return a + b > 0 ? (2 * a * b) / (a + b) : 0;
+}
+
+/** The raw components of a pair's score, without exclusions or threshold (for diagnosis and tests). */
+export function scoreComponents(
+  need: Scorable<MatchableNeed>,
+  offering: Scorable<MatchableOffering>,
+  stats: SideStats,
+): PairComponents {
+  const n = needView(need, offering, stats);
+  const o = offeringView(need, offering, stats);
+  return {
+    needText: n.text,
+    offeringText: o.text,
+    needCapability: n.capability,
+    offeringCapability: o.capability,
+    trlFactor: n.trl,
+    partnershipFactor: n.partnership,
+    modalityFactor: n.modality,
+    needScore: n.score,
+    offeringScore: o.score,
+    score: harmonicMean(n.score, o.score),
+  };
+}
+
+/** Scores a pair; null when a hard exclusion applies or the score is below MATCH_THRESHOLD. */
+export function scorePair(
+  need: Scorable<MatchableNeed>,
+  offering: Scorable<MatchableOffering>,
+  stats: SideStats,
+  now: Date = new Date(),
+): ScoredMatch | null {
+  if (exclusionReason(need, offering, now) !== null) return null;
+  const n = needView(need, offering, stats);
+  // The harmonic mean is below twice its smaller argument: most candidates stop here.
+  if (2 * n.score < MATCH_THRESHOLD) return null;
+  const o = offeringView(need, offering, stats);
+  const score = harmonicMean(n.score, o.score);
+  if (score < MATCH_THRESHOLD) return null;
+  return { score, needScore: n.score, offeringScore: o.score, explanation: explain(need, offering, stats) };
+}
+
+/**
+ * The most discriminating terms of a post by idf x (saturated) weighted frequency, best first: the
+ * terms to put in the PostgreSQL candidate query (`to_tsquery('simple', terms.join(' | '))`).
+ */
+export function candidateTerms(a: AnalyzedText, stats: CorpusStats, max: number): string[] {
+  const scored: [string, number][] = [];
+  for (const [t, tf] of a.terms) scored.push([t, idf(stats, t) * (tf / (tf + 1))]);
+  scored.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+  return scored.slice(0, Math.max(0, max)).map(([t]) => t);
+}
