@@ -75,8 +75,9 @@ for (const o of data.organisations) {
   orgKind.set(o.key, o.kind);
 }
 
-type Need = MatchableNeed & { analyzed: AnalyzedText };
-type Offering = MatchableOffering & { analyzed: AnalyzedText };
+type Post = { title: string; description: string; keywords: string[] };
+type Need = MatchableNeed & Post & { analyzed: AnalyzedText };
+type Offering = MatchableOffering & Post & { analyzed: AnalyzedText };
 
 const t0 = performance.now();
 const needs: Need[] = data.needs.map((n) => ({

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { sql } from 'drizzle-orm';
 import { derivedColumns } from '../db/queries/posts.js';
+import { rebuildPostings } from '../db/queries/postings.js';
 import { rebuildTermStats } from '../db/queries/term-stats.js';
 import { needs, offerings, organisations } from '../db/schema.js';
 import { startRematch } from '../worker/processors/rematch.js';
@@ -96,6 +97,9 @@ async function main() {
     }
     bar.stop();
     await db.db.transaction((tx) => rebuildTermStats(tx));
+    await rebuildPostings(db.db);
+    // Loaded without the API, so no job was queued: the rematch below is what matches them.
+    await db.sql`update offerings set matched_version = version, matched_at = now()`;
     await db.db.execute(sql`vacuum analyze needs`);
     await db.db.execute(sql`vacuum analyze offerings`);
 

@@ -1,16 +1,21 @@
-import { analyzedFromJson, analyzePost, type AnalyzedText, type AnalyzedTextJson } from '../core/matching/index.js';
+import { analyzedFromJson, type AnalyzedText, type AnalyzedTextJson } from '../core/matching/index.js';
 
 /** A post's analysis as its jsonb `analysis` column keeps it (core/matching's JSON form). */
 export type StoredAnalysis = AnalyzedTextJson;
 
-/** The stored analysis, or a fresh one when it was made by another version of the analyser. */
-export function analysisOf(post: {
-  analysis: StoredAnalysis;
-  title: string;
-  description: string;
-  keywords: string[];
-}): AnalyzedText {
-  return analyzedFromJson(post.analysis) ?? analyzePost(post);
+const NOTHING: AnalyzedText = analyzedFromJson({ version: 0, length: 0, terms: [], surface: [], request: [] }) ?? {
+  length: 0,
+  terms: new Map(),
+  surface: new Map(),
+  request: new Map(),
+};
+
+/**
+ * The stored analysis. One made by another version of the analyser matches nothing until a rematch has
+ * re-analysed it (`reanalyseStale`): scores of two analyser versions are not comparable.
+ */
+export function analysisOf(post: { analysis: StoredAnalysis }): AnalyzedText {
+  return analyzedFromJson(post.analysis) ?? NOTHING;
 }
 
 /** The distinct terms of a stored analysis, for the corpus statistics. */

@@ -198,6 +198,41 @@ export const offerings = pgTable(
   ],
 );
 
+/**
+ * The terms of each open post with their impact, ordered per term by impact: candidate search reads the
+ * first few posts of a handful of terms, so its cost does not grow with the corpus.
+ */
+const postingColumns = {
+  term: text('term').notNull(),
+  impact: real('impact').notNull(),
+};
+export const needTerms = pgTable(
+  'need_terms',
+  {
+    needId: uuid('need_id')
+      .notNull()
+      .references(() => needs.id, { onDelete: 'cascade' }),
+    ...postingColumns,
+  },
+  (t) => [
+    uniqueIndex('need_terms_need_term_key').on(t.needId, t.term),
+    index('need_terms_term_impact_idx').on(t.term, t.impact.desc(), t.needId),
+  ],
+);
+export const offeringTerms = pgTable(
+  'offering_terms',
+  {
+    offeringId: uuid('offering_id')
+      .notNull()
+      .references(() => offerings.id, { onDelete: 'cascade' }),
+    ...postingColumns,
+  },
+  (t) => [
+    uniqueIndex('offering_terms_offering_term_key').on(t.offeringId, t.term),
+    index('offering_terms_term_impact_idx').on(t.term, t.impact.desc(), t.offeringId),
+  ],
+);
+
 /** Document frequency of each analysed term on each side, kept current as posts change (BM25 statistics). */
 export const termStats = pgTable(
   'term_stats',

@@ -41,3 +41,4 @@ export {
   type ScoredMatch,
   type PairComponents,
 } from './score.js';
+export { termImpacts, candidateQuery } from './candidates.js';

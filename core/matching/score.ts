@@ -8,13 +8,11 @@ import { coverage, idf, type CorpusStats } from './bm25.js';
 import { explain, type MatchExplanation } from './explain.js';
 import { capabilityCoverage, partnershipFactor, trlFit } from './fit.js';
 
+/** What scoring reads of a need; its text comes in through its analysis. */
 export interface MatchableNeed {
   id: string;
   orgId: string;
-  title: string;
-  description: string;
   capabilities: string[];
-  keywords: string[];
   trlMin: number;
   trlMax: number;
   partnershipTypes: string[];
@@ -23,14 +21,12 @@ export interface MatchableNeed {
   expiresAt: Date | null;
 }
 
+/** What scoring reads of an offering; its text comes in through its analysis. */
 export interface MatchableOffering {
   id: string;
   orgId: string;
   orgKind: OrgKind;
-  title: string;
-  description: string;
   capabilities: string[];
-  keywords: string[];
   trl: number;
   partnershipTypes: string[];
   status: 'open' | 'closed';

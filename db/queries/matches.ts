@@ -1,20 +1,18 @@
-import { and, asc, desc, eq, gt, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../client.js';
 import type { StoredAnalysis } from '../analysis.js';
 import { matchFeedback, matches, needs, offerings, organisations } from '../schema.js';
 
+import type { PostSide } from './posts.js';
+
 const needOrg = alias(organisations, 'need_org');
 const offeringOrg = alias(organisations, 'offering_org');
-import type { PostSide } from './posts.js';
 
 export type NeedForMatching = {
   id: string;
   orgId: string;
-  title: string;
-  description: string;
   capabilities: string[];
-  keywords: string[];
   trlMin: number;
   trlMax: number;
   partnershipTypes: string[];
@@ -29,10 +27,7 @@ export type OfferingForMatching = {
   id: string;
   orgId: string;
   orgKind: 'biomanufacturer' | 'supplier' | 'academic';
-  title: string;
-  description: string;
   capabilities: string[];
-  keywords: string[];
   trl: number;
   partnershipTypes: string[];
   status: 'open' | 'closed';
@@ -41,11 +36,12 @@ export type OfferingForMatching = {
   analysis: StoredAnalysis;
 };
 
-const needColumns = sql`n.id, n.organisation_id as "orgId", n.title, n.description, n.capabilities, n.keywords,
+/** What scoring reads of a post: its analysis stands for its text, which is never re-read. */
+const needColumns = sql`n.id, n.organisation_id as "orgId", n.capabilities,
   n.trl_min as "trlMin", n.trl_max as "trlMax", n.partnership_types as "partnershipTypes", n.open_to as "openTo",
   n.status, n.expires_at as "expiresAt", n.version, n.analysis`;
-const offeringColumns = sql`o.id, o.organisation_id as "orgId", org.kind as "orgKind", o.title, o.description,
-  o.capabilities, o.keywords, o.trl, o.partnership_types as "partnershipTypes", o.status, o.expires_at as "expiresAt",
+const offeringColumns = sql`o.id, o.organisation_id as "orgId", org.kind as "orgKind",
+  o.capabilities, o.trl, o.partnership_types as "partnershipTypes", o.status, o.expires_at as "expiresAt",
   o.version, o.analysis`;
 
 /** postgres.js hands back timestamps in raw rows as strings when selected through `execute`. */
@@ -54,9 +50,11 @@ const withDates = <T extends { expiresAt: Date | string | null }>(r: T): T => ({
   expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt),
 });
 
-export async function loadNeedForMatching(db: Executor, id: string): Promise<NeedForMatching | undefined> {
-  const rows = await db.execute<NeedForMatching>(sql`select ${needColumns} from needs n where n.id = ${id}`);
-  return rows[0] && withDates(rows[0]);
+export async function loadNeedsForMatching(db: Executor, ids: string[]): Promise<NeedForMatching[]> {
+  const rows = await db.execute<NeedForMatching>(
+    sql`select ${needColumns} from needs n where n.id = any(${sql.param(ids)}::uuid[]) order by n.id`,
+  );
+  return rows.map(withDates);
 }
 
 export async function loadOfferingForMatching(db: Executor, id: string): Promise<OfferingForMatching | undefined> {
@@ -66,37 +64,52 @@ export async function loadOfferingForMatching(db: Executor, id: string): Promise
   return rows[0] && withDates(rows[0]);
 }
 
-/** `a | b | c` over terms that core/text guarantees to be [a-z0-9_]. */
-const anyOf = (terms: string[]) => terms.join(' | ');
+export interface CandidateQuery {
+  /** The searching post's most discriminating terms, and a weight for each. */
+  terms: string[];
+  weights: number[];
+  /** How many of the highest-impact posts of each term are read. */
+  perTerm: number;
+  /** How many candidates, best first by summed weight x impact, are returned. */
+  limit: number;
+}
 
 /**
- * Offerings worth scoring for a need: open, of a kind the need is open to, not of its organisation, not
- * rejected for it, and sharing a discriminating term or a capability. Ranked in the index order so that
- * the limit keeps the likeliest.
+ * The best-placed open posts of the other side for each query term, from the impact-ordered posting
+ * index, summed per post: `perTerm` index entries per term, whatever the size of the corpus.
+ */
+const hits = (postings: 'need_terms' | 'offering_terms', idColumn: 'need_id' | 'offering_id', q: CandidateQuery) => sql`
+  select p.post_id, sum(q.weight * p.impact) as strength
+  from unnest(${sql.param(q.terms)}::text[], ${sql.param(q.weights)}::real[]) as q(term, weight)
+  cross join lateral (
+    select t.${sql.identifier(idColumn)} as post_id, t.impact from ${sql.identifier(postings)} t
+    where t.term = q.term order by t.impact desc nulls last limit ${q.perTerm}) p
+  group by p.post_id`;
+
+/**
+ * Offerings worth scoring for a need: found by its terms, open, of a kind the need is open to, not of its
+ * organisation, and not rejected or declined for it.
  */
 export async function offeringCandidates(
   db: Executor,
   need: NeedForMatching,
-  terms: string[],
-  limit: number,
+  q: CandidateQuery,
   now: Date,
 ): Promise<OfferingForMatching[]> {
-  if (terms.length === 0 && need.capabilities.length === 0) return [];
-  const query = terms.length > 0 ? sql`to_tsquery('simple', ${anyOf(terms)})` : sql`null::tsquery`;
+  if (q.terms.length === 0) return [];
   const rows = await db.execute<OfferingForMatching>(sql`
+    with hits as (${hits('offering_terms', 'offering_id', q)})
     select ${offeringColumns}
-    from offerings o join organisations org on org.id = o.organisation_id
+    from hits join offerings o on o.id = hits.post_id join organisations org on org.id = o.organisation_id
     where o.status = 'open' and (o.expires_at is null or o.expires_at > ${now.toISOString()}::timestamptz)
       and o.organisation_id <> ${need.orgId}
       and org.kind = any(${sql.param(need.openTo)}::org_kind[])
-      and (o.terms_vector @@ ${query} or o.capabilities && ${sql.param(need.capabilities)}::text[])
       and not exists (select 1 from match_feedback f
         where f.need_id = ${need.id} and f.offering_id = o.id and f.verdict = 'not_relevant')
       and not exists (select 1 from introductions i
         where i.need_id = ${need.id} and i.offering_id = o.id and i.status = 'declined')
-    order by ts_rank(o.terms_vector, ${query}) + 0.2 * cardinality(array(
-      select unnest(o.capabilities) intersect select unnest(${sql.param(need.capabilities)}::text[]))) desc
-    limit ${limit}`);
+    order by hits.strength desc
+    limit ${q.limit}`);
   return rows.map(withDates);
 }
 
@@ -104,26 +117,23 @@ export async function offeringCandidates(
 export async function needCandidates(
   db: Executor,
   offering: OfferingForMatching,
-  terms: string[],
-  limit: number,
+  q: CandidateQuery,
   now: Date,
 ): Promise<NeedForMatching[]> {
-  if (terms.length === 0 && offering.capabilities.length === 0) return [];
-  const query = terms.length > 0 ? sql`to_tsquery('simple', ${anyOf(terms)})` : sql`null::tsquery`;
+  if (q.terms.length === 0) return [];
   const rows = await db.execute<NeedForMatching>(sql`
+    with hits as (${hits('need_terms', 'need_id', q)})
     select ${needColumns}
-    from needs n
+    from hits join needs n on n.id = hits.post_id
     where n.status = 'open' and (n.expires_at is null or n.expires_at > ${now.toISOString()}::timestamptz)
       and n.organisation_id <> ${offering.orgId}
       and ${offering.orgKind}::org_kind = any(n.open_to)
-      and (n.terms_vector @@ ${query} or n.capabilities && ${sql.param(offering.capabilities)}::text[])
       and not exists (select 1 from match_feedback f
         where f.offering_id = ${offering.id} and f.need_id = n.id and f.verdict = 'not_relevant')
       and not exists (select 1 from introductions i
         where i.offering_id = ${offering.id} and i.need_id = n.id and i.status = 'declined')
-    order by ts_rank(n.terms_vector, ${query}) + 0.2 * cardinality(array(
-      select unnest(n.capabilities) intersect select unnest(${sql.param(offering.capabilities)}::text[]))) desc
-    limit ${limit}`);
+    order by hits.strength desc
+    limit ${q.limit}`);
   return rows.map(withDates);
 }
 
@@ -136,29 +146,52 @@ export interface MatchWrite {
   explanation: unknown;
 }
 
+export interface MatchResult {
+  id: string;
+  /** The version of the post the matches were computed for. */
+  version: number;
+  found: MatchWrite[];
+}
+
 /**
- * Replaces the matches of one post with `found`, if the post is still at `version`: a job that computed
- * for an older version writes nothing, so a slow job can never overwrite a newer result.
- * Existing rows keep their id and creation time, so a match already sent is still recognised as sent.
+ * Replaces the matches of each post with its `found`, for the posts still at the version they were
+ * computed for: a job that computed for an older version writes nothing, so a slow job can never overwrite
+ * a newer result. Existing rows keep their id and creation time. Answers the ids written.
  */
-export async function replaceMatchesOf(
+export async function replaceMatches(
   db: Executor,
   side: PostSide,
-  id: string,
-  version: number,
-  found: MatchWrite[],
-): Promise<'written' | 'stale'> {
+  results: MatchResult[],
+  maxPerPost: number,
+): Promise<Set<string>> {
+  if (results.length === 0) return new Set();
   const table = side === 'need' ? needs : offerings;
-  const [current] = await db.select({ version: table.version }).from(table).where(eq(table.id, id)).for('update');
-  if (!current || current.version !== version) return 'stale';
-  const own = side === 'need' ? matches.needId : matches.offeringId;
-  const other = side === 'need' ? matches.offeringId : matches.needId;
-  const keep = found.map((m) => (side === 'need' ? m.offeringId : m.needId));
-  await db.delete(matches).where(keep.length > 0 ? and(eq(own, id), notInArray(other, keep)) : eq(own, id));
-  if (found.length > 0) {
+  const current = await db
+    .select({ id: table.id, version: table.version })
+    .from(table)
+    .where(
+      inArray(
+        table.id,
+        results.map((r) => r.id),
+      ),
+    )
+    .orderBy(table.id)
+    .for('update');
+  const versions = new Map(current.map((r) => [r.id, r.version]));
+  const fresh = results.filter((r) => versions.get(r.id) === r.version);
+  if (fresh.length === 0) return new Set();
+  const ids = fresh.map((r) => r.id);
+  const found = fresh.flatMap((r) => r.found);
+  const own = side === 'need' ? sql.raw('need_id') : sql.raw('offering_id');
+  await db.execute(sql`
+    delete from matches m where m.${own} = any(${sql.param(ids)}::uuid[])
+      and not exists (select 1 from unnest(${sql.param(found.map((f) => f.needId))}::uuid[],
+                                           ${sql.param(found.map((f) => f.offeringId))}::uuid[]) as k(need_id, offering_id)
+                      where k.need_id = m.need_id and k.offering_id = m.offering_id)`);
+  for (let i = 0; i < found.length; i += 2000) {
     await db
       .insert(matches)
-      .values(found)
+      .values(found.slice(i, i + 2000))
       .onConflictDoUpdate({
         target: [matches.needId, matches.offeringId],
         set: {
@@ -170,8 +203,21 @@ export async function replaceMatchesOf(
         },
       });
   }
-  await db.update(table).set({ matchedVersion: version, matchedAt: new Date() }).where(eq(table.id, id));
-  return 'written';
+  if (side === 'offering' && found.length > 0) {
+    // A need keeps its best matches only, whichever side found them.
+    const needIds = [...new Set(found.map((m) => m.needId))];
+    await db.execute(sql`
+      delete from matches where id in (
+        select id from (
+          select id, row_number() over (partition by need_id order by score desc, id) as rank
+          from matches where need_id = any(${sql.param(needIds)}::uuid[])) ranked
+        where rank > ${maxPerPost})`);
+  }
+  await db
+    .update(table)
+    .set({ matchedVersion: sql`${table.version}`, matchedAt: new Date() })
+    .where(inArray(table.id, ids));
+  return new Set(ids);
 }
 
 /** Posts whose current version has not been matched: their job was lost or has not run yet. */

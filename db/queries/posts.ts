@@ -1,9 +1,10 @@
 import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { analyzedToJson, analyzePost, indexTerms } from '../../core/matching/index.js';
+import { ANALYSIS_VERSION, analyzedToJson, analyzePost, indexTerms } from '../../core/matching/index.js';
 import { CAPABILITIES } from '../../core/taxonomy.js';
 import type { Executor } from '../client.js';
 import { storedTerms, type StoredAnalysis } from '../analysis.js';
 import { needs, offerings, organisations } from '../schema.js';
+import { replacePostings } from './postings.js';
 import { adjustTermStats } from './term-stats.js';
 
 /** Needs and offerings share their listing, visibility and versioning rules; this is where they live. */
@@ -106,13 +107,24 @@ export async function lockOffering(db: Executor, id: string) {
 
 const termsOf = (p: { analysis: StoredAnalysis }) => storedTerms(p.analysis);
 
+/** Keeps the corpus statistics and the postings in step with a post, in the transaction that saves it. */
+async function reindex(
+  db: Executor,
+  side: PostSide,
+  before: NeedRow | OfferingRow | undefined,
+  after: NeedRow | OfferingRow,
+) {
+  await adjustTermStats(db, side, before ? termsOf(before) : [], termsOf(after));
+  await replacePostings(db, side, after);
+}
+
 export async function insertNeed(db: Executor, values: NeedInsert) {
   const derived = derivedColumns(values as PostText);
   const [row] = await db
     .insert(needs)
     .values({ ...values, ...derived })
     .returning();
-  await adjustTermStats(db, 'need', [], termsOf(derived));
+  await reindex(db, 'need', undefined, row!);
   return row!;
 }
 
@@ -122,7 +134,7 @@ export async function insertOffering(db: Executor, values: OfferingInsert) {
     .insert(offerings)
     .values({ ...values, ...derived })
     .returning();
-  await adjustTermStats(db, 'offering', [], termsOf(derived));
+  await reindex(db, 'offering', undefined, row!);
   return row!;
 }
 
@@ -134,7 +146,7 @@ export async function updateNeed(db: Executor, current: NeedRow, change: Partial
     .set({ ...change, ...derived, version: sql`${needs.version} + 1`, updatedAt: new Date() })
     .where(eq(needs.id, current.id))
     .returning();
-  await adjustTermStats(db, 'need', termsOf(current), termsOf(derived));
+  await reindex(db, 'need', current, row!);
   return row!;
 }
 
@@ -145,7 +157,7 @@ export async function updateOffering(db: Executor, current: OfferingRow, change:
     .set({ ...change, ...derived, version: sql`${offerings.version} + 1`, updatedAt: new Date() })
     .where(eq(offerings.id, current.id))
     .returning();
-  await adjustTermStats(db, 'offering', termsOf(current), termsOf(derived));
+  await reindex(db, 'offering', current, row!);
   return row!;
 }
 
@@ -153,4 +165,35 @@ export async function deletePost(db: Executor, side: PostSide, current: NeedRow 
   const t = tableOf(side);
   await db.delete(t).where(eq(t.id, current.id));
   await adjustTermStats(db, side, termsOf(current), []);
+}
+
+/**
+ * Re-analyses the posts whose stored analysis was made by another version of the analyser (after an
+ * upgrade), without making them new versions. Answers how many there were.
+ */
+export async function reanalyseStale(db: Executor): Promise<number> {
+  let count = 0;
+  for (const side of ['need', 'offering'] as const) {
+    const t = tableOf(side);
+    for (;;) {
+      const stale = await db
+        .select({
+          id: t.id,
+          title: t.title,
+          description: t.description,
+          keywords: t.keywords,
+          capabilities: t.capabilities,
+        })
+        .from(t)
+        .where(sql`(${t.analysis}->>'version')::int is distinct from ${ANALYSIS_VERSION}`)
+        .limit(500);
+      if (stale.length === 0) break;
+      for (const post of stale) {
+        const { terms, analysis } = derivedColumns(post);
+        await db.update(t).set({ terms, analysis }).where(eq(t.id, post.id));
+      }
+      count += stale.length;
+    }
+  }
+  return count;
 }

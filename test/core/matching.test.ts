@@ -23,12 +23,13 @@ import {
   type MatchableOffering,
 } from '../../core/matching/index.js';
 
-type Need = MatchableNeed & { analyzed: AnalyzedText };
-type Offering = MatchableOffering & { analyzed: AnalyzedText };
+type Post = { title: string; description: string; keywords: string[] };
+type Need = MatchableNeed & Post & { analyzed: AnalyzedText };
+type Offering = MatchableOffering & Post & { analyzed: AnalyzedText };
 
 let seq = 0;
-function need(p: Partial<MatchableNeed> & { title: string; description: string }): Need {
-  const n: MatchableNeed = {
+function need(p: Partial<MatchableNeed & Post> & { title: string; description: string }): Need {
+  const n: MatchableNeed & Post = {
     id: `n${++seq}`,
     orgId: 'org-maker',
     capabilities: [],
@@ -44,8 +45,8 @@ function need(p: Partial<MatchableNeed> & { title: string; description: string }
   return { ...n, analyzed: analyzePost(n) };
 }
 
-function offering(p: Partial<MatchableOffering> & { title: string; description: string }): Offering {
-  const o: MatchableOffering = {
+function offering(p: Partial<MatchableOffering & Post> & { title: string; description: string }): Offering {
+  const o: MatchableOffering & Post = {
     id: `o${++seq}`,
     orgId: `org-vendor-${seq}`,
     orgKind: 'supplier',

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replaceMatchesOf } from '../../db/queries/matches.js';
+import { replaceMatches } from '../../db/queries/matches.js';
 import { startWorker } from '../../worker/index.js';
 import { sampleNeed, sampleOffering, signup, startTestApp, type TestApp } from '../helpers.js';
 
@@ -158,8 +158,10 @@ describe('matching', () => {
       .send({ title: 'Raman glucose, version two' })
       .expect(200);
     const before = await t.db.sql`select count(*)::int as n from matches where need_id = ${need}`;
-    const outcome = await t.db.db.transaction((tx) => replaceMatchesOf(tx, 'need', need, 1, []));
-    expect(outcome).toBe('stale');
+    const written = await t.db.db.transaction((tx) =>
+      replaceMatches(tx, 'need', [{ id: need, version: 1, found: [] }], 50),
+    );
+    expect(written.size).toBe(0);
     const after = await t.db.sql`select count(*)::int as n from matches where need_id = ${need}`;
     expect(after[0]!.n).toBe(before[0]!.n);
     const got = await matched('needs', need, bio.auth);
@@ -183,6 +185,17 @@ describe('matching', () => {
     expect(text).not.toContain('Quietly Confidential Biologics');
     expect(text).not.toContain(secretive.organisationId);
     expect(text).not.toContain(secretive.userId);
+  });
+
+  it('a rematch re-analyses a post analysed by an older analyser', async () => {
+    const { need, offering } = await freshPair('plasmid DNA');
+    await t.db.sql`update needs set analysis = jsonb_set(analysis, '{version}', '0') where id = ${need}`;
+    const { startRematch } = await import('../../worker/processors/rematch.js');
+    await startRematch(t.db.db, t.deps.matchingQueue);
+    await matched('needs', need, bio.auth);
+    const [row] = await t.db.sql`select (analysis->>'version')::int as version from needs where id = ${need}`;
+    expect(row!.version).toBeGreaterThan(0);
+    expect((await matchesOf('needs', need, bio.auth)).map((m) => m.offering.id)).toContain(offering);
   });
 
   it('shows a post’s matches only to its organisation', async () => {

@@ -1,11 +1,14 @@
-import { candidateTerms, scorePair, type CorpusStats, type ScoredMatch } from '../../core/matching/index.js';
+import { candidateQuery, scorePair, type CorpusStats, type ScoredMatch } from '../../core/matching/index.js';
 import type { Database } from '../../db/client.js';
 import {
-  loadNeedForMatching,
+  loadNeedsForMatching,
   loadOfferingForMatching,
   needCandidates,
   offeringCandidates,
-  replaceMatchesOf,
+  replaceMatches,
+  type MatchResult,
+  type NeedForMatching,
+  type OfferingForMatching,
   unmatchedPosts,
   type MatchWrite,
 } from '../../db/queries/matches.js';
@@ -14,9 +17,11 @@ import { analysisOf } from '../../db/analysis.js';
 import type { MatchJob } from '../queues.js';
 
 /** How many of a post's most discriminating terms go into the candidate query. */
-const CANDIDATE_TERMS = 24;
+const CANDIDATE_TERMS = 16;
+/** How many of the best-placed posts of each term are read from the posting index. */
+const POSTS_PER_TERM = 40;
 /** How many candidates are scored for one post. */
-const CANDIDATE_LIMIT = 800;
+const CANDIDATE_LIMIT = 120;
 /** How many matches one post keeps; a person reads a few, the digest shows fewer. */
 const MAX_MATCHES_PER_POST = 50;
 /** Corpus statistics move slowly; reading them at most this often keeps a job cheap. */
@@ -56,40 +61,69 @@ const toWrite = (needId: string, offeringId: string, m: ScoredMatch): MatchWrite
 
 const best = (found: MatchWrite[]) => found.sort((a, b) => b.score - a.score).slice(0, MAX_MATCHES_PER_POST);
 
-/**
- * Matches the latest version of one post against the other side and replaces its matches. Safe to run
- * twice and in any order: the write is skipped when the post changed meanwhile (its own job follows).
- */
-export async function matchPost(db: Database, stats: StatsCache, job: MatchJob, now = new Date()) {
-  const corpus = await stats.get();
-  if (job.side === 'need') {
-    const need = await loadNeedForMatching(db, job.id);
-    if (!need) return { outcome: 'deleted' as const };
-    const analyzed = analysisOf(need);
-    const terms = candidateTerms(analyzed, corpus.offerings, CANDIDATE_TERMS);
-    const candidates = await offeringCandidates(db, need, terms, CANDIDATE_LIMIT, now);
-    const found: MatchWrite[] = [];
-    for (const offering of candidates) {
-      const m = scorePair({ ...need, analyzed }, { ...offering, analyzed: analysisOf(offering) }, corpus, now);
-      if (m) found.push(toWrite(need.id, offering.id, m));
-    }
-    const outcome = await db.transaction((tx) => replaceMatchesOf(tx, 'need', need.id, need.version, best(found)));
-    return { outcome, candidates: candidates.length, matches: Math.min(found.length, MAX_MATCHES_PER_POST) };
+type Corpus = Awaited<ReturnType<StatsCache['get']>>;
+
+/** The best matches of one need, from its candidates; no writes. */
+export async function scoreNeed(db: Database, corpus: Corpus, need: NeedForMatching, now: Date): Promise<MatchResult> {
+  const analyzed = analysisOf(need);
+  const query = candidateQuery(analyzed, corpus.offerings, CANDIDATE_TERMS);
+  const candidates = await offeringCandidates(
+    db,
+    need,
+    { ...query, perTerm: POSTS_PER_TERM, limit: CANDIDATE_LIMIT },
+    now,
+  );
+  const found: MatchWrite[] = [];
+  for (const offering of candidates) {
+    const m = scorePair({ ...need, analyzed }, { ...offering, analyzed: analysisOf(offering) }, corpus, now);
+    if (m) found.push(toWrite(need.id, offering.id, m));
   }
-  const offering = await loadOfferingForMatching(db, job.id);
-  if (!offering) return { outcome: 'deleted' as const };
+  return { id: need.id, version: need.version, found: best(found) };
+}
+
+/** The best matches of one offering, from its candidates; no writes. */
+export async function scoreOffering(
+  db: Database,
+  corpus: Corpus,
+  offering: OfferingForMatching,
+  now: Date,
+): Promise<MatchResult> {
   const analyzed = analysisOf(offering);
-  const terms = candidateTerms(analyzed, corpus.needs, CANDIDATE_TERMS);
-  const candidates = await needCandidates(db, offering, terms, CANDIDATE_LIMIT, now);
+  const query = candidateQuery(analyzed, corpus.needs, CANDIDATE_TERMS);
+  const candidates = await needCandidates(
+    db,
+    offering,
+    { ...query, perTerm: POSTS_PER_TERM, limit: CANDIDATE_LIMIT },
+    now,
+  );
   const found: MatchWrite[] = [];
   for (const need of candidates) {
     const m = scorePair({ ...need, analyzed: analysisOf(need) }, { ...offering, analyzed }, corpus, now);
     if (m) found.push(toWrite(need.id, offering.id, m));
   }
-  const outcome = await db.transaction((tx) =>
-    replaceMatchesOf(tx, 'offering', offering.id, offering.version, best(found)),
-  );
-  return { outcome, candidates: candidates.length, matches: Math.min(found.length, MAX_MATCHES_PER_POST) };
+  return { id: offering.id, version: offering.version, found: best(found) };
+}
+
+/**
+ * Matches the latest version of needs (one job, or a chunk of a rematch) and replaces their matches in one
+ * transaction. Safe to run twice and in any order: a need changed meanwhile is skipped (its own job follows).
+ */
+export async function matchNeeds(db: Database, stats: StatsCache, ids: string[], now = new Date()) {
+  const corpus = await stats.get();
+  const results: MatchResult[] = [];
+  for (const need of await loadNeedsForMatching(db, ids)) results.push(await scoreNeed(db, corpus, need, now));
+  const written = await db.transaction((tx) => replaceMatches(tx, 'need', results, MAX_MATCHES_PER_POST));
+  return { written: written.size, stale: results.length - written.size, deleted: ids.length - results.length };
+}
+
+/** Matches the latest version of one post; see `matchNeeds`. */
+export async function matchPost(db: Database, stats: StatsCache, job: MatchJob, now = new Date()) {
+  if (job.side === 'need') return matchNeeds(db, stats, [job.id], now);
+  const offering = await loadOfferingForMatching(db, job.id);
+  if (!offering) return { written: 0, stale: 0, deleted: 1 };
+  const result = await scoreOffering(db, await stats.get(), offering, now);
+  const written = await db.transaction((tx) => replaceMatches(tx, 'offering', [result], MAX_MATCHES_PER_POST));
+  return { written: written.size, stale: 1 - written.size, deleted: 0 };
 }
 
 export async function sweepUnmatched(db: Database): Promise<MatchJob[]> {

@@ -3,9 +3,10 @@ import type { Queue } from 'bullmq';
 import { asc, gt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { needs } from '../../db/schema.js';
+import { rebuildPostings } from '../../db/queries/postings.js';
+import { reanalyseStale } from '../../db/queries/posts.js';
 import { rebuildTermStats } from '../../db/queries/term-stats.js';
-import type { MatchJob } from '../queues.js';
-import { matchPost, type StatsCache } from './match.js';
+import { matchNeeds, type StatsCache } from './match.js';
 
 /** Needs per job: small enough to spread over workers and to lose little when one is killed. */
 const CHUNK = 100;
@@ -15,13 +16,14 @@ export interface RematchChunk {
 }
 
 /**
- * A full rematch: recount the corpus statistics, mark every need pending, then match every need in
+ * A full rematch: re-analyse posts analysed by an older analyser, recount the corpus statistics, mark every need pending, then match every need in
  * chunks spread over all workers. Matching a need replaces all of its matches, so this rebuilds every
  * match; each chunk is idempotent, so a worker killed half-way only means its chunk runs again.
  * Offerings keep their matchedAt: their matches are rebuilt from the needs' side.
  */
 export async function startRematch(db: Database, queue: Queue): Promise<{ runId: string; chunks: number }> {
   const runId = randomUUID();
+  if ((await reanalyseStale(db)) > 0) await rebuildPostings(db);
   await db.transaction(async (tx) => {
     await tx.execute(sql`lock table term_stats in exclusive mode`);
     await rebuildTermStats(tx);
@@ -46,13 +48,8 @@ export async function startRematch(db: Database, queue: Queue): Promise<{ runId:
   return { runId, chunks: chunks.length };
 }
 
-export async function rematchNeeds(db: Database, stats: StatsCache, chunk: RematchChunk): Promise<{ matched: number }> {
+export async function rematchNeeds(db: Database, stats: StatsCache, chunk: RematchChunk) {
+  // The rematch recounted the statistics: score with those, not with a copy cached before it.
   stats.invalidate();
-  let matched = 0;
-  for (const id of chunk.ids) {
-    const job: MatchJob = { side: 'need', id, version: 0 };
-    const result = await matchPost(db, stats, job);
-    if (result.outcome === 'written') matched++;
-  }
-  return { matched };
+  return matchNeeds(db, stats, chunk.ids);
 }
