@@ -11,6 +11,7 @@ import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCapabilityRoutes } from './routes/capabilities.js';
 import { registerMatchRoutes } from './routes/matches.js';
+import { registerMeRoutes } from './routes/me.js';
 import { registerPostRoutes } from './routes/posts.js';
 
 export const BODY_LIMIT = '100kb';
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps) {
   registerCapabilityRoutes(api);
   registerPostRoutes(api);
   registerMatchRoutes(api);
+  registerMeRoutes(api);
   registerAdminRoutes(api);
   app.use(api.router);
 

@@ -281,3 +281,44 @@ export const FeedbackBody = z
 export const FeedbackSchema = z
   .object({ matchId: z.uuid(), verdict: z.enum(['relevant', 'not_relevant']), reason: z.string().nullable() })
   .meta({ id: 'Feedback' });
+
+// ---------- the signed-in user ----------
+
+export const DigestSettingsSchema = z
+  .object({
+    frequency: z.enum(['weekly', 'daily', 'off']),
+    weekday: z.number().int().min(1).max(7).meta({ description: 'ISO weekday of weekly digests, 1 = Monday.' }),
+    hour: z.number().int().min(0).max(23).meta({ description: 'Local hour at which digests are sent.' }),
+    timezone: z.string().meta({ description: 'IANA timezone, e.g. Europe/London.' }),
+  })
+  .meta({ id: 'DigestSettings' });
+
+export const DigestSettingsBody = z
+  .strictObject({
+    frequency: z.enum(['weekly', 'daily', 'off'], { error: 'must be weekly, daily or off' }),
+    weekday: z
+      .number({ error: 'must be a whole number from 1 (Monday) to 7 (Sunday)' })
+      .int('must be a whole number from 1 (Monday) to 7 (Sunday)')
+      .min(1, 'must be from 1 (Monday) to 7 (Sunday)')
+      .max(7, 'must be from 1 (Monday) to 7 (Sunday)'),
+    hour: z
+      .number({ error: 'must be a whole hour from 0 to 23' })
+      .int('must be a whole hour from 0 to 23')
+      .min(0, 'must be from 0 to 23')
+      .max(23, 'must be from 0 to 23'),
+    timezone: Timezone,
+  })
+  .partial()
+  .meta({ id: 'DigestSettingsUpdate' });
+
+export const MeSchema = z.object({ user: UserSchema, organisation: OrganisationSchema }).meta({ id: 'Me' });
+
+export const DigestPreviewSchema = z
+  .object({
+    nextDigestAt: z
+      .string()
+      .nullable()
+      .meta({ description: 'When the next digest is due; null when digests are off.' }),
+    items: z.array(MatchSchema).meta({ description: 'What it would hold if sent now; empty means no email.' }),
+  })
+  .meta({ id: 'DigestPreview' });

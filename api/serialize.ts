@@ -1,3 +1,4 @@
+import type { MatchRow } from '../db/queries/matches.js';
 import type { NeedRow, OfferingRow, OrganisationRow } from '../db/queries/posts.js';
 import type { Viewer } from './auth.js';
 
@@ -45,4 +46,24 @@ export function toNeed(need: NeedRow, organisation: OrganisationRow, viewer: Vie
 
 export function toOffering(offering: OfferingRow, organisation: OrganisationRow, viewer: Viewer) {
   return { ...postFields(offering, viewer), trl: offering.trl, organisation: toOrganisation(organisation) };
+}
+
+export interface MatchWithPosts {
+  match: MatchRow;
+  need: NeedRow;
+  needOrg: OrganisationRow;
+  offering: OfferingRow;
+  offeringOrg: OrganisationRow;
+}
+
+export function toMatch(r: MatchWithPosts, viewer: Viewer, feedback: 'relevant' | 'not_relevant' | null) {
+  return {
+    id: r.match.id,
+    score: Math.round(r.match.score * 1000) / 1000,
+    need: toNeed(r.need, r.needOrg, viewer),
+    offering: toOffering(r.offering, r.offeringOrg, viewer),
+    explanation: r.match.explanation,
+    feedback,
+    createdAt: r.match.createdAt.toISOString(),
+  };
 }

@@ -173,6 +173,10 @@ export const needs = pgTable(
     index('needs_areas_idx').using('gin', t.areas),
     index('needs_search_idx').using('gin', t.search),
     index('needs_terms_vector_idx').using('gin', t.termsVector),
+    // The posts waiting for matching: the sweep and clients waiting on matchedAt read only these.
+    index('needs_unmatched_idx')
+      .on(t.updatedAt)
+      .where(sql`matched_version is distinct from version`),
     check(
       'needs_trl_check',
       sql`${t.trlMin} between 1 and 9 and ${t.trlMax} between 1 and 9 and ${t.trlMin} <= ${t.trlMax}`,
@@ -194,6 +198,9 @@ export const offerings = pgTable(
     index('offerings_areas_idx').using('gin', t.areas),
     index('offerings_search_idx').using('gin', t.search),
     index('offerings_terms_vector_idx').using('gin', t.termsVector),
+    index('offerings_unmatched_idx')
+      .on(t.updatedAt)
+      .where(sql`matched_version is distinct from version`),
     check('offerings_trl_check', sql`${t.trl} between 1 and 9`),
   ],
 );
@@ -261,11 +268,10 @@ export const matches = pgTable(
     ...timestamps,
   },
   (t) => [
+    // The pair key also serves the need_id foreign key; the score index serves offering_id's.
     uniqueIndex('matches_need_offering_key').on(t.needId, t.offeringId),
-    index('matches_offering_id_idx').on(t.offeringId),
     index('matches_need_score_idx').on(t.needId, t.score.desc()),
     index('matches_offering_score_idx').on(t.offeringId, t.score.desc()),
-    index('matches_created_at_idx').on(t.createdAt),
   ],
 );
 

@@ -53,8 +53,9 @@ export async function startHarness(
     adminToken,
     async stop({ keepDatabase = false } = {}) {
       await api.close();
-      await worker?.queue.obliterate({ force: true }).catch(() => {});
       await worker?.close();
+      // The run's queue keys go with it, whether or not its workers ran in this process.
+      await queue.obliterate({ force: true }).catch(() => {});
       await queue.close();
       redis.disconnect();
       await db.close();
@@ -93,7 +94,7 @@ export function apiClient(base: string, token?: string) {
   };
 }
 
-/** Waits until no need or offering is pending matching. */
+/** Waits until no need or offering is pending matching (an indexed count: cheap to poll). */
 export async function waitForMatching(db: DbHandle, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -102,6 +103,6 @@ export async function waitForMatching(db: DbHandle, timeoutMs = 600_000): Promis
            + (select count(*) from offerings where matched_version is distinct from version)::int as pending`;
     if (row!.pending === 0) return;
     if (Date.now() > deadline) throw new Error(`${row!.pending} posts still pending matching after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 250));
   }
 }

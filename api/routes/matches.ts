@@ -1,43 +1,11 @@
-import { eq, and } from 'drizzle-orm';
 import { getMatch, listMatchesOf, recordFeedback } from '../../db/queries/matches.js';
 import type { PostSide } from '../../db/queries/posts.js';
 import { getNeed, getOffering } from '../../db/queries/posts.js';
-import { matchFeedback } from '../../db/schema.js';
 import { decodeScoreCursor, encodeCursor } from '../cursor.js';
 import type { ApiRouter } from '../endpoint.js';
-import type { Viewer } from '../auth.js';
 import { notFound } from '../problem.js';
 import { FeedbackBody, FeedbackSchema, IdParams, MatchListQuery, MatchPage } from '../schemas.js';
-import { toNeed, toOffering } from '../serialize.js';
-import type { Executor } from '../../db/client.js';
-
-type MatchWithPosts = NonNullable<Awaited<ReturnType<typeof getMatch>>>;
-
-async function feedbackOf(db: Executor, viewer: Viewer, needId: string, offeringId: string) {
-  const [row] = await db
-    .select({ verdict: matchFeedback.verdict })
-    .from(matchFeedback)
-    .where(
-      and(
-        eq(matchFeedback.needId, needId),
-        eq(matchFeedback.offeringId, offeringId),
-        eq(matchFeedback.organisationId, viewer.organisationId),
-      ),
-    );
-  return row?.verdict ?? null;
-}
-
-function toMatch(r: MatchWithPosts, viewer: Viewer, feedback: 'relevant' | 'not_relevant' | null) {
-  return {
-    id: r.match.id,
-    score: Math.round(r.match.score * 1000) / 1000,
-    need: toNeed(r.need, r.needOrg, viewer),
-    offering: toOffering(r.offering, r.offeringOrg, viewer),
-    explanation: r.match.explanation,
-    feedback,
-    createdAt: r.match.createdAt.toISOString(),
-  };
-}
+import { toMatch } from '../serialize.js';
 
 export function registerMatchRoutes(api: ApiRouter): void {
   for (const side of ['need', 'offering'] as PostSide[]) {
@@ -62,12 +30,11 @@ export function registerMatchRoutes(api: ApiRouter): void {
           deps.db,
           side,
           params.id,
+          viewer.organisationId,
           query.limit,
           decodeScoreCursor(query.cursor),
         );
-        const items = [];
-        for (const r of rows)
-          items.push(toMatch(r, viewer, await feedbackOf(deps.db, viewer, r.need.id, r.offering.id)));
+        const items = rows.map((r) => toMatch(r, viewer, r.feedback));
         const last = rows.at(-1)?.match;
         return { body: { items, nextCursor: more && last ? encodeCursor(last.score, last.id) : null } };
       },

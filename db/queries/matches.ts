@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import type { MatchableNeed, MatchableOffering } from '../../core/matching/index.js';
 import type { Executor } from '../client.js';
 import type { StoredAnalysis } from '../analysis.js';
 import { matchFeedback, matches, needs, offerings, organisations } from '../schema.js';
@@ -9,32 +10,10 @@ import type { PostSide } from './posts.js';
 const needOrg = alias(organisations, 'need_org');
 const offeringOrg = alias(organisations, 'offering_org');
 
-export type NeedForMatching = {
-  id: string;
-  orgId: string;
-  capabilities: string[];
-  trlMin: number;
-  trlMax: number;
-  partnershipTypes: string[];
-  openTo: ('biomanufacturer' | 'supplier' | 'academic')[];
-  status: 'open' | 'closed';
-  expiresAt: Date | null;
-  version: number;
-  analysis: StoredAnalysis;
-};
-
-export type OfferingForMatching = {
-  id: string;
-  orgId: string;
-  orgKind: 'biomanufacturer' | 'supplier' | 'academic';
-  capabilities: string[];
-  trl: number;
-  partnershipTypes: string[];
-  status: 'open' | 'closed';
-  expiresAt: Date | null;
-  version: number;
-  analysis: StoredAnalysis;
-};
+/** A post as the matcher reads it: what scoring needs, its version, and its stored analysis. */
+type ForMatching = { version: number; analysis: StoredAnalysis; expiresAt: Date | null };
+export type NeedForMatching = MatchableNeed & ForMatching;
+export type OfferingForMatching = MatchableOffering & ForMatching;
 
 /** What scoring reads of a post: its analysis stands for its text, which is never re-read. */
 const needColumns = sql`n.id, n.organisation_id as "orgId", n.capabilities,
@@ -51,14 +30,14 @@ const withDates = <T extends { expiresAt: Date | string | null }>(r: T): T => ({
 });
 
 export async function loadNeedsForMatching(db: Executor, ids: string[]): Promise<NeedForMatching[]> {
-  const rows = await db.execute<NeedForMatching>(
+  const rows = await db.execute<NeedForMatching & Record<string, unknown>>(
     sql`select ${needColumns} from needs n where n.id = any(${sql.param(ids)}::uuid[]) order by n.id`,
   );
   return rows.map(withDates);
 }
 
 export async function loadOfferingForMatching(db: Executor, id: string): Promise<OfferingForMatching | undefined> {
-  const rows = await db.execute<OfferingForMatching>(
+  const rows = await db.execute<OfferingForMatching & Record<string, unknown>>(
     sql`select ${offeringColumns} from offerings o join organisations org on org.id = o.organisation_id where o.id = ${id}`,
   );
   return rows[0] && withDates(rows[0]);
@@ -84,7 +63,9 @@ const hits = (postings: 'need_terms' | 'offering_terms', idColumn: 'need_id' | '
   cross join lateral (
     select t.${sql.identifier(idColumn)} as post_id, t.impact from ${sql.identifier(postings)} t
     where t.term = q.term order by t.impact desc nulls last limit ${q.perTerm}) p
-  group by p.post_id`;
+  group by p.post_id
+  -- Twice the limit before the exclusions: most hits pass them, and only these rows are read.
+  order by strength desc limit ${q.limit * 2}`;
 
 /**
  * Offerings worth scoring for a need: found by its terms, open, of a kind the need is open to, not of its
@@ -97,7 +78,7 @@ export async function offeringCandidates(
   now: Date,
 ): Promise<OfferingForMatching[]> {
   if (q.terms.length === 0) return [];
-  const rows = await db.execute<OfferingForMatching>(sql`
+  const rows = await db.execute<OfferingForMatching & Record<string, unknown>>(sql`
     with hits as (${hits('offering_terms', 'offering_id', q)})
     select ${offeringColumns}
     from hits join offerings o on o.id = hits.post_id join organisations org on org.id = o.organisation_id
@@ -121,7 +102,7 @@ export async function needCandidates(
   now: Date,
 ): Promise<NeedForMatching[]> {
   if (q.terms.length === 0) return [];
-  const rows = await db.execute<NeedForMatching>(sql`
+  const rows = await db.execute<NeedForMatching & Record<string, unknown>>(sql`
     with hits as (${hits('need_terms', 'need_id', q)})
     select ${needColumns}
     from hits join needs n on n.id = hits.post_id
@@ -233,22 +214,38 @@ export async function unmatchedPosts(db: Executor, limit = 5000) {
 
 export type MatchRow = typeof matches.$inferSelect;
 
-/** One page of a post's matches, best first, with both posts and their organisations. */
+/** One page of a post's matches, best first, with both posts, their organisations and the viewer's verdict. */
 export async function listMatchesOf(
   db: Executor,
   side: PostSide,
   id: string,
+  viewerOrganisationId: string,
   limit: number,
   cursor?: { score: number; id: string },
 ) {
   const own = side === 'need' ? matches.needId : matches.offeringId;
   const rows = await db
-    .select({ match: matches, need: needs, needOrg: needOrg, offering: offerings, offeringOrg: offeringOrg })
+    .select({
+      match: matches,
+      need: needs,
+      needOrg: needOrg,
+      offering: offerings,
+      offeringOrg: offeringOrg,
+      feedback: matchFeedback.verdict,
+    })
     .from(matches)
     .innerJoin(needs, eq(needs.id, matches.needId))
     .innerJoin(needOrg, eq(needOrg.id, needs.organisationId))
     .innerJoin(offerings, eq(offerings.id, matches.offeringId))
     .innerJoin(offeringOrg, eq(offeringOrg.id, offerings.organisationId))
+    .leftJoin(
+      matchFeedback,
+      and(
+        eq(matchFeedback.needId, matches.needId),
+        eq(matchFeedback.offeringId, matches.offeringId),
+        eq(matchFeedback.organisationId, viewerOrganisationId),
+      ),
+    )
     .where(
       and(
         eq(own, id),
@@ -263,15 +260,19 @@ export async function listMatchesOf(
 }
 
 export async function getMatch(db: Executor, id: string) {
-  const [row] = await db
+  const [row] = await getMatches(db, [id]);
+  return row;
+}
+
+export async function getMatches(db: Executor, ids: string[]) {
+  return db
     .select({ match: matches, need: needs, needOrg: needOrg, offering: offerings, offeringOrg: offeringOrg })
     .from(matches)
     .innerJoin(needs, eq(needs.id, matches.needId))
     .innerJoin(needOrg, eq(needOrg.id, needs.organisationId))
     .innerJoin(offerings, eq(offerings.id, matches.offeringId))
     .innerJoin(offeringOrg, eq(offeringOrg.id, offerings.organisationId))
-    .where(eq(matches.id, id));
-  return row;
+    .where(inArray(matches.id, ids));
 }
 
 /**

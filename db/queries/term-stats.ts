@@ -52,7 +52,7 @@ export async function rebuildTermStats(db: Executor): Promise<void> {
   await db.delete(termStats);
   await db.execute(sql`
     insert into term_stats (side, term, doc_freq)
-    select 'need', pair->>0, count(*) from needs, jsonb_array_elements(analysis->'terms') as pair group by 1, 2
+    select 'need', term, count(*) from needs, unnest(string_to_array(terms, ' ')) as term group by 1, 2
     union all
-    select 'offering', pair->>0, count(*) from offerings, jsonb_array_elements(analysis->'terms') as pair group by 1, 2`);
+    select 'offering', term, count(*) from offerings, unnest(string_to_array(terms, ' ')) as term group by 1, 2`);
 }

@@ -236,6 +236,22 @@ async function freshPair(topic: string) {
   return { need, offering, match: match! };
 }
 
+describe('digest preview', () => {
+  it('holds the new matches of the organisation’s posts, and hides an anonymous need’s owner', async () => {
+    const { match } = await freshPair('cell-free protein synthesis');
+    const mine = await request(t.app).get('/v1/me/digest/preview').set(bio.auth).expect(200);
+    expect(mine.body.items.map((m: { id: string }) => m.id)).toContain(match.id);
+    expect(mine.body.items.length).toBeLessThanOrEqual(10);
+
+    const secretive = await signup(t.app, 'biomanufacturer', 'Discreet Biologics');
+    await post('needs', secretive.auth, sampleNeed({ anonymous: true, title: 'Raman glucose control, anonymously' }));
+    const theirs = await request(t.app).get('/v1/me/digest/preview').set(supplier.auth).expect(200);
+    const text = JSON.stringify(theirs.body);
+    expect(text).not.toContain('Discreet Biologics');
+    expect(text).not.toContain(secretive.organisationId);
+  });
+});
+
 describe('feedback', () => {
   it('a pair marked not relevant disappears and never comes back, even after a full rematch', async () => {
     const { need, offering, match } = await freshPair('bispecific antibodies');

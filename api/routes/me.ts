@@ -1,0 +1,107 @@
+import { composeDigest } from '../../core/digest/compose.js';
+import { nextDigestAt } from '../../core/digest/schedule.js';
+import { findOrganisation } from '../../db/queries/accounts.js';
+import { digestCandidates, getDigestSettings, sentPairs, updateDigestSettings } from '../../db/queries/digests.js';
+import { getMatches } from '../../db/queries/matches.js';
+import type { ApiRouter } from '../endpoint.js';
+import { DigestPreviewSchema, DigestSettingsBody, DigestSettingsSchema, MeSchema } from '../schemas.js';
+import { toMatch, toOrganisation } from '../serialize.js';
+
+export function registerMeRoutes(api: ApiRouter): void {
+  api.add(
+    {
+      method: 'get',
+      path: '/v1/me',
+      summary: 'The signed-in user and their organisation',
+      tag: 'Me',
+      auth: true,
+      success: { status: 200, description: 'You', schema: MeSchema },
+    },
+    async ({ deps, viewer }) => {
+      const [settings, organisation] = await Promise.all([
+        getDigestSettings(deps.db, viewer.userId),
+        findOrganisation(deps.db, viewer.organisationId),
+      ]);
+      return {
+        body: {
+          user: {
+            id: viewer.userId,
+            name: viewer.name,
+            email: viewer.email,
+            timezone: settings.timezone,
+            organisationId: viewer.organisationId,
+          },
+          organisation: toOrganisation(organisation!),
+        },
+      };
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/v1/me/digest',
+      summary: 'Your digest settings: how often, which weekday, which local hour, in which timezone',
+      tag: 'Me',
+      auth: true,
+      success: { status: 200, description: 'The settings', schema: DigestSettingsSchema },
+    },
+    async ({ deps, viewer }) => ({ body: await getDigestSettings(deps.db, viewer.userId) }),
+  );
+
+  api.add(
+    {
+      method: 'put',
+      path: '/v1/me/digest',
+      summary: 'Change your digest settings; fields left out stay as they are',
+      tag: 'Me',
+      auth: true,
+      body: DigestSettingsBody,
+      success: { status: 200, description: 'The settings as changed', schema: DigestSettingsSchema },
+    },
+    async ({ deps, body, viewer }) => {
+      const current = await getDigestSettings(deps.db, viewer.userId);
+      const next = { ...current, ...body };
+      await updateDigestSettings(deps.db, viewer.userId, next);
+      return { body: next };
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/v1/me/digest/preview',
+      summary: 'What your next digest would hold if it were sent now, and when it is due',
+      tag: 'Me',
+      auth: true,
+      success: { status: 200, description: 'The preview', schema: DigestPreviewSchema },
+    },
+    async ({ deps, viewer }) => {
+      const [settings, candidates, sent] = await Promise.all([
+        getDigestSettings(deps.db, viewer.userId),
+        digestCandidates(deps.db, viewer.organisationId),
+        sentPairs(deps.db, viewer.userId),
+      ]);
+      const chosen = composeDigest(candidates, sent);
+      const rows = new Map(
+        (
+          await getMatches(
+            deps.db,
+            chosen.map((c) => c.matchId),
+          )
+        ).map((r) => [r.match.id, r]),
+      );
+      const next = nextDigestAt(new Date(), settings);
+      return {
+        body: {
+          nextDigestAt: next?.toISOString() ?? null,
+          // A match replaced since the candidates were read is simply left out.
+          items: chosen.flatMap((c) => {
+            const row = rows.get(c.matchId);
+            return row ? [toMatch(row, viewer, null)] : [];
+          }),
+        },
+      };
+    },
+  );
+}

@@ -1,0 +1,90 @@
+// When a person's digest is due, in their own timezone: pure date arithmetic over Intl, no I/O.
+
+export interface DigestPreferences {
+  frequency: 'weekly' | 'daily' | 'off';
+  /** ISO weekday, 1 = Monday. */
+  weekday: number;
+  /** Local hour, 0..23. */
+  hour: number;
+  /** IANA timezone. */
+  timezone: string;
+}
+
+interface LocalTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  /** ISO weekday, 1 = Monday. */
+  weekday: number;
+}
+
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+export function localTime(at: Date, timezone: string): LocalTime {
+  let f = formatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      hourCycle: 'h23',
+      weekday: 'short',
+    });
+    formatters.set(timezone, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    weekday: WEEKDAYS[parts.weekday!]!,
+  };
+}
+
+/** ISO 8601 week-numbering year and week of a calendar date. */
+function isoWeek(year: number, month: number, day: number): { year: number; week: number } {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  const weekday = date.getUTCDay() || 7;
+  date.setUTCDate(date.getUTCDate() + 4 - weekday);
+  const yearStart = Date.UTC(date.getUTCFullYear(), 0, 1);
+  return { year: date.getUTCFullYear(), week: Math.ceil(((date.getTime() - yearStart) / 86_400_000 + 1) / 7) };
+}
+
+/**
+ * The period a digest sent at `at` belongs to, in the person's timezone: `2026-W48` for weekly,
+ * `2026-11-26` for daily. One digest per person and period, whatever retries happen.
+ */
+export function digestPeriod(at: Date, prefs: Pick<DigestPreferences, 'frequency' | 'timezone'>): string {
+  const t = localTime(at, prefs.timezone);
+  if (prefs.frequency === 'daily') {
+    return `${t.year}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
+  }
+  const w = isoWeek(t.year, t.month, t.day);
+  return `${w.year}-W${String(w.week).padStart(2, '0')}`;
+}
+
+/** Whether the person's digest is due in the hour that contains `at`, in their timezone. */
+export function isDigestDue(at: Date, prefs: DigestPreferences): boolean {
+  if (prefs.frequency === 'off') return false;
+  const t = localTime(at, prefs.timezone);
+  if (t.hour !== prefs.hour) return false;
+  return prefs.frequency === 'daily' || t.weekday === prefs.weekday;
+}
+
+/** The start of the next hour at or after `from` at which the digest is due; null when digests are off. */
+export function nextDigestAt(from: Date, prefs: DigestPreferences): Date | null {
+  if (prefs.frequency === 'off') return null;
+  const hour = new Date(from);
+  hour.setUTCMinutes(0, 0, 0);
+  if (hour < from) hour.setUTCHours(hour.getUTCHours() + 1);
+  // Every hour of the coming eight days: enough for any weekday, hour and timezone offset.
+  for (let i = 0; i < 8 * 24; i++, hour.setUTCHours(hour.getUTCHours() + 1)) {
+    if (isDigestDue(hour, prefs)) return new Date(hour);
+  }
+  return null;
+}

@@ -1,0 +1,2 @@
+CREATE INDEX "needs_unmatched_idx" ON "needs" USING btree ("updated_at") WHERE matched_version is distinct from version;--> statement-breakpoint
+CREATE INDEX "offerings_unmatched_idx" ON "offerings" USING btree ("updated_at") WHERE matched_version is distinct from version;

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { composeDigest, pairKey, type DigestCandidate } from '../../core/digest/compose.js';
+import { digestPeriod, isDigestDue } from '../../core/digest/schedule.js';
+
+let n = 0;
+const candidate = (over: Partial<DigestCandidate>): DigestCandidate => {
+  n++;
+  return {
+    matchId: `m${String(n).padStart(3, '0')}`,
+    needId: `need-${n}`,
+    offeringId: `offering-${n}`,
+    score: 0.5,
+    ownPostId: 'post-a',
+    counterpartOrganisationId: `org-${n}`,
+    ...over,
+  };
+};
+
+describe('composeDigest', () => {
+  it('orders best first and leaves out what was sent before', () => {
+    const low = candidate({ score: 0.4 });
+    const high = candidate({ score: 0.9 });
+    const sent = candidate({ score: 0.95 });
+    const digest = composeDigest([low, high, sent], new Set([pairKey(sent)]));
+    expect(digest.map((c) => c.matchId)).toEqual([high.matchId, low.matchId]);
+  });
+
+  it('holds at most three items per post of the recipient', () => {
+    const items = Array.from({ length: 5 }, (_, i) => candidate({ score: 0.9 - i / 100, ownPostId: 'post-a' }));
+    const other = candidate({ score: 0.1, ownPostId: 'post-b' });
+    const digest = composeDigest([...items, other], new Set());
+    expect(digest.filter((c) => c.ownPostId === 'post-a')).toHaveLength(3);
+    expect(digest).toContain(other);
+  });
+
+  it('holds at most two items from one counterpart organisation, an anonymous need counting alone', () => {
+    const fromOne = Array.from({ length: 4 }, (_, i) =>
+      candidate({ score: 0.9 - i / 100, counterpartOrganisationId: 'org-big', ownPostId: `p${i}` }),
+    );
+    const anonymous = Array.from({ length: 3 }, (_, i) =>
+      candidate({ score: 0.5, counterpartOrganisationId: null, ownPostId: `q${i}` }),
+    );
+    const digest = composeDigest([...fromOne, ...anonymous], new Set());
+    expect(digest.filter((c) => c.counterpartOrganisationId === 'org-big')).toHaveLength(2);
+    expect(digest.filter((c) => c.counterpartOrganisationId === null)).toHaveLength(3);
+  });
+
+  it('holds at most ten items, and nothing when there is nothing new', () => {
+    const many = Array.from({ length: 30 }, (_, i) => candidate({ ownPostId: `p${i}` }));
+    expect(composeDigest(many, new Set())).toHaveLength(10);
+    expect(composeDigest(many, new Set(many.map(pairKey)))).toEqual([]);
+  });
+
+  it('composes the same digest on a retry, ties included', () => {
+    const ties = Array.from({ length: 12 }, (_, i) => candidate({ ownPostId: `p${i}` }));
+    const a = composeDigest(ties, new Set());
+    const b = composeDigest([...ties].reverse(), new Set());
+    expect(b).toEqual(a);
+  });
+});
+
+describe('digest schedule', () => {
+  const weekly = { frequency: 'weekly' as const, weekday: 1, hour: 8, timezone: 'Europe/London' };
+
+  it('is due at the chosen local hour and weekday, in the person’s timezone', () => {
+    // Monday 30 November 2026, 08:00 in London is 08:00 UTC (GMT in winter).
+    expect(isDigestDue(new Date('2026-11-30T08:15:00Z'), weekly)).toBe(true);
+    expect(isDigestDue(new Date('2026-11-30T07:59:00Z'), weekly)).toBe(false);
+    expect(isDigestDue(new Date('2026-12-01T08:15:00Z'), weekly)).toBe(false);
+    // In summer London is UTC+1: 08:00 local is 07:00 UTC.
+    expect(isDigestDue(new Date('2026-06-01T07:30:00Z'), weekly)).toBe(true);
+    const tokyo = { ...weekly, timezone: 'Asia/Tokyo' };
+    // Monday 08:00 in Tokyo is Sunday 23:00 UTC.
+    expect(isDigestDue(new Date('2026-11-29T23:10:00Z'), tokyo)).toBe(true);
+  });
+
+  it('is never due when off, and every day at the hour when daily', () => {
+    expect(isDigestDue(new Date('2026-11-30T08:15:00Z'), { ...weekly, frequency: 'off' })).toBe(false);
+    const daily = { ...weekly, frequency: 'daily' as const };
+    expect(isDigestDue(new Date('2026-12-02T08:15:00Z'), daily)).toBe(true);
+  });
+
+  it('names periods by local ISO week or local date', () => {
+    expect(digestPeriod(new Date('2026-11-30T08:00:00Z'), weekly)).toBe('2026-W49');
+    // Late Sunday in UTC is already Monday in Tokyo: the next week there.
+    expect(digestPeriod(new Date('2026-11-29T23:10:00Z'), { ...weekly, timezone: 'Asia/Tokyo' })).toBe('2026-W49');
+    expect(digestPeriod(new Date('2026-11-29T23:10:00Z'), weekly)).toBe('2026-W48');
+    expect(digestPeriod(new Date('2027-01-01T12:00:00Z'), weekly)).toBe('2026-W53');
+    expect(digestPeriod(new Date('2026-11-29T23:10:00Z'), { frequency: 'daily', timezone: 'Asia/Tokyo' })).toBe(
+      '2026-11-30',
+    );
+  });
+});
