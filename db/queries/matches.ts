@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { MatchableNeed, MatchableOffering } from '../../core/matching/index.js';
-import type { Executor } from '../client.js';
+import { executePrepared, type Database, type Executor } from '../client.js';
 import type { StoredAnalysis } from '../analysis.js';
 import { matchFeedback, matches, needs, offerings, organisations } from '../schema.js';
 
@@ -29,8 +29,9 @@ const withDates = <T extends { expiresAt: Date | string | null }>(r: T): T => ({
   expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt),
 });
 
-export async function loadNeedsForMatching(db: Executor, ids: string[]): Promise<NeedForMatching[]> {
-  const rows = await db.execute<NeedForMatching & Record<string, unknown>>(
+export async function loadNeedsForMatching(db: Database, ids: string[]): Promise<NeedForMatching[]> {
+  const rows = await executePrepared<NeedForMatching>(
+    db,
     sql`select ${needColumns} from needs n where n.id = any(${sql.param(ids)}::uuid[]) order by n.id`,
   );
   return rows.map(withDates);
@@ -72,13 +73,15 @@ const hits = (postings: 'need_terms' | 'offering_terms', idColumn: 'need_id' | '
  * organisation, and not rejected or declined for it.
  */
 export async function offeringCandidates(
-  db: Executor,
+  db: Database,
   need: NeedForMatching,
   q: CandidateQuery,
   now: Date,
 ): Promise<OfferingForMatching[]> {
   if (q.terms.length === 0) return [];
-  const rows = await db.execute<OfferingForMatching & Record<string, unknown>>(sql`
+  const rows = await executePrepared<OfferingForMatching>(
+    db,
+    sql`
     with hits as (${hits('offering_terms', 'offering_id', q)})
     select ${offeringColumns}
     from hits join offerings o on o.id = hits.post_id join organisations org on org.id = o.organisation_id
@@ -90,19 +93,22 @@ export async function offeringCandidates(
       and not exists (select 1 from introductions i
         where i.need_id = ${need.id} and i.offering_id = o.id and i.status = 'declined')
     order by hits.strength desc
-    limit ${q.limit}`);
+    limit ${q.limit}`,
+  );
   return rows.map(withDates);
 }
 
 /** Needs worth scoring for an offering; the mirror of `offeringCandidates`. */
 export async function needCandidates(
-  db: Executor,
+  db: Database,
   offering: OfferingForMatching,
   q: CandidateQuery,
   now: Date,
 ): Promise<NeedForMatching[]> {
   if (q.terms.length === 0) return [];
-  const rows = await db.execute<NeedForMatching & Record<string, unknown>>(sql`
+  const rows = await executePrepared<NeedForMatching>(
+    db,
+    sql`
     with hits as (${hits('need_terms', 'need_id', q)})
     select ${needColumns}
     from hits join needs n on n.id = hits.post_id
@@ -114,7 +120,8 @@ export async function needCandidates(
       and not exists (select 1 from introductions i
         where i.offering_id = ${offering.id} and i.need_id = n.id and i.status = 'declined')
     order by hits.strength desc
-    limit ${q.limit}`);
+    limit ${q.limit}`,
+  );
   return rows.map(withDates);
 }
 
