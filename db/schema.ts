@@ -140,6 +140,10 @@ const postColumns = () => ({
   /** The analysed terms of the post (core/text), space-separated, for candidate search. */
   terms: text('terms').notNull().default(''),
   /** The analysis itself (term frequencies, length, surface forms), so matching never re-reads the text. */
+  /** The analysis's length, apart, so that the corpus average is a cheap scan. */
+  analysisLength: real('analysis_length')
+    .notNull()
+    .generatedAlwaysAs(sql`coalesce((analysis->>'length')::real, 0)`),
   analysis: jsonb('analysis')
     .$type<StoredAnalysis>()
     .notNull()

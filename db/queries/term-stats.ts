@@ -36,7 +36,7 @@ export async function loadTermStats(db: Executor, side: PostSide) {
     db
       .select({
         docCount: sql<number>`count(*)::int`,
-        avgLength: sql<number>`coalesce(avg((${t.analysis}->>'length')::float), 0)::float`,
+        avgLength: sql<number>`coalesce(avg(${t.analysisLength}), 0)::float`,
       })
       .from(t),
   ]);

@@ -32,7 +32,12 @@ export class StatsCache {
   private cached: { at: number; stats: { needs: CorpusStats; offerings: CorpusStats } } | undefined;
   constructor(private readonly db: Database) {}
 
-  invalidate(): void {
+  private refreshedFor: string | undefined;
+
+  /** Drops the cached statistics the first time `key` is seen, e.g. once per rematch run. */
+  refreshOnce(key: string): void {
+    if (this.refreshedFor === key) return;
+    this.refreshedFor = key;
     this.cached = undefined;
   }
 

@@ -12,6 +12,7 @@ import { matchNeeds, type StatsCache } from './match.js';
 const CHUNK = 100;
 
 export interface RematchChunk {
+  runId: string;
   ids: string[];
 }
 
@@ -39,7 +40,7 @@ export async function startRematch(db: Database, queue: Queue): Promise<{ runId:
       .orderBy(asc(needs.id))
       .limit(CHUNK);
     if (page.length === 0) break;
-    chunks.push({ ids: page.map((r) => r.id) });
+    chunks.push({ runId, ids: page.map((r) => r.id) });
     after = page.at(-1)!.id;
   }
   await queue.addBulk(
@@ -50,6 +51,6 @@ export async function startRematch(db: Database, queue: Queue): Promise<{ runId:
 
 export async function rematchNeeds(db: Database, stats: StatsCache, chunk: RematchChunk) {
   // The rematch recounted the statistics: score with those, not with a copy cached before it.
-  stats.invalidate();
+  stats.refreshOnce(chunk.runId);
   return matchNeeds(db, stats, chunk.ids);
 }

@@ -1,0 +1,2 @@
+ALTER TABLE "needs" ADD COLUMN "analysis_length" real GENERATED ALWAYS AS (coalesce((analysis->>'length')::real, 0)) STORED NOT NULL;--> statement-breakpoint
+ALTER TABLE "offerings" ADD COLUMN "analysis_length" real GENERATED ALWAYS AS (coalesce((analysis->>'length')::real, 0)) STORED NOT NULL;
