@@ -22,6 +22,12 @@ const envSchema = z.object({
     .regex(/^\{?[A-Za-z0-9:_-]+\}?$/, 'may hold only letters, digits, ":", "_" and "-", optionally inside {braces}')
     .default('roadmatch'),
   OUTBOX_DIR: z.string().min(1).default('outbox'),
+  WORKER_CONCURRENCY: z.coerce
+    .number({ error: 'must be a whole number from 1 to 64' })
+    .int('must be a whole number from 1 to 64')
+    .min(1, 'must be from 1 to 64')
+    .max(64, 'must be from 1 to 64')
+    .default(4),
   ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -40,6 +46,8 @@ export interface Config {
   queuePrefix: string;
   outboxDir: string;
   logLevel: string;
+  /** Jobs one worker process runs at once. */
+  workerConcurrency: number;
   /** Bearer token of the operator endpoints under /v1/admin; unset disables them. */
   adminToken: string | undefined;
 }
@@ -77,6 +85,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     outboxDir: e.OUTBOX_DIR,
     logLevel: e.LOG_LEVEL,
     adminToken: e.ADMIN_TOKEN,
+    workerConcurrency: e.WORKER_CONCURRENCY,
   };
 }
 

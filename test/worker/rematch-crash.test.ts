@@ -21,6 +21,8 @@ function spawnWorker(): ChildProcess {
       QUEUE_PREFIX: t.config.queuePrefix,
       LOG_LEVEL: 'silent',
       NODE_ENV: 'test',
+      // One chunk at a time, so that the kill lands with some chunks done and others not.
+      WORKER_CONCURRENCY: '1',
     },
     stdio: 'ignore',
   });
