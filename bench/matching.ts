@@ -22,7 +22,7 @@ const { values } = parseArgs({
     needs: { type: 'string', default: '10000' },
     offerings: { type: 'string', default: '200000' },
     workers: { type: 'string', default: '2' },
-    samples: { type: 'string', default: '40' },
+    samples: { type: 'string', default: '100' },
   },
 });
 const NEEDS = Number(values.needs);

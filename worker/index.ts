@@ -45,7 +45,12 @@ export async function startWorker(deps: WorkerDeps, options: { concurrency?: num
           throw new Error(`unknown job ${job.name}`);
       }
     },
-    { connection, prefix: config.queuePrefix, concurrency: options.concurrency ?? config.workerConcurrency, autorun: false },
+    {
+      connection,
+      prefix: config.queuePrefix,
+      concurrency: options.concurrency ?? config.workerConcurrency,
+      autorun: false,
+    },
   );
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, err: err.message }, 'job failed'));
   worker.on('error', (err) => logger.warn({ err: err.message }, 'worker error'));

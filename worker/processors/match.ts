@@ -28,30 +28,51 @@ const MAX_MATCHES_PER_POST = 50;
 const STATS_TTL_MS = 15_000;
 
 /** Both sides' statistics, cached per process and refreshed every few seconds. */
-export class StatsCache {
-  private cached: { at: number; stats: { needs: CorpusStats; offerings: CorpusStats } } | undefined;
-  constructor(private readonly db: Database) {}
+type Corpus = { needs: CorpusStats; offerings: CorpusStats };
 
+/**
+ * Both sides' statistics, cached per process. Past their age they are refreshed in the background while
+ * jobs go on with the cached copy, so no job waits for a reload; only the first load, or one forced by a
+ * rematch, is waited for.
+ */
+export class StatsCache {
+  private cached: { at: number; stats: Corpus } | undefined;
+  private loading: Promise<Corpus> | undefined;
   private refreshedFor: string | undefined;
+
+  constructor(private readonly db: Database) {}
 
   /** Drops the cached statistics the first time `key` is seen, e.g. once per rematch run. */
   refreshOnce(key: string): void {
     if (this.refreshedFor === key) return;
     this.refreshedFor = key;
     this.cached = undefined;
+    this.loading = undefined;
   }
 
-  async get(): Promise<{ needs: CorpusStats; offerings: CorpusStats }> {
-    if (this.cached && Date.now() - this.cached.at < STATS_TTL_MS) return this.cached.stats;
-    const [n, o] = await Promise.all([loadTermStats(this.db, 'need'), loadTermStats(this.db, 'offering')]);
-    const toStats = (s: typeof n): CorpusStats => ({
-      docCount: s.docCount,
-      avgLength: s.avgLength,
-      docFreq: (term) => s.docFreq.get(term) ?? 0,
-    });
-    const stats = { needs: toStats(n), offerings: toStats(o) };
-    this.cached = { at: Date.now(), stats };
-    return stats;
+  async get(): Promise<Corpus> {
+    if (!this.cached) return this.load();
+    if (Date.now() - this.cached.at >= STATS_TTL_MS && !this.loading) void this.load().catch(() => {});
+    return this.cached.stats;
+  }
+
+  private load(): Promise<Corpus> {
+    this.loading ??= (async () => {
+      try {
+        const [n, o] = await Promise.all([loadTermStats(this.db, 'need'), loadTermStats(this.db, 'offering')]);
+        const toStats = (s: typeof n): CorpusStats => ({
+          docCount: s.docCount,
+          avgLength: s.avgLength,
+          docFreq: (term) => s.docFreq.get(term) ?? 0,
+        });
+        const stats = { needs: toStats(n), offerings: toStats(o) };
+        this.cached = { at: Date.now(), stats };
+        return stats;
+      } finally {
+        this.loading = undefined;
+      }
+    })();
+    return this.loading;
   }
 }
 
@@ -65,8 +86,6 @@ const toWrite = (needId: string, offeringId: string, m: ScoredMatch): MatchWrite
 });
 
 const best = (found: MatchWrite[]) => found.sort((a, b) => b.score - a.score).slice(0, MAX_MATCHES_PER_POST);
-
-type Corpus = Awaited<ReturnType<StatsCache['get']>>;
 
 /** The best matches of one need, from its candidates; no writes. */
 export async function scoreNeed(db: Database, corpus: Corpus, need: NeedForMatching, now: Date): Promise<MatchResult> {
