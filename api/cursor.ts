@@ -24,13 +24,15 @@ export function decodeDateCursor(cursor: string | undefined): { createdAt: Date;
   if (cursor === undefined) return undefined;
   const [at, id] = decode(cursor) ?? [];
   const createdAt = new Date(typeof at === 'string' ? at : NaN);
-  if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(createdAt.getTime())) throw invalid();
+  const year = createdAt.getUTCFullYear();
+  if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(year) || year < 2000 || year > 9999) throw invalid();
   return { createdAt, id };
 }
 
 export function decodeScoreCursor(cursor: string | undefined): { score: number; id: string } | undefined {
   if (cursor === undefined) return undefined;
   const [score, id] = decode(cursor) ?? [];
-  if (typeof score !== 'number' || typeof id !== 'string' || !UUID.test(id)) throw invalid();
+  const scoreOk = typeof score === 'number' && score >= 0 && score <= 1;
+  if (!scoreOk || typeof id !== 'string' || !UUID.test(id)) throw invalid();
   return { score, id };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { Database, Executor } from '../db/client.js';
 import { claimIdempotencyKey, storeIdempotentResponse } from '../db/queries/idempotency.js';
@@ -20,6 +20,8 @@ export async function idempotent<T>(
   db: Database,
   scope: string,
   work: (tx: Executor) => Promise<{ status: number; body: T }>,
+  /** Top-level fields of the answer that are secrets (a new token): stored encrypted with this key. */
+  sealed?: { fields: string[]; secret: string },
 ): Promise<Created<T>> {
   const key = req.get('idempotency-key');
   if (key === undefined) return db.transaction(async (tx) => ({ ...(await work(tx)), replayed: false }));
@@ -43,10 +45,35 @@ export async function idempotent<T>(
           'This Idempotency-Key was used with a different request; use a new key for a new request.',
         );
       }
-      return { status: existing.responseStatus!, body: existing.responseBody as T, replayed: true };
+      const body = sealed ? unseal(existing.responseBody, sealed) : existing.responseBody;
+      return { status: existing.responseStatus!, body: body as T, replayed: true };
     }
     const result = await work(tx);
-    await storeIdempotentResponse(tx, claim.id, result.status, result.body);
+    await storeIdempotentResponse(tx, claim.id, result.status, sealed ? seal(result.body, sealed) : result.body);
     return { ...result, replayed: false };
   });
+}
+
+const keyOf = (secret: string) => createHash('sha256').update(`${secret}:idempotency`).digest();
+
+function seal(body: unknown, { fields, secret }: { fields: string[]; secret: string }): unknown {
+  const out = { ...(body as Record<string, unknown>) };
+  for (const field of fields) {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', keyOf(secret), iv);
+    const data = Buffer.concat([cipher.update(String(out[field]), 'utf8'), cipher.final()]);
+    out[field] = { sealed: Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64') };
+  }
+  return out;
+}
+
+function unseal(body: unknown, { fields, secret }: { fields: string[]; secret: string }): unknown {
+  const out = { ...(body as Record<string, unknown>) };
+  for (const field of fields) {
+    const raw = Buffer.from((out[field] as { sealed: string }).sealed, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', keyOf(secret), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    out[field] = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  }
+  return out;
 }

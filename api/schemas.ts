@@ -11,7 +11,9 @@ const text = (min: number, max: number) =>
     .string()
     .trim()
     .min(min, `must be at least ${min} character${min === 1 ? '' : 's'}`)
-    .max(max, `must be at most ${max} characters`);
+    .max(max, `must be at most ${max} characters`)
+    // PostgreSQL text cannot hold NUL; say so rather than fail on the way in.
+    .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
 
 /** A list of distinct values, order kept; repeats are a client slip, not an error. */
 const distinct = <T extends z.ZodType>(item: T, max: number) =>
@@ -42,7 +44,9 @@ const TrlSchema = z
   .max(9, 'must be from 1 to 9');
 const FutureDate = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a timezone, e.g. 2027-06-30T00:00:00Z' })
-  .transform((s) => new Date(s));
+  .transform((s) => new Date(s))
+  .refine((d) => d.getTime() > Date.now(), 'must be in the future')
+  .refine((d) => d.getUTCFullYear() <= 9999, 'must be before the year 10000');
 const Timezone = z.string().refine(isTimeZone, { error: 'must be an IANA timezone such as Europe/London' });
 
 export function isTimeZone(tz: string): boolean {

@@ -2,6 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
+import { IDEMPOTENCY_KEY_TTL_HOURS, pruneIdempotencyKeys } from '../db/queries/idempotency.js';
 import { matchPost, StatsCache, sweepUnmatched } from './processors/match.js';
 import { rematchNeeds, type RematchChunk } from './processors/rematch.js';
 import { matchingQueue, requeueMatch, producerConnection, QUEUES, workerConnection, type MatchJob } from './queues.js';
@@ -37,6 +38,7 @@ export async function startWorker(deps: WorkerDeps, options: { concurrency?: num
         case 'rematch-needs':
           return rematchNeeds(deps.db, stats, job.data as RematchChunk);
         case 'sweep': {
+          await pruneIdempotencyKeys(deps.db, IDEMPOTENCY_KEY_TTL_HOURS);
           let enqueued = 0;
           for (const post of await sweepUnmatched(deps.db)) if (await requeueMatch(queue, post)) enqueued++;
           return { enqueued };

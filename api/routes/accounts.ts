@@ -33,35 +33,42 @@ export function registerAccountRoutes(api: ApiRouter): void {
       errors: [409, 422],
     },
     async ({ req, deps, body }) =>
-      idempotent(req, deps.db, 'signup', async (tx) => {
-        if (await findUserByEmail(tx, body.user.email)) {
-          throw conflict('email_taken', `A user with the email ${body.user.email} already exists.`);
-        }
-        const { token, hash } = newToken();
-        const created = await createOrganisationWithUser(tx, { ...body, tokenHash: hash }).catch(
-          (err: { code?: string }) => {
-            // A concurrent signup with the same email got there first.
-            if (err.code === '23505')
-              throw conflict('email_taken', `A user with the email ${body.user.email} already exists.`);
-            throw err;
-          },
-        );
-        const { user } = created;
-        return {
-          status: 201,
-          body: {
-            organisation: toOrganisation(created.organisation),
-            user: {
-              id: user.id,
-              name: user.name,
-              email: user.email,
-              timezone: user.timezone,
-              organisationId: user.organisationId,
+      idempotent(
+        req,
+        deps.db,
+        'signup',
+        async (tx) => {
+          if (await findUserByEmail(tx, body.user.email)) {
+            throw conflict('email_taken', `A user with the email ${body.user.email} already exists.`);
+          }
+          const { token, hash } = newToken();
+          const created = await createOrganisationWithUser(tx, { ...body, tokenHash: hash }).catch(
+            (err: { code?: string }) => {
+              // A concurrent signup with the same email got there first.
+              if (err.code === '23505')
+                throw conflict('email_taken', `A user with the email ${body.user.email} already exists.`);
+              throw err;
             },
-            token,
-          },
-        };
-      }),
+          );
+          const { user } = created;
+          return {
+            status: 201,
+            body: {
+              organisation: toOrganisation(created.organisation),
+              user: {
+                id: user.id,
+                name: user.name,
+                email: user.email,
+                timezone: user.timezone,
+                organisationId: user.organisationId,
+              },
+              token,
+            },
+          };
+        },
+        // A retried signup gets its token back, but the stored answer never holds it in the clear.
+        { fields: ['token'], secret: deps.config.appSecret },
+      ),
   );
 
   api.add(

@@ -60,10 +60,8 @@ export function registerMeRoutes(api: ApiRouter): void {
       success: { status: 200, description: 'The settings as changed', schema: DigestSettingsSchema },
     },
     async ({ deps, body, viewer }) => {
-      const current = await getDigestSettings(deps.db, viewer.userId);
-      const next = { ...current, ...body };
-      await updateDigestSettings(deps.db, viewer.userId, next);
-      return { body: next };
+      await updateDigestSettings(deps.db, viewer.userId, body);
+      return { body: await getDigestSettings(deps.db, viewer.userId) };
     },
   );
 

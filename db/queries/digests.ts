@@ -17,18 +17,19 @@ export async function getDigestSettings(db: Executor, userId: string) {
   return row!;
 }
 
+/** Changes only the settings given, in one statement, so that two partial changes at once both hold. */
 export async function updateDigestSettings(
   db: Executor,
   userId: string,
-  s: { frequency: 'weekly' | 'daily' | 'off'; weekday: number; hour: number; timezone: string },
+  s: Partial<{ frequency: 'weekly' | 'daily' | 'off'; weekday: number; hour: number; timezone: string }>,
 ) {
   await db
     .update(users)
     .set({
-      digestFrequency: s.frequency,
-      digestWeekday: s.weekday,
-      digestHour: s.hour,
-      timezone: s.timezone,
+      ...(s.frequency !== undefined ? { digestFrequency: s.frequency } : {}),
+      ...(s.weekday !== undefined ? { digestWeekday: s.weekday } : {}),
+      ...(s.hour !== undefined ? { digestHour: s.hour } : {}),
+      ...(s.timezone !== undefined ? { timezone: s.timezone } : {}),
       updatedAt: new Date(),
     })
     .where(eq(users.id, userId));
@@ -48,8 +49,10 @@ export async function digestCandidates(db: Executor, organisationId: string): Pr
     from matches m
     join needs n on n.id = m.need_id
     join offerings o on o.id = m.offering_id
-    where ((n.organisation_id = ${organisationId} and n.status = 'open')
-        or (o.organisation_id = ${organisationId} and o.status = 'open'))
+    -- Both posts live: the recipient's own, and the other side's (closed or expired is its owners' business).
+    where (n.organisation_id = ${organisationId} or o.organisation_id = ${organisationId})
+      and n.status = 'open' and (n.expires_at is null or n.expires_at > now())
+      and o.status = 'open' and (o.expires_at is null or o.expires_at > now())
       and not exists (select 1 from match_feedback f where f.need_id = m.need_id and f.offering_id = m.offering_id
         and f.organisation_id = ${organisationId} and f.verdict = 'not_relevant')`);
   return [...rows];

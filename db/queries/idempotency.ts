@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../client.js';
 import { idempotencyKeys } from '../schema.js';
 
@@ -25,4 +25,12 @@ export async function storeIdempotentResponse(db: Executor, id: string, status: 
     .update(idempotencyKeys)
     .set({ responseStatus: status, responseBody: body })
     .where(eq(idempotencyKeys.id, id));
+}
+
+/** Stored answers are kept a day (the sweep prunes them): long enough for any client's retries. */
+export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
+
+/** Forgets stored answers older than `hours`: a retry that late is a new request. */
+export async function pruneIdempotencyKeys(db: Executor, hours: number): Promise<void> {
+  await db.delete(idempotencyKeys).where(sql`${idempotencyKeys.createdAt} < now() - make_interval(hours => ${hours})`);
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { MatchableNeed, MatchableOffering } from '../../core/matching/index.js';
 import { executePrepared, type Database, type Executor } from '../client.js';
@@ -134,6 +134,26 @@ export interface MatchWrite {
   explanation: unknown;
 }
 
+/**
+ * The pairs that may still be written now: both posts live and the pair not marked not relevant. A job's
+ * candidates were read a moment ago; a close or a verdict committed since then must win.
+ */
+async function stillMatchable(db: Executor, found: MatchWrite[]): Promise<MatchWrite[]> {
+  if (found.length === 0) return found;
+  const rows = await db.execute<{ pair: string }>(sql`
+    select k.need_id || '/' || k.offering_id as pair
+    from unnest(${sql.param(found.map((f) => f.needId))}::uuid[], ${sql.param(found.map((f) => f.offeringId))}::uuid[])
+      as k(need_id, offering_id)
+    join needs n on n.id = k.need_id
+    join offerings o on o.id = k.offering_id
+    where n.status = 'open' and (n.expires_at is null or n.expires_at > now())
+      and o.status = 'open' and (o.expires_at is null or o.expires_at > now())
+      and not exists (select 1 from match_feedback f
+        where f.need_id = k.need_id and f.offering_id = k.offering_id and f.verdict = 'not_relevant')`);
+  const ok = new Set(rows.map((r) => r.pair));
+  return found.filter((f) => ok.has(`${f.needId}/${f.offeringId}`));
+}
+
 export interface MatchResult {
   id: string;
   /** The version of the post the matches were computed for. */
@@ -169,7 +189,10 @@ export async function replaceMatches(
   const fresh = results.filter((r) => versions.get(r.id) === r.version);
   if (fresh.length === 0) return new Set();
   const ids = fresh.map((r) => r.id);
-  const found = fresh.flatMap((r) => r.found);
+  const found = await stillMatchable(
+    db,
+    fresh.flatMap((r) => r.found),
+  );
   const own = side === 'need' ? sql.raw('need_id') : sql.raw('offering_id');
   await db.execute(sql`
     delete from matches m where m.${own} = any(${sql.param(ids)}::uuid[])
@@ -221,6 +244,9 @@ export async function unmatchedPosts(db: Executor, limit = 5000) {
 
 export type MatchRow = typeof matches.$inferSelect;
 
+const live = (t: typeof needs | typeof offerings) =>
+  and(eq(t.status, 'open'), or(isNull(t.expiresAt), gt(t.expiresAt, sql`now()`)));
+
 /** One page of a post's matches, best first, with both posts, their organisations and the viewer's verdict. */
 export async function listMatchesOf(
   db: Executor,
@@ -256,6 +282,8 @@ export async function listMatchesOf(
     .where(
       and(
         eq(own, id),
+        // The other side's post must still be live: a closed or expired post is its owners' business.
+        side === 'need' ? live(offerings) : live(needs),
         cursor
           ? or(lt(matches.score, cursor.score), and(eq(matches.score, cursor.score), gt(matches.id, cursor.id)))
           : undefined,

@@ -23,15 +23,14 @@ export function postingRows(side: PostSide, post: Indexed) {
 
 /** Rewrites a post's postings after a save: an open post is findable by its terms, a closed one is not. */
 export async function replacePostings(db: Executor, side: PostSide, post: Indexed): Promise<void> {
+  // A post with no indexable word (all punctuation, say) has no postings, and is found by none.
+  const rows = post.status === 'open' ? postingRows(side, post) : [];
   if (side === 'need') {
     await db.delete(needTerms).where(eq(needTerms.needId, post.id));
-    if (post.status === 'open')
-      await db.insert(needTerms).values(postingRows('need', post) as (typeof needTerms.$inferInsert)[]);
+    if (rows.length > 0) await db.insert(needTerms).values(rows as (typeof needTerms.$inferInsert)[]);
   } else {
     await db.delete(offeringTerms).where(eq(offeringTerms.offeringId, post.id));
-    if (post.status === 'open') {
-      await db.insert(offeringTerms).values(postingRows('offering', post) as (typeof offeringTerms.$inferInsert)[]);
-    }
+    if (rows.length > 0) await db.insert(offeringTerms).values(rows as (typeof offeringTerms.$inferInsert)[]);
   }
 }
 

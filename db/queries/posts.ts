@@ -186,7 +186,8 @@ export async function reanalyseStale(db: Executor): Promise<number> {
         })
         .from(t)
         .where(sql`(${t.analysis}->>'version')::int is distinct from ${ANALYSIS_VERSION}`)
-        .limit(500);
+        .limit(500)
+        .for('update');
       if (stale.length === 0) break;
       for (const post of stale) {
         const { terms, analysis } = derivedColumns(post);

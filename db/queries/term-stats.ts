@@ -1,32 +1,28 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../client.js';
 import { needs, offerings, termStats } from '../schema.js';
 import type { PostSide } from './posts.js';
 
 /**
- * Keeps each side's document frequencies current in the transaction that changes a post. Terms are
- * applied in sorted order so that concurrent saves lock shared rows in the same order (no deadlock).
+ * Keeps each side's document frequencies current in the transaction that changes a post. One upsert over
+ * the sorted terms whose count moves, so that concurrent saves lock shared rows in one order (no deadlock).
  */
 export async function adjustTermStats(db: Executor, side: PostSide, before: string[], after: string[]) {
   const old = new Set(before);
   const now = new Set(after);
-  const added = [...now].filter((t) => !old.has(t)).sort();
-  const removed = [...old].filter((t) => !now.has(t)).sort();
-  if (added.length > 0) {
-    await db
-      .insert(termStats)
-      .values(added.map((term) => ({ side, term, docFreq: 1 })))
-      .onConflictDoUpdate({
-        target: [termStats.side, termStats.term],
-        set: { docFreq: sql`${termStats.docFreq} + 1` },
-      });
-  }
-  if (removed.length > 0) {
-    await db
-      .update(termStats)
-      .set({ docFreq: sql`greatest(${termStats.docFreq} - 1, 0)` })
-      .where(and(eq(termStats.side, side), sql`${termStats.term} = any(${sql.param(removed)}::text[])`));
-  }
+  const deltas = [
+    ...[...now].filter((t) => !old.has(t)).map((term) => ({ term, delta: 1 })),
+    ...[...old].filter((t) => !now.has(t)).map((term) => ({ term, delta: -1 })),
+  ].sort((a, b) => (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+  if (deltas.length === 0) return;
+  await db
+    .insert(termStats)
+    .values(deltas.map(({ term, delta }) => ({ side, term, docFreq: Math.max(delta, 0) })))
+    .onConflictDoUpdate({
+      target: [termStats.side, termStats.term],
+      // excluded.doc_freq is 1 for an added term and 0 for a removed one.
+      set: { docFreq: sql`greatest(${termStats.docFreq} + case when excluded.doc_freq = 1 then 1 else -1 end, 0)` },
+    });
 }
 
 export async function loadTermStats(db: Executor, side: PostSide) {

@@ -37,6 +37,9 @@ describe('bad input to POST /v1/needs gets a 4xx problem and changes nothing', (
     ['an unknown partnership type', { ...sampleNeed(), partnershipTypes: ['merger'] }, ['partnershipTypes[0]']],
     ['an empty openTo', { ...sampleNeed(), openTo: [] }, ['openTo']],
     ['a date without timezone', { ...sampleNeed(), expiresAt: '2027-01-01' }, ['expiresAt']],
+    ['an expiry in the past', { ...sampleNeed(), expiresAt: '2020-01-01T00:00:00Z' }, ['expiresAt']],
+    ['an expiry in the year 0', { ...sampleNeed(), expiresAt: '0000-01-01T00:00:00Z' }, ['expiresAt']],
+    ['a NUL character', { ...sampleNeed(), title: 'Raman\u0000probe' }, ['title']],
   ])('%s', async (_label, body, fields) => {
     const before = await counts();
     const res = await request(t.app).post('/v1/needs').set(bio.auth).send(body).expect(400);
@@ -94,7 +97,40 @@ describe('bad input to POST /v1/needs gets a 4xx problem and changes nothing', (
   });
 });
 
+describe('odd but valid input', () => {
+  it('a post with no indexable word is saved, and simply matches nothing', async () => {
+    const supplier = await signup(t.app, 'supplier');
+    const res = await request(t.app)
+      .post('/v1/offerings')
+      .set(supplier.auth)
+      .send({ title: '???', description: '!', trl: 5 })
+      .expect(201);
+    expect(res.body.title).toBe('???');
+  });
+});
+
 describe('bad input elsewhere', () => {
+  it.each([
+    ['q=%00', 'q'],
+    [
+      `cursor=${Buffer.from(JSON.stringify(['-001000-01-01T00:00:00Z', '00000000-0000-4000-8000-000000000000'])).toString('base64url')}`,
+      'cursor',
+    ],
+  ])('a list query %s is a 400', async (query, field) => {
+    const res = await request(t.app).get(`/v1/needs?${query}`).set(bio.auth).expect(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it('a forged match cursor is a 400', async () => {
+    const need = await request(t.app).post('/v1/needs').set(bio.auth).send(sampleNeed()).expect(201);
+    const cursor = Buffer.from(JSON.stringify([1e300, '00000000-0000-4000-8000-000000000000'])).toString('base64url');
+    const res = await request(t.app)
+      .get(`/v1/needs/${need.body.id}/matches?cursor=${cursor}`)
+      .set(bio.auth)
+      .expect(400);
+    expect(res.body.errors[0].field).toBe('cursor');
+  });
+
   it('an offering with a TRL of 12', async () => {
     const supplier = await signup(t.app, 'supplier');
     const res = await request(t.app)

@@ -95,6 +95,10 @@ describe('Idempotency-Key', () => {
     expect(b.body).toEqual(a.body);
     const rows = await t.db.sql`select count(*)::int as n from organisations where name = 'Retry Ltd'`;
     expect(rows[0]!.n).toBe(1);
+    // The stored answer does not hold the token in the clear.
+    const stored = await t.db.sql`select response_body::text as body from idempotency_keys where key = 'signup-1'`;
+    expect(stored[0]!.body).not.toContain(a.body.token);
+    expect(stored[0]!.body).not.toContain(a.body.token.slice(3, 20));
   });
 
   it('rejects a key that is too long', async () => {

@@ -198,6 +198,15 @@ describe('matching', () => {
     expect((await matchesOf('needs', need, bio.auth)).map((m) => m.offering.id)).toContain(offering);
   });
 
+  it('stops showing a match once the other side’s post has expired, in listings and the digest preview', async () => {
+    const { need, offering, match } = await freshPair('viral clearance');
+    // Expiry comes with the clock, not with a save: no job runs for it.
+    await t.db.sql`update offerings set expires_at = now() - interval '1 minute' where id = ${offering}`;
+    expect((await matchesOf('needs', need, bio.auth)).map((m) => m.offering.id)).not.toContain(offering);
+    const preview = await request(t.app).get('/v1/me/digest/preview').set(bio.auth).expect(200);
+    expect(preview.body.items.map((m: { id: string }) => m.id)).not.toContain(match.id);
+  });
+
   it('shows a post’s matches only to its organisation', async () => {
     const need = await post('needs', bio.auth, sampleNeed());
     await request(t.app).get(`/v1/needs/${need}/matches`).set(supplier.auth).expect(404);

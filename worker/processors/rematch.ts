@@ -24,11 +24,13 @@ export interface RematchChunk {
  */
 export async function startRematch(db: Database, queue: Queue): Promise<{ runId: string; chunks: number }> {
   const runId = randomUUID();
-  if ((await reanalyseStale(db)) > 0) await rebuildPostings(db);
+  // Locks in the order a save takes them (post rows, then statistics, then postings): no deadlock with one.
   await db.transaction(async (tx) => {
-    await tx.execute(sql`lock table term_stats in exclusive mode`);
-    await rebuildTermStats(tx);
     await tx.update(needs).set({ matchedVersion: null, matchedAt: null });
+    const reanalysed = await reanalyseStale(tx);
+    await tx.execute(sql`lock table term_stats in exclusive mode`);
+    if (reanalysed > 0) await rebuildPostings(tx);
+    await rebuildTermStats(tx);
   });
   const chunks: RematchChunk[] = [];
   let after: string | undefined;
