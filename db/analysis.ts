@@ -3,12 +3,7 @@ import { analyzedFromJson, type AnalyzedText, type AnalyzedTextJson } from '../c
 /** A post's analysis as its jsonb `analysis` column keeps it (core/matching's JSON form). */
 export type StoredAnalysis = AnalyzedTextJson;
 
-const NOTHING: AnalyzedText = analyzedFromJson({ version: 0, length: 0, terms: [], surface: [], request: [] }) ?? {
-  length: 0,
-  terms: new Map(),
-  surface: new Map(),
-  request: new Map(),
-};
+const NOTHING: AnalyzedText = { length: 0, terms: new Map(), surface: new Map(), request: new Map() };
 
 /**
  * The stored analysis. One made by another version of the analyser matches nothing until a rematch has

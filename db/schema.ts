@@ -137,13 +137,13 @@ const postColumns = () => ({
   version: integer('version').notNull().default(1),
   matchedVersion: integer('matched_version'),
   matchedAt: timestamp('matched_at', { withTimezone: true }),
-  /** The analysed terms of the post (core/text), space-separated, for candidate search. */
+  /** The analysed terms of the post (core/text), space-separated: the corpus statistics are counted from these. */
   terms: text('terms').notNull().default(''),
-  /** The analysis itself (term frequencies, length, surface forms), so matching never re-reads the text. */
   /** The analysis's length, apart, so that the corpus average is a cheap scan. */
   analysisLength: real('analysis_length')
     .notNull()
     .generatedAlwaysAs(sql`coalesce((analysis->>'length')::real, 0)`),
+  /** The analysis itself (term frequencies, length, surface forms), so matching never re-reads the text. */
   analysis: jsonb('analysis')
     .$type<StoredAnalysis>()
     .notNull()
@@ -154,9 +154,6 @@ const postColumns = () => ({
     .generatedAlwaysAs(
       sql`setweight(to_tsvector('english', coalesce(title, '')), 'A') || setweight(to_tsvector('english', roadmatch_join_text(keywords)), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')`,
     ),
-  termsVector: tsvector('terms_vector')
-    .notNull()
-    .generatedAlwaysAs(sql`to_tsvector('simple', terms)`),
   ...timestamps,
 });
 
@@ -176,7 +173,6 @@ export const needs = pgTable(
     index('needs_capabilities_idx').using('gin', t.capabilities),
     index('needs_areas_idx').using('gin', t.areas),
     index('needs_search_idx').using('gin', t.search),
-    index('needs_terms_vector_idx').using('gin', t.termsVector),
     // The posts waiting for matching: the sweep and clients waiting on matchedAt read only these.
     index('needs_unmatched_idx')
       .on(t.updatedAt)
@@ -201,7 +197,6 @@ export const offerings = pgTable(
     index('offerings_capabilities_idx').using('gin', t.capabilities),
     index('offerings_areas_idx').using('gin', t.areas),
     index('offerings_search_idx').using('gin', t.search),
-    index('offerings_terms_vector_idx').using('gin', t.termsVector),
     index('offerings_unmatched_idx')
       .on(t.updatedAt)
       .where(sql`matched_version is distinct from version`),

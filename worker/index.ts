@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { IDEMPOTENCY_KEY_TTL_HOURS, pruneIdempotencyKeys } from '../db/queries/idempotency.js';
-import { matchPost, StatsCache, sweepUnmatched } from './processors/match.js';
+import { unmatchedPosts } from '../db/queries/matches.js';
+import { matchPost, StatsCache } from './processors/match.js';
 import { rematchNeeds, type RematchChunk } from './processors/rematch.js';
 import { matchingQueue, requeueMatch, producerConnection, QUEUES, workerConnection, type MatchJob } from './queues.js';
 
@@ -40,7 +41,7 @@ export async function startWorker(deps: WorkerDeps, options: { concurrency?: num
         case 'sweep': {
           await pruneIdempotencyKeys(deps.db, IDEMPOTENCY_KEY_TTL_HOURS);
           let enqueued = 0;
-          for (const post of await sweepUnmatched(deps.db)) if (await requeueMatch(queue, post)) enqueued++;
+          for (const post of await unmatchedPosts(deps.db)) if (await requeueMatch(queue, post)) enqueued++;
           return { enqueued };
         }
         default:

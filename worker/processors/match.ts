@@ -9,7 +9,6 @@ import {
   type MatchResult,
   type NeedForMatching,
   type OfferingForMatching,
-  unmatchedPosts,
   type MatchWrite,
 } from '../../db/queries/matches.js';
 import { loadTermStats } from '../../db/queries/term-stats.js';
@@ -148,8 +147,4 @@ export async function matchPost(db: Database, stats: StatsCache, job: MatchJob, 
   const result = await scoreOffering(db, await stats.get(), offering, now);
   const written = await db.transaction((tx) => replaceMatches(tx, 'offering', [result], MAX_MATCHES_PER_POST));
   return { written: written.size, stale: 1 - written.size, deleted: 0 };
-}
-
-export async function sweepUnmatched(db: Database): Promise<MatchJob[]> {
-  return unmatchedPosts(db);
 }
