@@ -28,6 +28,12 @@ const envSchema = z.object({
     .min(1, 'must be from 1 to 64')
     .max(64, 'must be from 1 to 64')
     .default(4),
+  MAIL_CONCURRENCY: z.coerce
+    .number({ error: 'must be a whole number from 1 to 64' })
+    .int('must be a whole number from 1 to 64')
+    .min(1, 'must be from 1 to 64')
+    .max(64, 'must be from 1 to 64')
+    .default(8),
   ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -48,6 +54,8 @@ export interface Config {
   logLevel: string;
   /** Jobs one worker process runs at once. */
   workerConcurrency: number;
+  /** Digests and introduction emails one worker process sends at once. */
+  mailConcurrency: number;
   /** Bearer token of the operator endpoints under /v1/admin; unset disables them. */
   adminToken: string | undefined;
 }
@@ -86,6 +94,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: e.LOG_LEVEL,
     adminToken: e.ADMIN_TOKEN,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    mailConcurrency: e.MAIL_CONCURRENCY,
   };
 }
 

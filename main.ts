@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase } from './db/client.js';
 import { prepareDatabase } from './db/migrate.js';
 import { startApi } from './api/server.js';
-import { matchingQueue, producerConnection } from './worker/queues.js';
+import { matchingQueue, notificationsQueue, producerConnection } from './worker/queues.js';
 import { startWorker } from './worker/index.js';
 
 /**
@@ -31,7 +31,10 @@ async function main(): Promise<void> {
   logger.info('database ready');
 
   const stops: (() => Promise<void>)[] = [];
-  const database = connectDatabase(config.databaseUrl);
+  // Every job in flight may hold a connection (digests hold theirs while the mail server answers).
+  const database = connectDatabase(config.databaseUrl, {
+    max: role === 'api' ? 10 : 10 + config.workerConcurrency + config.mailConcurrency,
+  });
   stops.push(database.close);
 
   if (role === 'worker' || role === 'all') {
@@ -42,16 +45,19 @@ async function main(): Promise<void> {
     const redis = producerConnection(config.redisUrl);
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     const queue = matchingQueue(redis, config.queuePrefix);
+    const notifications = notificationsQueue(redis, config.queuePrefix);
     const api = await startApi({
       config,
       logger,
       db: database.db,
       redis,
       matchingQueue: queue,
+      notificationsQueue: notifications,
     });
     // The HTTP server closes first, so that no request enqueues into a closed queue.
     stops.unshift(async () => {
       await queue.close();
+      await notifications.close();
       redis.disconnect();
     });
     stops.unshift(api.close);

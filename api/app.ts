@@ -6,10 +6,12 @@ import { sql } from 'drizzle-orm';
 import type { AppDeps } from './deps.js';
 import { ApiRouter } from './endpoint.js';
 import { createMetrics } from './metrics.js';
+import { linkPages } from './pages/links.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCapabilityRoutes } from './routes/capabilities.js';
+import { registerIntroductionRoutes } from './routes/introductions.js';
 import { registerMatchRoutes } from './routes/matches.js';
 import { registerMeRoutes } from './routes/me.js';
 import { registerPostRoutes } from './routes/posts.js';
@@ -36,9 +38,11 @@ export function createApp(deps: AppDeps) {
   registerCapabilityRoutes(api);
   registerPostRoutes(api);
   registerMatchRoutes(api);
+  registerIntroductionRoutes(api);
   registerMeRoutes(api);
   registerAdminRoutes(api);
   app.use(api.router);
+  app.use(linkPages(deps));
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

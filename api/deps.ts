@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Queue } from 'bullmq';
-import { enqueueMatch, type MatchJob } from '../worker/queues.js';
+import { enqueueMatch, type MatchJob, type NotificationJob } from '../worker/queues.js';
 
 /** What the HTTP edge needs from the outside world, made once by the process and handed in. */
 export interface AppDeps {
@@ -12,6 +12,7 @@ export interface AppDeps {
   redis: Redis;
   logger: Logger;
   matchingQueue: Queue<MatchJob>;
+  notificationsQueue: Queue<NotificationJob>;
 }
 
 /**

@@ -326,3 +326,53 @@ export const DigestPreviewSchema = z
     items: z.array(MatchSchema).meta({ description: 'What it would hold if sent now; empty means no email.' }),
   })
   .meta({ id: 'DigestPreview' });
+
+// ---------- introductions ----------
+
+export const IntroductionBody = z
+  .strictObject({
+    message: text(1, 2000).meta({ description: 'A short note to the other side: who you are and what you hope for.' }),
+  })
+  .meta({ id: 'IntroductionRequest' });
+
+const PersonSchema = z.object({ name: z.string(), email: z.string(), organisation: OrganisationSchema });
+
+export const IntroductionSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(['pending', 'accepted', 'declined', 'expired']),
+    direction: z.enum(['sent', 'received']).meta({ description: 'Whether your organisation asked or was asked.' }),
+    message: z.string(),
+    need: z.object({
+      id: z.uuid(),
+      title: z.string(),
+      organisation: OrganisationSchema.nullable().meta({
+        description: 'Null while the need is anonymous to you: it is revealed when the introduction is accepted.',
+      }),
+    }),
+    offering: z.object({ id: z.uuid(), title: z.string(), organisation: OrganisationSchema }),
+    matchId: z.uuid().nullable().meta({ description: 'Null once the match is gone (a declined pair is removed).' }),
+    summary: z.string().nullable().meta({ description: 'Why the pair matched, in one line.' }),
+    requester: z
+      .object({ name: z.string() })
+      .nullable()
+      .meta({ description: 'Who asked; null while that would reveal an anonymous need.' }),
+    contacts: z
+      .object({ requester: PersonSchema, responder: PersonSchema })
+      .nullable()
+      .meta({ description: 'Both people, with their emails, once the introduction is accepted.' }),
+    expiresAt: z.string(),
+    respondedAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Introduction' });
+export const IntroductionPage = page(IntroductionSchema, 'IntroductionPage');
+
+export const IntroductionListQuery = z.strictObject({
+  direction: z.enum(['sent', 'received'], { error: 'must be sent or received' }).optional(),
+  status: z
+    .enum(['pending', 'accepted', 'declined', 'expired'], { error: 'must be pending, accepted, declined or expired' })
+    .optional(),
+  limit: ListQuery.shape.limit,
+  cursor: ListQuery.shape.cursor,
+});

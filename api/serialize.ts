@@ -1,5 +1,7 @@
+import type { IntroductionDetail } from '../db/queries/introductions.js';
 import type { MatchRow } from '../db/queries/matches.js';
 import type { NeedRow, OfferingRow, OrganisationRow } from '../db/queries/posts.js';
+import type { PairView } from '../core/email/render.js';
 import type { Viewer } from './auth.js';
 
 /** The JSON shapes of the API. Anonymity is enforced here, the one place every need passes through. */
@@ -65,5 +67,68 @@ export function toMatch(r: MatchWithPosts, viewer: Viewer, feedback: 'relevant' 
     explanation: r.match.explanation,
     feedback,
     createdAt: r.match.createdAt.toISOString(),
+  };
+}
+
+/**
+ * An introduction as the viewer's organisation may see it. Until it is accepted, an anonymous need's
+ * organisation stays hidden from the other side, and so does its requester when the need's side asked;
+ * email addresses are shared only on acceptance.
+ */
+export function toIntroduction(d: IntroductionDetail, viewer: Pick<Viewer, 'organisationId'>) {
+  const i = d.introduction;
+  const accepted = i.status === 'accepted';
+  const needRevealed = !d.need.anonymous || accepted || d.needOrg.id === viewer.organisationId;
+  const requesterHidden = i.requesterOrganisationId === d.needOrg.id && !needRevealed;
+  const person = (u: { name: string; email: string }, org: OrganisationRow) => ({
+    name: u.name,
+    email: u.email,
+    organisation: toOrganisation(org),
+  });
+  const requesterOrg = i.requesterOrganisationId === d.needOrg.id ? d.needOrg : d.offeringOrg;
+  const recipientOrg = i.requesterOrganisationId === d.needOrg.id ? d.offeringOrg : d.needOrg;
+  return {
+    id: i.id,
+    status: i.status,
+    direction: i.requesterOrganisationId === viewer.organisationId ? ('sent' as const) : ('received' as const),
+    message: i.message,
+    need: { id: d.need.id, title: d.need.title, organisation: needRevealed ? toOrganisation(d.needOrg) : null },
+    offering: { id: d.offering.id, title: d.offering.title, organisation: toOrganisation(d.offeringOrg) },
+    matchId: d.matchId,
+    summary: (d.explanation as { summary?: string } | null)?.summary ?? null,
+    requester: requesterHidden ? null : { name: d.requester.name },
+    contacts:
+      accepted && d.responder?.id
+        ? {
+            requester: person(d.requester, requesterOrg),
+            responder: person(d.responder as { name: string; email: string }, recipientOrg),
+          }
+        : null,
+    expiresAt: i.expiresAt.toISOString(),
+    respondedAt: iso(i.respondedAt),
+    createdAt: i.createdAt.toISOString(),
+  };
+}
+
+/** What an email or page about a pair shows to someone of `organisationId`. */
+export function pairViewFor(
+  p: {
+    need: { title: string; anonymous: boolean };
+    needOrg: { id: string; name: string };
+    offering: { title: string };
+    offeringOrg: { name: string };
+    explanation: unknown;
+    /** An accepted introduction reveals the need's organisation to the other side. */
+    introduced?: boolean;
+  },
+  organisationId: string,
+): PairView {
+  const revealed = !p.need.anonymous || p.introduced === true || p.needOrg.id === organisationId;
+  return {
+    needTitle: p.need.title,
+    needOrganisation: revealed ? p.needOrg.name : 'an anonymous biomanufacturer',
+    offeringTitle: p.offering.title,
+    offeringOrganisation: p.offeringOrg.name,
+    summary: (p.explanation as { summary?: string } | null)?.summary ?? 'the match is no longer listed.',
   };
 }

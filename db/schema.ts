@@ -311,16 +311,44 @@ export const digests = pgTable(
     /** The user's period, e.g. `2026-W48` (weekly) or `2026-11-26` (daily), in their timezone. */
     period: text('period').notNull(),
     status: digestStatus('status').notNull().default('pending'),
-    /** The pairs the digest holds, so that none is ever sent twice. */
-    items: jsonb('items')
-      .notNull()
-      .default(sql`'[]'::jsonb`),
     messageId: text('message_id'),
     error: text('error'),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [uniqueIndex('digests_user_period_key').on(t.userId, t.period)],
+);
+
+/**
+ * The pairs a digest holds. A pair is written once per user, ever: the unique key is what guarantees that
+ * no match is sent to a person twice, whatever retries or rematches happen.
+ */
+export const digestItems = pgTable(
+  'digest_items',
+  {
+    digestId: uuid('digest_id')
+      .notNull()
+      .references(() => digests.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    needId: uuid('need_id')
+      .notNull()
+      .references(() => needs.id, { onDelete: 'cascade' }),
+    offeringId: uuid('offering_id')
+      .notNull()
+      .references(() => offerings.id, { onDelete: 'cascade' }),
+    /** Order in the email, best first. */
+    position: smallint('position').notNull(),
+    score: real('score').notNull(),
+  },
+  (t) => [
+    // Leads with user_id, so it also serves that foreign key.
+    uniqueIndex('digest_items_user_pair_key').on(t.userId, t.needId, t.offeringId),
+    index('digest_items_digest_id_idx').on(t.digestId),
+    index('digest_items_need_id_idx').on(t.needId),
+    index('digest_items_offering_id_idx').on(t.offeringId),
+  ],
 );
 
 export const introductions = pgTable(
@@ -347,6 +375,10 @@ export const introductions = pgTable(
     status: introductionStatus('status').notNull().default('pending'),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     remindedAt: timestamp('reminded_at', { withTimezone: true }),
+    /** The status whose emails have gone out; behind `status` means an email is still owed. */
+    notifiedStatus: introductionStatus('notified_status'),
+    /** When the reminder's email went out. */
+    remindNotifiedAt: timestamp('remind_notified_at', { withTimezone: true }),
     respondedAt: timestamp('responded_at', { withTimezone: true }),
     ...timestamps,
   },
@@ -357,6 +389,10 @@ export const introductions = pgTable(
     index('introductions_requester_organisation_id_idx').on(t.requesterOrganisationId),
     index('introductions_recipient_organisation_id_idx').on(t.recipientOrganisationId),
     index('introductions_responder_id_idx').on(t.responderId),
+    // The introductions tick looks for pending requests by age.
+    index('introductions_pending_expires_idx')
+      .on(t.expiresAt)
+      .where(sql`status = 'pending'`),
     // One live request per pair: a second ask while one is pending or accepted is a conflict.
     uniqueIndex('introductions_open_pair_key')
       .on(t.needId, t.offeringId)

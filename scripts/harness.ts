@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../config.js';
 import { connectDatabase, type DbHandle } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
 import { startWorker } from '../worker/index.js';
-import { matchingQueue, producerConnection } from '../worker/queues.js';
+import { matchingQueue, notificationsQueue, producerConnection } from '../worker/queues.js';
 
 /**
  * The whole service (API and one worker) in this process on a fresh database and a private queue
@@ -44,7 +44,15 @@ export async function startHarness(
       : await startWorker({ config, logger, db: db.db }, { concurrency: options.concurrency ?? 4 });
   const redis = producerConnection(config.redisUrl);
   const queue = matchingQueue(redis, config.queuePrefix);
-  const api = await startApi({ config, logger, db: db.db, redis, matchingQueue: queue });
+  const notifications = notificationsQueue(redis, config.queuePrefix);
+  const api = await startApi({
+    config,
+    logger,
+    db: db.db,
+    redis,
+    matchingQueue: queue,
+    notificationsQueue: notifications,
+  });
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   return {
     url,
@@ -55,8 +63,10 @@ export async function startHarness(
       await api.close();
       await worker?.close();
       // The run's queue keys go with it, whether or not its workers ran in this process.
-      await queue.obliterate({ force: true }).catch(() => {});
-      await queue.close();
+      for (const q of [queue, notifications]) {
+        await q.obliterate({ force: true }).catch(() => {});
+        await q.close();
+      }
       redis.disconnect();
       await db.close();
       if (!keepDatabase) {

@@ -8,7 +8,7 @@ import type { AppDeps } from '../api/deps.js';
 import { loadConfig, type Config } from '../config.js';
 import { connectDatabase, type DbHandle } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
-import { matchingQueue, producerConnection } from '../worker/queues.js';
+import { matchingQueue, notificationsQueue, producerConnection } from '../worker/queues.js';
 
 export const PG_SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -68,12 +68,14 @@ export async function startTestApp(): Promise<TestApp> {
   const redis = producerConnection(config.redisUrl);
   redis.on('error', () => {});
   const queue = matchingQueue(redis, config.queuePrefix);
+  const notifications = notificationsQueue(redis, config.queuePrefix);
   const deps: AppDeps = {
     config,
     db: database.handle.db,
     redis,
     logger: pino({ level: 'silent' }),
     matchingQueue: queue,
+    notificationsQueue: notifications,
   };
   const { app, openapi } = createApp(deps);
   return {
@@ -83,8 +85,10 @@ export async function startTestApp(): Promise<TestApp> {
     db: database.handle,
     config,
     async close() {
-      await queue.obliterate({ force: true }).catch(() => {});
-      await queue.close();
+      for (const q of [queue, notifications]) {
+        await q.obliterate({ force: true }).catch(() => {});
+        await q.close();
+      }
       redis.disconnect();
       await clearRedisPrefix(config.queuePrefix);
       await database.drop();
@@ -111,6 +115,9 @@ export async function signup(
     token: res.body.token as string,
     organisationId: res.body.organisation.id as string,
     userId: res.body.user.id as string,
+    name: res.body.user.name as string,
+    email: res.body.user.email as string,
+    organisationName: name,
     auth: { Authorization: `Bearer ${res.body.token as string}` },
   };
 }

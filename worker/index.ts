@@ -4,9 +4,22 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { IDEMPOTENCY_KEY_TTL_HOURS, pruneIdempotencyKeys } from '../db/queries/idempotency.js';
 import { unmatchedPosts } from '../db/queries/matches.js';
+import { createMailer, type Mailer } from './mailer.js';
+import { enqueueDueDigests, sendDigest } from './processors/digest.js';
+import { introductionsTick, sendIntroductionEmails } from './processors/introductions.js';
 import { matchPost, StatsCache } from './processors/match.js';
 import { rematchNeeds, type RematchChunk } from './processors/rematch.js';
-import { matchingQueue, requeueMatch, producerConnection, QUEUES, workerConnection, type MatchJob } from './queues.js';
+import {
+  matchingQueue,
+  notificationsQueue,
+  producerConnection,
+  QUEUES,
+  requeueMatch,
+  workerConnection,
+  type DigestJob,
+  type IntroductionEmailJob,
+  type MatchJob,
+} from './queues.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -14,34 +27,49 @@ export interface WorkerDeps {
   db: Database;
 }
 
-/** The id under which the sweep is scheduled: upserting it again (restarts, many workers) changes nothing. */
-const SWEEP_SCHEDULER_ID = 'sweep-unmatched';
+/**
+ * Scheduler ids: upserting one again (restarts, many workers) changes nothing, so each runs once per beat.
+ * Digests are due at a user's local hour; a tick every 15 minutes reaches every hour of every timezone,
+ * including those offset by half or three-quarter hours.
+ */
+const SCHEDULES = {
+  'sweep-unmatched': { queue: 'matching', every: 60_000, job: 'sweep' },
+  'digest-tick': { queue: 'notifications', every: 15 * 60_000, job: 'digest-tick' },
+  'introductions-tick': { queue: 'notifications', every: 15 * 60_000, job: 'introductions-tick' },
+} as const;
 
 /**
  * Starts the processors of this worker process. Several processes may run at once: jobs are claimed by one
  * worker each, and every processor is safe to run twice.
  */
-export async function startWorker(deps: WorkerDeps, options: { concurrency?: number } = {}) {
-  const { config, logger } = deps;
+export async function startWorker(
+  deps: WorkerDeps,
+  options: { concurrency?: number; mailConcurrency?: number; mailer?: Mailer } = {},
+) {
+  const { config, logger, db } = deps;
   const connection = workerConnection(config.redisUrl);
   const producer = producerConnection(config.redisUrl, { enableOfflineQueue: true });
-  const queue = matchingQueue(producer, config.queuePrefix);
+  const queues = {
+    matching: matchingQueue(producer, config.queuePrefix),
+    notifications: notificationsQueue(producer, config.queuePrefix),
+  };
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   producer.on('error', () => {});
+  const mailer = options.mailer ?? createMailer(config);
 
-  const stats = new StatsCache(deps.db);
-  const worker = new Worker(
+  const stats = new StatsCache(db);
+  const matching = new Worker(
     QUEUES.matching,
     async (job: Job) => {
       switch (job.name) {
         case 'match':
-          return matchPost(deps.db, stats, job.data as MatchJob);
+          return matchPost(db, stats, job.data as MatchJob);
         case 'rematch-needs':
-          return rematchNeeds(deps.db, stats, job.data as RematchChunk);
+          return rematchNeeds(db, stats, job.data as RematchChunk);
         case 'sweep': {
-          await pruneIdempotencyKeys(deps.db, IDEMPOTENCY_KEY_TTL_HOURS);
+          await pruneIdempotencyKeys(db, IDEMPOTENCY_KEY_TTL_HOURS);
           let enqueued = 0;
-          for (const post of await unmatchedPosts(deps.db)) if (await requeueMatch(queue, post)) enqueued++;
+          for (const post of await unmatchedPosts(db)) if (await requeueMatch(queues.matching, post)) enqueued++;
           return { enqueued };
         }
         default:
@@ -55,21 +83,55 @@ export async function startWorker(deps: WorkerDeps, options: { concurrency?: num
       autorun: false,
     },
   );
-  worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, err: err.message }, 'job failed'));
-  worker.on('error', (err) => logger.warn({ err: err.message }, 'worker error'));
 
-  // Posts whose job was lost (Redis down at save time, Redis flushed) are found and matched again.
-  await queue.upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: 60_000 }, { name: 'sweep' });
-  void worker.run();
-  logger.info({ prefix: config.queuePrefix }, 'worker started');
+  const mailDeps = { db, mailer, config, logger };
+  const notifications = new Worker(
+    QUEUES.notifications,
+    async (job: Job) => {
+      switch (job.name) {
+        case 'digest':
+          return sendDigest(mailDeps, job.data as DigestJob);
+        case 'digest-tick':
+          return { enqueued: (await enqueueDueDigests(db, queues.notifications)).length };
+        case 'introduction-email':
+          return sendIntroductionEmails(mailDeps, job.data as IntroductionEmailJob);
+        case 'introductions-tick':
+          return introductionsTick(db, queues.notifications);
+        default:
+          throw new Error(`unknown job ${job.name}`);
+      }
+    },
+    {
+      connection,
+      prefix: config.queuePrefix,
+      concurrency: options.mailConcurrency ?? config.mailConcurrency,
+      autorun: false,
+    },
+  );
+
+  for (const w of [matching, notifications]) {
+    w.on('failed', (job, err) =>
+      logger.warn({ queue: w.name, job: job?.name, jobId: job?.id, err: err.message }, 'job failed'),
+    );
+    w.on('error', (err) => logger.warn({ queue: w.name, err: err.message }, 'worker error'));
+  }
+
+  for (const [id, s] of Object.entries(SCHEDULES)) {
+    await queues[s.queue].upsertJobScheduler(id, { every: s.every }, { name: s.job });
+  }
+  void matching.run();
+  void notifications.run();
+  logger.info({ prefix: config.queuePrefix, mail: mailer.destination }, 'worker started');
 
   return {
-    worker,
-    queue,
+    worker: matching,
+    notifications,
+    queue: queues.matching,
     /** Waits for jobs in flight to finish, then closes the connections. */
     async close() {
-      await worker.close();
-      await queue.close();
+      await Promise.all([matching.close(), notifications.close()]);
+      await Promise.all([queues.matching.close(), queues.notifications.close()]);
+      if (!options.mailer) mailer.close();
       connection.disconnect();
       producer.disconnect();
     },

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /** Queue names; every queue lives under the configured `{prefix}` so one Redis Cluster slot holds them all. */
-export const QUEUES = { matching: 'matching' } as const;
+export const QUEUES = { matching: 'matching', notifications: 'notifications' } as const;
 
 export interface MatchJob {
   side: 'need' | 'offering';
@@ -46,15 +46,73 @@ const matchJobId = (job: MatchJob) => `${job.side}-${job.id}-v${job.version}`;
 const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 /**
- * Enqueues a post found unmatched by the sweep, unless its job is still pending. A finished or failed job of
- * the same id (kept a while for inspection) would make `add` a no-op, so it is removed first.
+ * Enqueues a job that a sweep found owed, unless its job is still pending. A finished or failed job of the
+ * same id (kept a while for inspection) would make `add` a no-op, so it is removed first.
  */
-export async function requeueMatch(queue: Queue<MatchJob>, job: MatchJob): Promise<boolean> {
-  const existing = await queue.getJob(matchJobId(job));
+async function requeue<T>(queue: Queue<T>, name: string, data: T, jobId: string): Promise<boolean> {
+  const existing = await queue.getJob(jobId);
   if (existing) {
     if (PENDING_STATES.has(await existing.getState())) return false;
     await existing.remove();
   }
-  await enqueueMatch(queue, job);
+  // BullMQ's types cannot follow a generic job name; the queue's data type is T all the same.
+  await (queue as unknown as Queue).add(name, data, { jobId });
   return true;
 }
+
+/** Enqueues a post found unmatched by the sweep, unless its job is still pending. */
+export const requeueMatch = (queue: Queue<MatchJob>, job: MatchJob) => requeue(queue, 'match', job, matchJobId(job));
+
+/** Digests, introduction emails, and the ticks that find them due. */
+export type NotificationJob = DigestJob | IntroductionEmailJob | Record<string, never>;
+
+export interface DigestJob {
+  userId: string;
+  /** The user's period, e.g. `2026-W48`: one digest per user and period. */
+  period: string;
+}
+
+export interface IntroductionEmailJob {
+  introductionId: string;
+}
+
+export function notificationsQueue(connection: Redis, prefix: string): Queue<NotificationJob> {
+  return new Queue<NotificationJob>(QUEUES.notifications, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      // A mail server away for a while is waited out: 2 s doubling, about 9 hours over 14 attempts. After
+      // that the digest tick finds the digest still unsent and tries again.
+      attempts: 14,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { age: 24 * 3600, count: 50_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  });
+}
+
+export const digestJobId = (job: DigestJob) => `digest-${job.userId}-${job.period}`;
+
+/** Digest jobs under their deterministic ids; the tick and `--now` may both ask, one job runs. */
+export async function enqueueDigests(queue: Queue<NotificationJob>, jobs: DigestJob[]): Promise<void> {
+  for (let i = 0; i < jobs.length; i += 1000) {
+    await queue.addBulk(
+      jobs.slice(i, i + 1000).map((data) => ({ name: 'digest', data, opts: { jobId: digestJobId(data) } })),
+    );
+  }
+}
+
+/** Re-enqueues a digest claimed but never sent, unless its job is still pending. */
+export const requeueDigest = (queue: Queue<NotificationJob>, job: DigestJob) =>
+  requeue(queue, 'digest', job, digestJobId(job));
+
+/**
+ * The emails an introduction owes, under an id per state: a second ask for the same state is a no-op,
+ * the next state (accepted after pending) gets its own job.
+ */
+export function introductionJobId(id: string, state: string): string {
+  return `introduction-${id}-${state}`;
+}
+
+export const enqueueIntroductionEmail = (queue: Queue<NotificationJob>, id: string, state: string) =>
+  requeue(queue, 'introduction-email', { introductionId: id }, introductionJobId(id, state));

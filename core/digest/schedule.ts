@@ -88,3 +88,18 @@ export function nextDigestAt(from: Date, prefs: DigestPreferences): Date | null 
   }
   return null;
 }
+
+/** How long after its hour a digest is still sent, so that a tick missed while workers were down catches up. */
+export const DIGEST_GRACE_HOURS = 6;
+
+/**
+ * The period whose digest is due at `at`: that of the most recent due hour within the grace hours before
+ * `at` (the period of that hour, not of `at`, which may already be the next day or week). Null when none is.
+ */
+export function dueDigestPeriod(at: Date, prefs: DigestPreferences, graceHours = DIGEST_GRACE_HOURS): string | null {
+  for (let h = 0; h <= graceHours; h++) {
+    const hour = new Date(at.getTime() - h * 3_600_000);
+    if (isDigestDue(hour, prefs)) return digestPeriod(hour, prefs);
+  }
+  return null;
+}

@@ -83,3 +83,8 @@ export async function revokeToken(db: Executor, userId: string, tokenId: string)
     .returning({ id: apiTokens.id });
   return revoked.length > 0;
 }
+
+export async function findUserById(db: Executor, id: string) {
+  const [user] = await db.select().from(users).where(eq(users.id, id));
+  return user;
+}

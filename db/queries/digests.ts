@@ -1,9 +1,11 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { DigestCandidate } from '../../core/digest/compose.js';
+import type { DigestPreferences } from '../../core/digest/schedule.js';
 import type { Executor } from '../client.js';
-import { digests, users } from '../schema.js';
+import { digestItems, digests, matches, needs, offerings, organisations, users } from '../schema.js';
 
-/** A user's digest settings and the organisation they belong to. */
+/** A user's digest settings. */
 export async function getDigestSettings(db: Executor, userId: string) {
   const [row] = await db
     .select({
@@ -58,11 +60,154 @@ export async function digestCandidates(db: Executor, organisationId: string): Pr
   return [...rows];
 }
 
-/** The pairs already sent to a user, in any digest: they are never sent again. */
+/** The pairs already in any digest of the user's: they are never sent again. */
 export async function sentPairs(db: Executor, userId: string): Promise<Set<string>> {
-  const rows = await db.execute<{ pair: string }>(sql`
-    select item->>'needId' || '/' || (item->>'offeringId') as pair
-    from ${digests}, jsonb_array_elements(${digests.items}) as item
-    where ${digests.userId} = ${userId} and ${digests.status} = 'sent'`);
-  return new Set(rows.map((r) => r.pair));
+  const rows = await db
+    .select({ needId: digestItems.needId, offeringId: digestItems.offeringId })
+    .from(digestItems)
+    .where(eq(digestItems.userId, userId));
+  return new Set(rows.map((r) => `${r.needId}/${r.offeringId}`));
+}
+
+/** Users whose digests are on, grouped by their settings: the scheduler decides per group, not per user. */
+export async function digestAudience(db: Executor) {
+  const rows = await db.execute<DigestPreferences & { userIds: string[] } & Record<string, unknown>>(sql`
+    select digest_frequency as frequency, digest_weekday as weekday, digest_hour as hour, timezone,
+      array_agg(id order by id) as "userIds"
+    from users where digest_frequency <> 'off'
+    group by 1, 2, 3, 4`);
+  return [...rows];
+}
+
+/** Of the users given, those whose digest for the period is finished (sent, empty or failed for good). */
+export async function finishedDigests(db: Executor, userIds: string[], period: string): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .select({ userId: digests.userId })
+    .from(digests)
+    .where(and(eq(digests.period, period), inArray(digests.userId, userIds), ne(digests.status, 'pending')));
+  return new Set(rows.map((r) => r.userId));
+}
+
+/** Digests claimed but not sent (their job failed for good, or was lost with Redis) in the last week. */
+export async function unsentDigests(db: Executor) {
+  return db
+    .select({ userId: digests.userId, period: digests.period })
+    .from(digests)
+    .where(
+      and(
+        eq(digests.status, 'pending'),
+        sql`${digests.createdAt} > now() - interval '7 days'`,
+        sql`${digests.updatedAt} < now() - interval '5 minutes'`,
+      ),
+    )
+    .limit(10_000);
+}
+
+export type DigestRow = typeof digests.$inferSelect;
+
+/**
+ * The digest row of a user and period, created if missing, and locked until the transaction ends, so that
+ * two runs of the same job take turns. `created` says whether this call made it.
+ */
+export async function claimDigest(tx: Executor, userId: string, period: string) {
+  const inserted = await tx
+    .insert(digests)
+    .values({ userId, period })
+    .onConflictDoNothing({ target: [digests.userId, digests.period] })
+    .returning({ id: digests.id });
+  const [row] = await tx
+    .select()
+    .from(digests)
+    .where(and(eq(digests.userId, userId), eq(digests.period, period)))
+    .for('update');
+  return { row: row!, created: inserted.length > 0 };
+}
+
+export async function lockDigest(tx: Executor, id: string): Promise<DigestRow | undefined> {
+  const [row] = await tx.select().from(digests).where(eq(digests.id, id)).for('update');
+  return row;
+}
+
+/**
+ * Writes the pairs of a digest. A pair some other digest of the user's already holds is skipped (the unique
+ * key is the last word on "never twice"); answers the pairs written.
+ */
+export async function insertDigestItems(
+  tx: Executor,
+  digestId: string,
+  userId: string,
+  items: { needId: string; offeringId: string; score: number }[],
+) {
+  if (items.length === 0) return [];
+  return tx
+    .insert(digestItems)
+    .values(items.map((i, position) => ({ digestId, userId, position, ...i })))
+    .onConflictDoNothing()
+    .returning({ needId: digestItems.needId });
+}
+
+export async function finishDigest(
+  tx: Executor,
+  id: string,
+  outcome: { status: 'sent' | 'empty' | 'failed'; messageId?: string; error?: string },
+) {
+  await tx
+    .update(digests)
+    .set({
+      status: outcome.status,
+      messageId: outcome.messageId ?? null,
+      error: outcome.error ?? null,
+      sentAt: outcome.status === 'sent' ? new Date() : null,
+      updatedAt: new Date(),
+    })
+    .where(eq(digests.id, id));
+  // A digest the mail server refused for good reached nobody: its pairs may go in a later one.
+  if (outcome.status === 'failed') await tx.delete(digestItems).where(eq(digestItems.digestId, id));
+}
+
+const needOrg = alias(organisations, 'need_org');
+const offeringOrg = alias(organisations, 'offering_org');
+
+/**
+ * What a digest's email shows, in its order: both posts, their organisations and the match's explanation.
+ * A pair whose match has gone since (marked not relevant, dropped by a rematch) is left out.
+ */
+export async function digestContents(db: Executor, digestId: string) {
+  return db
+    .select({
+      needId: digestItems.needId,
+      offeringId: digestItems.offeringId,
+      score: digestItems.score,
+      explanation: matches.explanation,
+      need: { title: needs.title, organisationId: needs.organisationId, anonymous: needs.anonymous },
+      needOrg: { name: needOrg.name, kind: needOrg.kind },
+      offering: { title: offerings.title, organisationId: offerings.organisationId },
+      offeringOrg: { name: offeringOrg.name, kind: offeringOrg.kind },
+    })
+    .from(digestItems)
+    .innerJoin(matches, and(eq(matches.needId, digestItems.needId), eq(matches.offeringId, digestItems.offeringId)))
+    .innerJoin(needs, eq(needs.id, digestItems.needId))
+    .innerJoin(needOrg, eq(needOrg.id, needs.organisationId))
+    .innerJoin(offerings, eq(offerings.id, digestItems.offeringId))
+    .innerJoin(offeringOrg, eq(offeringOrg.id, offerings.organisationId))
+    .where(eq(digestItems.digestId, digestId))
+    .orderBy(digestItems.position);
+}
+
+/** A recipient: the user, their settings and their organisation. */
+export async function findRecipient(db: Executor, userId: string) {
+  const [row] = await db
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      frequency: users.digestFrequency,
+      organisationId: users.organisationId,
+      organisationName: organisations.name,
+    })
+    .from(users)
+    .innerJoin(organisations, eq(organisations.id, users.organisationId))
+    .where(eq(users.id, userId));
+  return row;
 }

@@ -338,3 +338,21 @@ export async function recordFeedback(
   }
   return row!;
 }
+
+/** The match of a pair, with both posts and their organisations. */
+export async function getMatchByPair(db: Executor, needId: string, offeringId: string) {
+  const [row] = await db
+    .select({ match: matches, need: needs, needOrg: needOrg, offering: offerings, offeringOrg: offeringOrg })
+    .from(matches)
+    .innerJoin(needs, eq(needs.id, matches.needId))
+    .innerJoin(needOrg, eq(needOrg.id, needs.organisationId))
+    .innerJoin(offerings, eq(offerings.id, matches.offeringId))
+    .innerJoin(offeringOrg, eq(offeringOrg.id, offerings.organisationId))
+    .where(and(eq(matches.needId, needId), eq(matches.offeringId, offeringId)));
+  return row;
+}
+
+/** Removes a pair's match for good (the candidate queries skip declined and not-relevant pairs). */
+export async function deleteMatchOfPair(db: Executor, needId: string, offeringId: string) {
+  await db.delete(matches).where(and(eq(matches.needId, needId), eq(matches.offeringId, offeringId)));
+}

@@ -1,0 +1,244 @@
+import express, { type Request, type Response } from 'express';
+import { verifyLink, type LinkAction, type LinkClaims } from '../../core/links.js';
+import { findUserById } from '../../db/queries/accounts.js';
+import { updateDigestSettings } from '../../db/queries/digests.js';
+import { getIntroduction } from '../../db/queries/introductions.js';
+import { getMatchByPair } from '../../db/queries/matches.js';
+import type { AppDeps } from '../deps.js';
+import { HttpProblem, sendProblem } from '../problem.js';
+import { pairViewFor } from '../serialize.js';
+import {
+  answerIntroduction,
+  markNotRelevant,
+  notifyIntroduction,
+  requestIntroduction,
+  type Actor,
+} from '../usecases/introductions.js';
+import { confirmPage, resultPage } from './render.js';
+
+/**
+ * The pages behind the links in emails. The signed token in the path is the credential: it names the person
+ * and the one thing they may do. GET only shows what would happen (mail scanners open links); POST does it.
+ * No cookie is involved, so a forged cross-site form cannot act for anyone without the token.
+ */
+export function linkPages(deps: AppDeps): express.Router {
+  const router = express.Router();
+  router.use(express.urlencoded({ extended: false, limit: '16kb' }));
+
+  /** The person and claims of a valid token for one of `actions`, or a 4xx page. */
+  async function resolve(
+    req: Request,
+    actions: LinkAction[],
+  ): Promise<{ claims: LinkClaims; actor: Actor & { email: string } }> {
+    const check = verifyLink(deps.config.appSecret, String(req.params.token));
+    if (!check.ok || !actions.includes(check.claims.action)) {
+      const expired = !check.ok && check.reason === 'expired';
+      throw new HttpProblem(
+        expired ? 410 : 400,
+        expired ? 'link_expired' : 'invalid_link',
+        expired ? 'This link has expired' : 'This link is not valid',
+        expired
+          ? 'The link in your email has expired. Act on the match from a newer digest or through the API.'
+          : 'The link is incomplete or has been changed. Open it again from the email, copying the whole address.',
+      );
+    }
+    const user = await findUserById(deps.db, check.claims.userId);
+    if (!user)
+      throw new HttpProblem(
+        400,
+        'invalid_link',
+        'This link is not valid',
+        'The account it was sent to no longer exists.',
+      );
+    return { claims: check.claims, actor: { userId: user.id, organisationId: user.organisationId, email: user.email } };
+  }
+
+  /** Answers a page, or the problem as a page (or as problem+json to a client that asks for JSON). */
+  const handle =
+    (work: (req: Request) => Promise<{ status?: number; html: string }>) => async (req: Request, res: Response) => {
+      try {
+        const { status, html } = await work(req);
+        res
+          .status(status ?? 200)
+          .type('html')
+          .send(html);
+      } catch (err) {
+        if (!(err instanceof HttpProblem)) throw err;
+        if (req.accepts(['html', 'json']) === 'json') return sendProblem(res, err);
+        res
+          .status(err.status)
+          .type('html')
+          .send(resultPage({ title: err.title, message: err.detail ?? err.title, isError: true }));
+      }
+    };
+
+  // ---- unsubscribe (RFC 8058: mail clients POST `List-Unsubscribe=One-Click` to the same address) ----
+
+  router.get(
+    '/u/:token',
+    handle(async (req) => {
+      const { actor } = await resolve(req, ['unsubscribe']);
+      return {
+        html: confirmPage({
+          title: 'Unsubscribe from digests?',
+          intro: `${actor.email} will get no more Roadmatch digests. Introduction requests and answers will still be emailed.`,
+          action: req.originalUrl,
+          button: 'Unsubscribe',
+        }),
+      };
+    }),
+  );
+
+  router.post(
+    '/u/:token',
+    handle(async (req) => {
+      const { actor } = await resolve(req, ['unsubscribe']);
+      await updateDigestSettings(deps.db, actor.userId, { frequency: 'off' });
+      return {
+        html: resultPage({
+          title: 'You are unsubscribed',
+          message: `${actor.email} will get no more digests. You can turn them on again with PUT /v1/me/digest.`,
+        }),
+      };
+    }),
+  );
+
+  // ---- one-click actions on a match or an introduction ----
+
+  const pairOf = (claims: LinkClaims) => {
+    const [needId, offeringId] = (claims.targetId ?? '').split('/');
+    return { needId: needId ?? '', offeringId: offeringId ?? '' };
+  };
+
+  async function matchFor(claims: LinkClaims, actor: Actor) {
+    const { needId, offeringId } = pairOf(claims);
+    const match = await getMatchByPair(deps.db, needId, offeringId);
+    const party =
+      match &&
+      (match.need.organisationId === actor.organisationId || match.offering.organisationId === actor.organisationId);
+    if (!match || !party)
+      throw new HttpProblem(
+        404,
+        'not_found',
+        'This match is no longer listed',
+        'One of the two posts has changed or closed, or the match was marked not relevant.',
+      );
+    return match;
+  }
+
+  async function introductionFor(claims: LinkClaims, actor: Actor) {
+    const detail = await getIntroduction(deps.db, claims.targetId ?? '');
+    if (!detail || detail.introduction.recipientOrganisationId !== actor.organisationId)
+      throw new HttpProblem(404, 'not_found', 'Not found', 'This introduction request no longer exists.');
+    return detail;
+  }
+
+  const ACTIONS: LinkAction[] = ['request-introduction', 'not-relevant', 'accept', 'decline'];
+
+  router.get(
+    '/a/:token',
+    handle(async (req) => {
+      const { claims, actor } = await resolve(req, ACTIONS);
+      const action = req.originalUrl;
+      if (claims.action === 'request-introduction' || claims.action === 'not-relevant') {
+        const match = await matchFor(claims, actor);
+        const pair = pairViewFor({ ...match, explanation: match.match.explanation }, actor.organisationId);
+        return {
+          html:
+            claims.action === 'request-introduction'
+              ? confirmPage({
+                  title: 'Request an introduction',
+                  intro: 'The other side is asked first. Names and emails are shared only if they accept.',
+                  pair,
+                  action,
+                  button: 'Send the request',
+                  messageField: true,
+                })
+              : confirmPage({
+                  title: 'Mark this match not relevant?',
+                  intro: 'It will be removed and never suggested to your organisation again.',
+                  pair,
+                  action,
+                  button: 'Mark not relevant',
+                }),
+        };
+      }
+      const detail = await introductionFor(claims, actor);
+      const accept = claims.action === 'accept';
+      return {
+        html: confirmPage({
+          title: accept ? 'Accept this introduction?' : 'Decline this introduction?',
+          intro: accept
+            ? 'You will both receive one email with each other’s names and addresses.'
+            : 'The requester is told, and the pair is not suggested again.',
+          pair: pairViewFor(detail, actor.organisationId),
+          quote: detail.introduction.message,
+          action,
+          button: accept ? 'Accept' : 'Decline',
+        }),
+      };
+    }),
+  );
+
+  router.post(
+    '/a/:token',
+    handle(async (req) => {
+      const { claims, actor } = await resolve(req, ACTIONS);
+      if (claims.action === 'request-introduction') {
+        const match = await matchFor(claims, actor);
+        const pair = pairViewFor({ ...match, explanation: match.match.explanation }, actor.organisationId);
+        const message = typeof req.body?.message === 'string' ? req.body.message.trim() : '';
+        if (message.length === 0 || message.length > 2000 || message.includes('\u0000')) {
+          return {
+            status: 400,
+            html: confirmPage({
+              title: 'Request an introduction',
+              pair,
+              action: req.originalUrl,
+              button: 'Send the request',
+              messageField: true,
+              message,
+              error:
+                message.length === 0
+                  ? 'Write a short message to the other side.'
+                  : 'Keep the message under 2,000 characters.',
+            }),
+          };
+        }
+        const detail = await deps.db.transaction((tx) => requestIntroduction(tx, actor, match, message));
+        await notifyIntroduction(deps, detail);
+        return {
+          status: 201,
+          html: resultPage({
+            title: 'Introduction requested',
+            message: 'The other side has been emailed. You will hear from us when they answer, within 14 days.',
+            pair,
+          }),
+        };
+      }
+      if (claims.action === 'not-relevant') {
+        const match = await matchFor(claims, actor);
+        await deps.db.transaction((tx) => markNotRelevant(tx, actor, match));
+        return {
+          html: resultPage({ title: 'Marked not relevant', message: 'This match will not be suggested again.' }),
+        };
+      }
+      await introductionFor(claims, actor);
+      const answer = claims.action === 'accept' ? 'accept' : 'decline';
+      const detail = await deps.db.transaction((tx) => answerIntroduction(tx, actor, claims.targetId!, answer));
+      await notifyIntroduction(deps, detail);
+      return {
+        html: resultPage({
+          title: answer === 'accept' ? 'Introduction accepted' : 'Introduction declined',
+          message:
+            answer === 'accept'
+              ? 'You will both receive an email with each other’s names and addresses shortly.'
+              : 'The requester will be told. This pair will not be suggested again.',
+          pair: pairViewFor({ ...detail, introduced: answer === 'accept' }, actor.organisationId),
+        }),
+      };
+    }),
+  );
+
+  return router;
+}

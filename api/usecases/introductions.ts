@@ -1,0 +1,143 @@
+import type { Executor } from '../../db/client.js';
+import {
+  countOpenRequests,
+  getIntroduction,
+  insertIntroduction,
+  latestIntroductionOfPair,
+  lockIntroduction,
+  lockUser,
+  setIntroductionStatus,
+  type IntroductionDetail,
+} from '../../db/queries/introductions.js';
+import { deleteMatchOfPair, recordFeedback } from '../../db/queries/matches.js';
+import type { MatchWithPosts } from '../serialize.js';
+import type { AppDeps } from '../deps.js';
+import { conflict, forbidden, notFound } from '../problem.js';
+import { enqueueIntroductionEmail } from '../../worker/queues.js';
+
+/** Who acts: a signed-in user, or the person a signed link was sent to. */
+export interface Actor {
+  userId: string;
+  organisationId: string;
+}
+
+/** A person may wait on at most this many unanswered requests at once. */
+export const MAX_OPEN_REQUESTS = 10;
+export const INTRODUCTION_EXPIRY_DAYS = 14;
+export const INTRODUCTION_REMINDER_DAYS = 7;
+
+const live = (p: { status: string; expiresAt: Date | null }, now: Date) =>
+  p.status === 'open' && (!p.expiresAt || p.expiresAt > now);
+
+/** The match as the actor may act on it: they belong to one side, and both posts are live. */
+function partyTo(found: MatchWithPosts | undefined, actor: Actor): MatchWithPosts {
+  const party =
+    found &&
+    (found.need.organisationId === actor.organisationId || found.offering.organisationId === actor.organisationId);
+  if (!found || !party) throw notFound('Match');
+  const now = new Date();
+  if (!live(found.need, now) || !live(found.offering, now))
+    throw conflict('post_not_open', 'One of the two posts of this match is closed or expired.');
+  return found;
+}
+
+/** Asks the other side of a match for an introduction. Runs in the caller's transaction. */
+export async function requestIntroduction(
+  tx: Executor,
+  actor: Actor,
+  match: MatchWithPosts | undefined,
+  message: string,
+): Promise<IntroductionDetail> {
+  const found = partyTo(match, actor);
+  const needId = found.need.id;
+  const offeringId = found.offering.id;
+  await lockUser(tx, actor.userId);
+  const previous = await latestIntroductionOfPair(tx, needId, offeringId);
+  if (previous?.status === 'pending' || previous?.status === 'accepted')
+    throw conflict(
+      'introduction_exists',
+      previous.status === 'pending'
+        ? 'An introduction for this match has already been requested and awaits an answer.'
+        : 'These two have already been introduced.',
+    );
+  if (previous?.status === 'declined')
+    throw conflict('introduction_declined', 'An introduction for this match was declined; it cannot be asked again.');
+  if ((await countOpenRequests(tx, actor.userId)) >= MAX_OPEN_REQUESTS)
+    throw conflict(
+      'too_many_open_requests',
+      `You have ${MAX_OPEN_REQUESTS} introduction requests awaiting an answer; ask again once one is answered or expires.`,
+    );
+  const recipientOrganisationId =
+    found.need.organisationId === actor.organisationId ? found.offering.organisationId : found.need.organisationId;
+  const row = await insertIntroduction(tx, {
+    needId,
+    offeringId,
+    requesterId: actor.userId,
+    requesterOrganisationId: actor.organisationId,
+    recipientOrganisationId,
+    message,
+    expiresAt: new Date(Date.now() + INTRODUCTION_EXPIRY_DAYS * 86_400_000),
+  });
+  return (await getIntroduction(tx, row.id))!;
+}
+
+/**
+ * Accepts or declines a request addressed to the actor's organisation. A decline also removes the match, and
+ * the candidate queries skip declined pairs, so the pair is not suggested again.
+ */
+export async function answerIntroduction(
+  tx: Executor,
+  actor: Actor,
+  id: string,
+  answer: 'accept' | 'decline',
+): Promise<IntroductionDetail> {
+  const row = await lockIntroduction(tx, id);
+  if (
+    !row ||
+    (row.recipientOrganisationId !== actor.organisationId && row.requesterOrganisationId !== actor.organisationId)
+  )
+    throw notFound('Introduction');
+  if (row.recipientOrganisationId !== actor.organisationId)
+    throw forbidden('Only the organisation asked for an introduction may answer it.');
+  const expired = row.status === 'expired' || (row.status === 'pending' && row.expiresAt <= new Date());
+  if (expired)
+    throw conflict('introduction_expired', 'This introduction request has expired; the other side may ask again.');
+  if (row.status !== 'pending') {
+    const same = (row.status === 'accepted') === (answer === 'accept');
+    // Answering the same way twice (a double click, a retried link) is not an error.
+    if (same) return (await getIntroduction(tx, id))!;
+    throw conflict('introduction_answered', `This introduction request was already ${row.status}.`);
+  }
+  await setIntroductionStatus(tx, id, {
+    status: answer === 'accept' ? 'accepted' : 'declined',
+    responderId: actor.userId,
+  });
+  if (answer === 'decline') await deleteMatchOfPair(tx, row.needId, row.offeringId);
+  return (await getIntroduction(tx, id))!;
+}
+
+/** Marks a pair not relevant for the actor's organisation; the match is removed for good. */
+export async function markNotRelevant(tx: Executor, actor: Actor, match: MatchWithPosts | undefined) {
+  const party =
+    match &&
+    (match.need.organisationId === actor.organisationId || match.offering.organisationId === actor.organisationId);
+  if (!match || !party) throw notFound('Match');
+  return recordFeedback(tx, {
+    needId: match.need.id,
+    offeringId: match.offering.id,
+    organisationId: actor.organisationId,
+    userId: actor.userId,
+    verdict: 'not_relevant',
+    reason: null,
+  });
+}
+
+/**
+ * Asks the worker for the emails an introduction now owes, after the change is committed. Redis being away
+ * loses nothing: the introductions tick finds the emails still owed.
+ */
+export async function notifyIntroduction(deps: AppDeps, detail: IntroductionDetail): Promise<void> {
+  await enqueueIntroductionEmail(deps.notificationsQueue, detail.introduction.id, detail.introduction.status).catch(
+    (err: Error) => deps.logger.warn({ err: err.message }, 'could not enqueue introduction email; the tick will'),
+  );
+}

@@ -1,0 +1,141 @@
+// Email templates (Eta). HTML parts escape every value; text parts are plain. Kept as strings here rather
+// than files so that `core/` does no I/O and the build needs nothing copied.
+
+export const HTML_LAYOUT = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title><%= it.subject %></title></head>
+<body style="margin:0;padding:0;background:#f4f6f8;font-family:Arial,Helvetica,sans-serif;color:#1d2733;line-height:1.5">
+<div style="max-width:640px;margin:0 auto;padding:24px;background:#ffffff">
+<p style="margin:0 0 16px;font-size:13px;color:#4a5866;letter-spacing:.05em;text-transform:uppercase">Roadmatch</p>
+<%~ it.body %>
+<hr style="border:none;border-top:1px solid #d8dee4;margin:24px 0">
+<p style="font-size:12px;color:#4a5866">
+<% if (it.unsubscribeUrl) { %>You receive this because your Roadmatch digests are on.
+<a href="<%= it.unsubscribeUrl %>" style="color:#1d4ed8">Unsubscribe from digests</a><% } else { %>Roadmatch sends this because of an introduction request about your organisation's post.<% } %>
+<% if (it.settingsUrl) { %> · <a href="<%= it.settingsUrl %>" style="color:#1d4ed8">Email settings</a><% } %>
+</p>
+</div>
+</body>
+</html>
+`;
+
+export const TEXT_FOOTER = `
+--
+<% if (it.unsubscribeUrl) { %>You receive this because your Roadmatch digests are on.
+Unsubscribe from digests: <%= it.unsubscribeUrl %>
+<% } else { %>Roadmatch sends this because of an introduction request about your organisation's post.
+<% } %><% if (it.settingsUrl) { %>Email settings: <%= it.settingsUrl %>
+<% } %>
+`;
+
+export const DIGEST_HTML = `<% layout('@html-layout') %>
+<h1 style="font-size:20px;margin:0 0 8px">Hello <%= it.recipientName %>,</h1>
+<p style="margin:0 0 16px"><%= it.items.length === 1 ? 'One new match' : it.items.length + ' new matches' %> for <%= it.organisationName %> this <%= it.periodNoun %>, best first.</p>
+<% it.items.forEach(function (item, i) { %>
+<div style="border:1px solid #d8dee4;border-radius:6px;padding:16px;margin:0 0 16px">
+<p style="margin:0 0 4px;font-size:13px;color:#4a5866">For your <%= item.side %>: <strong><%= item.ownTitle %></strong></p>
+<h2 style="font-size:17px;margin:0 0 4px"><%= i + 1 %>. <%= item.counterpartTitle %></h2>
+<p style="margin:0 0 8px;font-size:14px;color:#4a5866"><%= item.counterpartOrganisation %> · match <%= item.scorePercent %>%</p>
+<p style="margin:0 0 8px"><strong>Why:</strong> <%= item.summary %></p>
+<% if (item.capabilities.length) { %><p style="margin:0 0 8px;font-size:14px">Capabilities in common: <%= item.capabilities.join(', ') %></p><% } %>
+<% if (item.terms.length) { %><p style="margin:0 0 12px;font-size:14px">Terms that matched: <%= item.terms.join(', ') %></p><% } %>
+<p style="margin:0">
+<a href="<%= item.requestIntroductionUrl %>" style="display:inline-block;background:#1d4ed8;color:#ffffff;padding:8px 14px;border-radius:4px;text-decoration:none">Request an introduction</a>
+&nbsp;<a href="<%= item.notRelevantUrl %>" style="color:#1d4ed8">Not relevant</a>
+</p>
+</div>
+<% }) %>
+<p style="font-size:14px">An introduction is double opt-in: the other side is asked first, and names and emails are shared only when they accept.</p>
+`;
+
+export const DIGEST_TEXT = `Hello <%= it.recipientName %>,
+
+<%= it.items.length === 1 ? 'One new match' : it.items.length + ' new matches' %> for <%= it.organisationName %> this <%= it.periodNoun %>, best first.
+<% it.items.forEach(function (item, i) { %>
+
+<%= i + 1 %>. <%= item.counterpartTitle %>
+   <%= item.counterpartOrganisation %> · match <%= item.scorePercent %>%
+   For your <%= item.side %>: <%= item.ownTitle %>
+   Why: <%= item.summary %>
+<% if (item.capabilities.length) { %>   Capabilities in common: <%= item.capabilities.join(', ') %>
+<% } %><% if (item.terms.length) { %>   Terms that matched: <%= item.terms.join(', ') %>
+<% } %>   Request an introduction: <%= item.requestIntroductionUrl %>
+   Not relevant: <%= item.notRelevantUrl %>
+<% }) %>
+
+An introduction is double opt-in: the other side is asked first, and names and emails are shared only when they accept.
+<%~ include('@text-footer', it) %>`;
+
+/** The pair an introduction is about, as the reader may see it. */
+const PAIR_HTML = `<div style="border:1px solid #d8dee4;border-radius:6px;padding:16px;margin:0 0 16px">
+<p style="margin:0 0 4px"><strong>Need:</strong> <%= it.needTitle %> <span style="color:#4a5866">(<%= it.needOrganisation %>)</span></p>
+<p style="margin:0 0 4px"><strong>Offering:</strong> <%= it.offeringTitle %> <span style="color:#4a5866">(<%= it.offeringOrganisation %>)</span></p>
+<p style="margin:0"><strong>Why they match:</strong> <%= it.summary %></p>
+</div>`;
+
+const PAIR_TEXT = `Need: <%= it.needTitle %> (<%= it.needOrganisation %>)
+Offering: <%= it.offeringTitle %> (<%= it.offeringOrganisation %>)
+Why they match: <%= it.summary %>`;
+
+export const INTRODUCTION_REQUEST_HTML = `<% layout('@html-layout') %>
+<h1 style="font-size:20px;margin:0 0 8px"><%= it.reminder ? 'Reminder: an' : 'An' %> introduction request for <%= it.organisationName %></h1>
+<p style="margin:0 0 16px"><%= it.requesterLabel %> would like to be introduced to you about this match:</p>
+${PAIR_HTML}
+<blockquote style="margin:0 0 16px;padding:8px 16px;border-left:4px solid #d8dee4;white-space:pre-wrap"><%= it.message %></blockquote>
+<p style="margin:0 0 16px">
+<a href="<%= it.acceptUrl %>" style="display:inline-block;background:#1d4ed8;color:#ffffff;padding:8px 14px;border-radius:4px;text-decoration:none">Accept</a>
+&nbsp;<a href="<%= it.declineUrl %>" style="color:#1d4ed8">Decline</a>
+</p>
+<p style="font-size:14px">If you accept, you will both receive one email with each other's names and addresses. The request expires on <%= it.expiresOn %>.</p>
+`;
+
+export const INTRODUCTION_REQUEST_TEXT = `<%= it.reminder ? 'Reminder: an' : 'An' %> introduction request for <%= it.organisationName %>
+
+<%= it.requesterLabel %> would like to be introduced to you about this match:
+
+${PAIR_TEXT}
+
+Their message:
+<%= it.message %>
+
+Accept: <%= it.acceptUrl %>
+Decline: <%= it.declineUrl %>
+
+If you accept, you will both receive one email with each other's names and addresses. The request expires on <%= it.expiresOn %>.
+<%~ include('@text-footer', it) %>`;
+
+export const INTRODUCTION_ACCEPTED_HTML = `<% layout('@html-layout') %>
+<h1 style="font-size:20px;margin:0 0 8px">Introduction: <%= it.you.organisation %> meets <%= it.other.organisation %></h1>
+<p style="margin:0 0 16px">Hello <%= it.you.name %>, both sides have agreed to this introduction. Meet
+<strong><%= it.other.name %></strong> of <strong><%= it.other.organisation %></strong>:
+<a href="mailto:<%= it.other.email %>" style="color:#1d4ed8"><%= it.other.email %></a>.</p>
+${PAIR_HTML}
+<p style="margin:0 0 8px">The request said:</p>
+<blockquote style="margin:0 0 16px;padding:8px 16px;border-left:4px solid #d8dee4;white-space:pre-wrap"><%= it.message %></blockquote>
+<p style="font-size:14px">Reply to this email to write to <%= it.other.name %> directly.</p>
+`;
+
+export const INTRODUCTION_ACCEPTED_TEXT = `Introduction: <%= it.you.organisation %> meets <%= it.other.organisation %>
+
+Hello <%= it.you.name %>, both sides have agreed to this introduction. Meet <%= it.other.name %> of <%= it.other.organisation %>: <%= it.other.email %>
+
+${PAIR_TEXT}
+
+The request said:
+<%= it.message %>
+
+Reply to this email to write to <%= it.other.name %> directly.
+<%~ include('@text-footer', it) %>`;
+
+export const INTRODUCTION_CLOSED_HTML = `<% layout('@html-layout') %>
+<h1 style="font-size:20px;margin:0 0 8px"><%= it.headline %></h1>
+<p style="margin:0 0 16px">Hello <%= it.recipientName %>, <%= it.explanation %></p>
+${PAIR_HTML}
+`;
+
+export const INTRODUCTION_CLOSED_TEXT = `<%= it.headline %>
+
+Hello <%= it.recipientName %>, <%= it.explanation %>
+
+${PAIR_TEXT}
+<%~ include('@text-footer', it) %>`;

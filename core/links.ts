@@ -1,0 +1,66 @@
+// Signed tokens for the links in emails: whoever holds one may do that one thing as that person, without
+// signing in. HMAC-SHA-256 under the app secret; the payload is readable but cannot be changed or forged.
+
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export type LinkAction = 'unsubscribe' | 'request-introduction' | 'not-relevant' | 'accept' | 'decline';
+
+const ACTIONS: readonly LinkAction[] = ['unsubscribe', 'request-introduction', 'not-relevant', 'accept', 'decline'];
+
+export interface LinkClaims {
+  action: LinkAction;
+  /** The user the link was sent to; the action is done as them. */
+  userId: string;
+  /** What the action is about: a match, or an introduction; absent for unsubscribe. */
+  targetId?: string;
+  /** Unix seconds after which the link no longer works; absent for links that must keep working. */
+  expiresAt?: number;
+}
+
+/** How long a digest's one-click links work. Unsubscribe links never expire (RFC 8058 expects that). */
+export const ACTION_LINK_DAYS = 30;
+
+const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+
+function mac(secret: string, payload: string): Buffer {
+  // The prefix keeps these signatures apart from anything else signed with the same secret.
+  return createHmac('sha256', secret).update(`roadmatch-link.${payload}`).digest();
+}
+
+export function signLink(secret: string, claims: LinkClaims): string {
+  const payload = b64(JSON.stringify({ a: claims.action, u: claims.userId, t: claims.targetId, x: claims.expiresAt }));
+  return `${payload}.${b64(mac(secret, payload))}`;
+}
+
+export type LinkCheck =
+  { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
+
+/** Checks a token's signature and expiry; the caller still checks that the action is still possible. */
+export function verifyLink(secret: string, token: string, now: Date = new Date()): LinkCheck {
+  const [payload, signature, ...rest] = token.split('.');
+  if (!payload || !signature || rest.length > 0 || !/^[\w-]+$/.test(payload) || !/^[\w-]+$/.test(signature))
+    return { ok: false, reason: 'malformed' };
+  const given = Buffer.from(signature, 'base64url');
+  const expected = mac(secret, payload);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_signature' };
+  let raw: { a?: unknown; u?: unknown; t?: unknown; x?: unknown };
+  try {
+    raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  if (!ACTIONS.includes(raw.a as LinkAction) || typeof raw.u !== 'string') return { ok: false, reason: 'malformed' };
+  const claims: LinkClaims = {
+    action: raw.a as LinkAction,
+    userId: raw.u,
+    targetId: typeof raw.t === 'string' ? raw.t : undefined,
+    expiresAt: typeof raw.x === 'number' ? raw.x : undefined,
+  };
+  if (claims.expiresAt !== undefined && claims.expiresAt * 1000 < now.getTime())
+    return { ok: false, reason: 'expired' };
+  return { ok: true, claims };
+}
+
+/** Unix seconds `days` after `from`. */
+export const expiryAfterDays = (from: Date, days: number) => Math.floor(from.getTime() / 1000) + days * 86_400;

@@ -1,0 +1,185 @@
+import { and, count, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Executor } from '../client.js';
+import { introductions, matches, needs, offerings, organisations, users } from '../schema.js';
+
+export type IntroductionRow = typeof introductions.$inferSelect;
+export type IntroductionStatus = IntroductionRow['status'];
+
+const needOrg = alias(organisations, 'need_org');
+const offeringOrg = alias(organisations, 'offering_org');
+const requester = alias(users, 'requester');
+const responder = alias(users, 'responder');
+
+/** Locks the user's row, so that counting their open requests and adding one cannot interleave. */
+export async function lockUser(tx: Executor, userId: string): Promise<void> {
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
+}
+
+export async function countOpenRequests(tx: Executor, userId: string): Promise<number> {
+  const [row] = await tx
+    .select({ n: count() })
+    .from(introductions)
+    .where(and(eq(introductions.requesterId, userId), eq(introductions.status, 'pending')));
+  return row!.n;
+}
+
+/** The latest introduction of a pair, whatever its state. */
+export async function latestIntroductionOfPair(tx: Executor, needId: string, offeringId: string) {
+  const [row] = await tx
+    .select()
+    .from(introductions)
+    .where(and(eq(introductions.needId, needId), eq(introductions.offeringId, offeringId)))
+    .orderBy(desc(introductions.createdAt))
+    .limit(1);
+  return row;
+}
+
+export async function insertIntroduction(tx: Executor, values: typeof introductions.$inferInsert) {
+  const [row] = await tx.insert(introductions).values(values).returning();
+  return row!;
+}
+
+export async function lockIntroduction(tx: Executor, id: string) {
+  const [row] = await tx.select().from(introductions).where(eq(introductions.id, id)).for('update');
+  return row;
+}
+
+export async function setIntroductionStatus(
+  tx: Executor,
+  id: string,
+  change: { status: IntroductionStatus; responderId?: string; notifiedStatus?: IntroductionStatus },
+) {
+  await tx
+    .update(introductions)
+    .set({
+      status: change.status,
+      ...(change.responderId ? { responderId: change.responderId, respondedAt: new Date() } : {}),
+      ...(change.notifiedStatus ? { notifiedStatus: change.notifiedStatus } : {}),
+      updatedAt: new Date(),
+    })
+    .where(eq(introductions.id, id));
+}
+
+export async function markIntroductionNotified(
+  tx: Executor,
+  id: string,
+  change: { notifiedStatus?: IntroductionStatus; remindNotifiedAt?: Date },
+) {
+  await tx.update(introductions).set(change).where(eq(introductions.id, id));
+}
+
+/** An introduction with everything its JSON and its emails show. */
+const detailColumns = {
+  introduction: introductions,
+  need: { id: needs.id, title: needs.title, anonymous: needs.anonymous, createdBy: needs.createdBy },
+  needOrg: needOrg,
+  offering: { id: offerings.id, title: offerings.title, createdBy: offerings.createdBy },
+  offeringOrg: offeringOrg,
+  requester: { id: requester.id, name: requester.name, email: requester.email },
+  responder: { id: responder.id, name: responder.name, email: responder.email },
+  matchId: matches.id,
+  explanation: matches.explanation,
+};
+
+function detailQuery(db: Executor) {
+  return db
+    .select(detailColumns)
+    .from(introductions)
+    .innerJoin(needs, eq(needs.id, introductions.needId))
+    .innerJoin(needOrg, eq(needOrg.id, needs.organisationId))
+    .innerJoin(offerings, eq(offerings.id, introductions.offeringId))
+    .innerJoin(offeringOrg, eq(offeringOrg.id, offerings.organisationId))
+    .innerJoin(requester, eq(requester.id, introductions.requesterId))
+    .leftJoin(responder, eq(responder.id, introductions.responderId))
+    .leftJoin(matches, and(eq(matches.needId, introductions.needId), eq(matches.offeringId, introductions.offeringId)));
+}
+
+export type IntroductionDetail = Awaited<ReturnType<typeof getIntroduction>> & {};
+
+export async function getIntroduction(db: Executor, id: string) {
+  const [row] = await detailQuery(db).where(eq(introductions.id, id));
+  return row;
+}
+
+/** One page of an organisation's introductions, newest first: those it asked for, received, or both. */
+export async function listIntroductions(
+  db: Executor,
+  organisationId: string,
+  filters: { direction?: 'sent' | 'received'; status?: IntroductionStatus; limit: number },
+  cursor?: { createdAt: Date; id: string },
+) {
+  const sent = eq(introductions.requesterOrganisationId, organisationId);
+  const received = eq(introductions.recipientOrganisationId, organisationId);
+  const rows = await detailQuery(db)
+    .where(
+      and(
+        filters.direction === 'sent' ? sent : filters.direction === 'received' ? received : or(sent, received),
+        filters.status ? eq(introductions.status, filters.status) : undefined,
+        cursor
+          ? or(
+              lt(introductions.createdAt, cursor.createdAt),
+              and(eq(introductions.createdAt, cursor.createdAt), lt(introductions.id, cursor.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(introductions.createdAt), desc(introductions.id))
+    .limit(filters.limit + 1);
+  return { rows: rows.slice(0, filters.limit), more: rows.length > filters.limit };
+}
+
+/** The people an organisation's side of a pair is emailed at: the post's author, or else every member. */
+export async function contactsFor(db: Executor, organisationId: string, authorId: string | null) {
+  const rows = await db
+    .select({ id: users.id, name: users.name, email: users.email })
+    .from(users)
+    .where(eq(users.organisationId, organisationId))
+    .orderBy(users.createdAt);
+  const author = rows.find((u) => u.id === authorId);
+  return author ? [author] : rows;
+}
+
+/** Pending requests past their expiry become expired; answers their ids. */
+export async function expireIntroductions(db: Executor, now = new Date()): Promise<string[]> {
+  const rows = await db
+    .update(introductions)
+    .set({ status: 'expired', updatedAt: now })
+    .where(and(eq(introductions.status, 'pending'), lt(introductions.expiresAt, now)))
+    .returning({ id: introductions.id });
+  return rows.map((r) => r.id);
+}
+
+/** Pending requests older than `days` with no reminder yet get one; answers their ids. */
+export async function dueReminders(db: Executor, days: number, now = new Date()): Promise<string[]> {
+  const rows = await db
+    .update(introductions)
+    .set({ remindedAt: now })
+    .where(
+      and(
+        eq(introductions.status, 'pending'),
+        isNull(introductions.remindedAt),
+        lt(introductions.createdAt, new Date(now.getTime() - days * 86_400_000)),
+      ),
+    )
+    .returning({ id: introductions.id });
+  return rows.map((r) => r.id);
+}
+
+/** Introductions whose latest emails have not gone out (their job was lost or gave up). */
+export async function owedIntroductionEmails(db: Executor) {
+  return db
+    .select({ id: introductions.id, status: introductions.status, remindedAt: introductions.remindedAt })
+    .from(introductions)
+    .where(
+      and(
+        or(
+          sql`${introductions.notifiedStatus} is distinct from ${introductions.status}`,
+          and(isNotNull(introductions.remindedAt), isNull(introductions.remindNotifiedAt)),
+        ),
+        sql`${introductions.updatedAt} < now() - interval '5 minutes'`,
+        inArray(introductions.status, ['pending', 'accepted', 'declined', 'expired']),
+      ),
+    )
+    .limit(10_000);
+}

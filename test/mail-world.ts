@@ -1,0 +1,74 @@
+import { pino } from 'pino';
+import { enqueueDueDigests } from '../worker/processors/digest.js';
+import { startWorker } from '../worker/index.js';
+import { waitForMatching } from '../scripts/harness.js';
+import { startTestApp, type TestApp } from './helpers.js';
+import { startSmtp, type TestSmtp } from './smtp.js';
+
+/**
+ * The API, a worker sending to an in-process SMTP server, and a private database and queue prefix: what a
+ * test of digests and introductions needs to see the emails a person would see.
+ */
+export async function startMailWorld(options: { smtp?: Parameters<typeof startSmtp>[0] } = {}) {
+  const t: TestApp = await startTestApp();
+  const smtp: TestSmtp = await startSmtp(options.smtp);
+  const config = { ...t.config, smtpUrl: smtp.url };
+  const worker = await startWorker(
+    { config, logger: pino({ level: 'silent' }), db: t.db.db },
+    { concurrency: 2, mailConcurrency: 4 },
+  );
+  return {
+    t,
+    smtp,
+    worker,
+    /** Waits until every post is matched. */
+    matched: () => waitForMatching(t.db, 30_000),
+    /**
+     * Sends now the digest of everyone whose digests are on (`npm run digest -- --now`), as at `now`, and
+     * waits until each is finished. Answers the digests of that run.
+     */
+    async runDigests(now = new Date()) {
+      const jobs = await enqueueDueDigests(t.db.db, t.deps.notificationsQueue, { now, everyone: true });
+      return waitForDigests(t, jobs);
+    },
+    /** Waits until no introduction email is owed. */
+    async introductionEmailsSent() {
+      await until(async () => {
+        const [row] = await t.db.sql<{ owed: number }[]>`
+          select count(*)::int as owed from introductions
+          where notified_status is distinct from status or (reminded_at is not null and remind_notified_at is null)`;
+        return row!.owed === 0;
+      });
+    },
+    async close() {
+      await worker.close();
+      await smtp.stop();
+      await t.close();
+    },
+  };
+}
+
+export type MailWorld = Awaited<ReturnType<typeof startMailWorld>>;
+
+export async function waitForDigests(t: TestApp, jobs: { userId: string; period: string }[], timeoutMs = 30_000) {
+  if (jobs.length === 0) return [];
+  const users = jobs.map((j) => j.userId);
+  const periods = [...new Set(jobs.map((j) => j.period))];
+  let rows: { userId: string; period: string; status: string; messageId: string | null }[] = [];
+  await until(async () => {
+    rows = await t.db.sql`
+      select user_id as "userId", period, status, message_id as "messageId" from digests
+      where user_id = any(${users}::uuid[]) and period = any(${periods})`;
+    const finished = new Set(rows.filter((r) => r.status !== 'pending').map((r) => `${r.userId}/${r.period}`));
+    return jobs.every((j) => finished.has(`${j.userId}/${j.period}`));
+  }, timeoutMs);
+  return rows;
+}
+
+export async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,148 @@
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import { pairViewFor } from '../../api/serialize.js';
+import type { Config } from '../../config.js';
+import {
+  renderIntroductionAccepted,
+  renderIntroductionClosed,
+  renderIntroductionRequest,
+  type RenderedEmail,
+} from '../../core/email/render.js';
+import { signLink } from '../../core/links.js';
+import type { Database } from '../../db/client.js';
+import type { Executor } from '../../db/client.js';
+import {
+  contactsFor,
+  dueReminders,
+  expireIntroductions,
+  getIntroduction,
+  lockIntroduction,
+  markIntroductionNotified,
+  owedIntroductionEmails,
+} from '../../db/queries/introductions.js';
+import { isPermanentRejection, messageIdFor, type Mailer, type OutgoingEmail } from '../mailer.js';
+import { enqueueIntroductionEmail, type IntroductionEmailJob, type NotificationJob } from '../queues.js';
+
+export interface IntroductionEmailDeps {
+  db: Database;
+  mailer: Mailer;
+  config: Pick<Config, 'publicUrl' | 'appSecret'>;
+  logger: Logger;
+}
+
+const REMINDER_AFTER_DAYS = 7;
+
+/**
+ * Sends the emails an introduction owes in its current state, then records them as sent, holding the row's
+ * lock throughout: two runs take turns and the second finds nothing owed. A crash between a send and the
+ * commit repeats that state's emails once.
+ */
+export async function sendIntroductionEmails(deps: IntroductionEmailDeps, job: IntroductionEmailJob) {
+  const { config } = deps;
+  return deps.db.transaction(async (tx) => {
+    const row = await lockIntroduction(tx, job.introductionId);
+    if (!row) return 'gone';
+    const d = (await getIntroduction(tx, row.id))!;
+    const i = d.introduction;
+    const requesterIsNeedSide = i.requesterOrganisationId === d.needOrg.id;
+    const requesterOrg = requesterIsNeedSide ? d.needOrg : d.offeringOrg;
+    const recipientOrg = requesterIsNeedSide ? d.offeringOrg : d.needOrg;
+    const emails: OutgoingEmail[] = [];
+    const email = (event: string, to: { id: string; name: string; email: string }, body: RenderedEmail) => ({
+      ...body,
+      to: { name: to.name, address: to.email },
+      messageId: messageIdFor(`introduction.${i.id}.${event}`, to.id, config.publicUrl),
+    });
+    const requester = { id: d.requester.id, name: d.requester.name, email: d.requester.email };
+
+    let mark: { notifiedStatus?: typeof i.status; remindNotifiedAt?: Date };
+    if (i.status === 'pending' && (i.notifiedStatus !== 'pending' || (i.remindedAt && !i.remindNotifiedAt))) {
+      const reminder = i.notifiedStatus === 'pending';
+      const recipientAuthor = requesterIsNeedSide ? d.offering.createdBy : d.need.createdBy;
+      const requesterLabel =
+        requesterIsNeedSide && d.need.anonymous
+          ? 'The anonymous biomanufacturer behind this need'
+          : `${d.requester.name} of ${requesterOrg.name}`;
+      for (const to of await contactsFor(tx, recipientOrg.id, recipientAuthor)) {
+        const link = (action: 'accept' | 'decline') =>
+          `${config.publicUrl}/a/${signLink(config.appSecret, {
+            action,
+            userId: to.id,
+            targetId: i.id,
+            expiresAt: Math.floor(i.expiresAt.getTime() / 1000) + 86_400,
+          })}`;
+        const body = renderIntroductionRequest({
+          ...pairViewFor({ ...d, introduced: d.introduction.status === 'accepted' }, recipientOrg.id),
+          organisationName: recipientOrg.name,
+          requesterLabel,
+          message: i.message,
+          acceptUrl: link('accept'),
+          declineUrl: link('decline'),
+          expiresAt: i.expiresAt,
+          reminder,
+        });
+        emails.push(email(reminder ? 'reminder' : 'request', to, body));
+      }
+      mark = reminder ? { remindNotifiedAt: new Date() } : { notifiedStatus: 'pending' };
+    } else if (i.status === 'accepted' && i.notifiedStatus !== 'accepted') {
+      const responder = d.responder?.id
+        ? { id: d.responder.id, name: d.responder.name!, email: d.responder.email! }
+        : (await contactsFor(tx, recipientOrg.id, null))[0];
+      if (responder) {
+        const a = { user: requester, org: requesterOrg };
+        const b = { user: responder, org: recipientOrg };
+        for (const [me, other] of [[a, b] as const, [b, a] as const]) {
+          const body = renderIntroductionAccepted({
+            ...pairViewFor({ ...d, introduced: d.introduction.status === 'accepted' }, me.org.id),
+            you: { name: me.user.name, email: me.user.email, organisation: me.org.name },
+            other: { name: other.user.name, email: other.user.email, organisation: other.org.name },
+            message: i.message,
+          });
+          emails.push({
+            ...email('accepted', me.user, body),
+            replyTo: { name: other.user.name, address: other.user.email },
+          });
+        }
+      }
+      mark = { notifiedStatus: 'accepted' };
+    } else if ((i.status === 'declined' || i.status === 'expired') && i.notifiedStatus !== i.status) {
+      const body = renderIntroductionClosed({
+        ...pairViewFor({ ...d, introduced: d.introduction.status === 'accepted' }, requesterOrg.id),
+        recipientName: requester.name,
+        outcome: i.status,
+      });
+      emails.push(email(i.status, requester, body));
+      mark = { notifiedStatus: i.status };
+    } else {
+      return 'nothing-owed';
+    }
+
+    for (const e of emails) {
+      try {
+        await deps.mailer.send(e);
+      } catch (err) {
+        if (!isPermanentRejection(err)) throw err;
+        // One address refused for good must not hold back the others, nor be retried for ever.
+        deps.logger.warn({ introductionId: i.id, err: (err as Error).message }, 'introduction email rejected');
+      }
+    }
+    await markIntroductionNotified(tx, i.id, mark);
+    return `sent ${emails.length}`;
+  });
+}
+
+/**
+ * Expires requests unanswered for 14 days, marks those unanswered for 7 for a reminder, and enqueues every
+ * email still owed (including any whose job was lost).
+ */
+export async function introductionsTick(db: Executor, queue: Queue<NotificationJob>, now = new Date()) {
+  const expired = await expireIntroductions(db, now);
+  const reminded = await dueReminders(db, REMINDER_AFTER_DAYS, now);
+  const owed = new Map<string, string>();
+  for (const id of expired) owed.set(id, 'expired');
+  for (const id of reminded) owed.set(id, 'pending-reminder');
+  for (const o of await owedIntroductionEmails(db))
+    if (!owed.has(o.id)) owed.set(o.id, o.remindedAt && o.status === 'pending' ? 'pending-reminder' : o.status);
+  for (const [id, state] of owed) await enqueueIntroductionEmail(queue, id, state);
+  return { expired: expired.length, reminded: reminded.length, enqueued: owed.size };
+}
