@@ -78,9 +78,16 @@ export async function startSmtp(options: { port?: number; refuse?: (to: string) 
       }
       return received;
     },
-    /** Stops listening and drops open connections, as a server going down does. */
+    /**
+     * Goes down as a mail server does: new transactions get 421 for a moment while those in flight finish,
+     * then the port closes and open connections are dropped.
+     */
     async stop() {
+      const before = refuse;
+      refuse = () => ({ code: 421, message: 'Service shutting down, try again later' });
+      await new Promise((r) => setTimeout(r, 300));
       await new Promise<void>((resolve) => server!.close(() => resolve()));
+      refuse = before;
     },
     async restart() {
       await listen(port);
