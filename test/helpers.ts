@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import postgres from 'postgres';
 import request from 'supertest';
@@ -48,6 +50,8 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
     REDIS_URL,
     QUEUE_PREFIX: uniqueName('rmtest'),
     LOG_LEVEL: 'silent',
+    // Emails of a worker without SMTP_URL go to a folder of the test's own.
+    OUTBOX_DIR: join(tmpdir(), uniqueName('rm_outbox')),
     ...overrides,
   });
 }

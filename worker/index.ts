@@ -105,6 +105,9 @@ export async function startWorker(
       connection,
       prefix: config.queuePrefix,
       concurrency: options.mailConcurrency ?? config.mailConcurrency,
+      // Emails take milliseconds: a crashed worker's jobs are taken over within seconds, not half a minute.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
       autorun: false,
     },
   );

@@ -114,7 +114,7 @@ export function renderDigest(view: DigestView): RenderedEmail {
   const subject = `${n === 1 ? '1 new match' : `${n} new matches`} for ${view.organisationName}: ${truncate(best, 60)}`;
   return render('@digest', subject, {
     ...view,
-    periodNoun: view.frequency === 'daily' ? 'day' : 'week',
+    periodPhrase: view.frequency === 'daily' ? 'today' : 'this week',
     items: view.items.map((i) => ({ ...i, scorePercent: Math.round(i.score * 100) })),
   });
 }

@@ -30,7 +30,7 @@ Unsubscribe from digests: <%= it.unsubscribeUrl %>
 
 export const DIGEST_HTML = `<% layout('@html-layout') %>
 <h1 style="font-size:20px;margin:0 0 8px">Hello <%= it.recipientName %>,</h1>
-<p style="margin:0 0 16px"><%= it.items.length === 1 ? 'One new match' : it.items.length + ' new matches' %> for <%= it.organisationName %> this <%= it.periodNoun %>, best first.</p>
+<p style="margin:0 0 16px"><%= it.items.length === 1 ? 'One new match' : it.items.length + ' new matches' %> for <%= it.organisationName %> <%= it.periodPhrase %>, best first.</p>
 <% it.items.forEach(function (item, i) { %>
 <div style="border:1px solid #d8dee4;border-radius:6px;padding:16px;margin:0 0 16px">
 <p style="margin:0 0 4px;font-size:13px;color:#4a5866">For your <%= item.side %>: <strong><%= item.ownTitle %></strong></p>
@@ -50,7 +50,7 @@ export const DIGEST_HTML = `<% layout('@html-layout') %>
 
 export const DIGEST_TEXT = `Hello <%= it.recipientName %>,
 
-<%= it.items.length === 1 ? 'One new match' : it.items.length + ' new matches' %> for <%= it.organisationName %> this <%= it.periodNoun %>, best first.
+<%= it.items.length === 1 ? 'One new match' : it.items.length + ' new matches' %> for <%= it.organisationName %> <%= it.periodPhrase %>, best first.
 <% it.items.forEach(function (item, i) { %>
 
 <%= i + 1 %>. <%= item.counterpartTitle %>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composeDigest, pairKey, type DigestCandidate } from '../../core/digest/compose.js';
-import { digestPeriod, isDigestDue } from '../../core/digest/schedule.js';
+import { digestPeriod, dueDigestPeriod, isDigestDue } from '../../core/digest/schedule.js';
 
 let n = 0;
 const candidate = (over: Partial<DigestCandidate>): DigestCandidate => {
@@ -89,5 +89,19 @@ describe('digest schedule', () => {
     expect(digestPeriod(new Date('2026-11-29T23:10:00Z'), { frequency: 'daily', timezone: 'Asia/Tokyo' })).toBe(
       '2026-11-30',
     );
+  });
+
+  it('catches up within the grace hours, in the period of the hour that was due', () => {
+    // Due Sunday 23:00 in London; a tick at Monday 02:00 (the worker was down) still sends week 48's digest.
+    const sunday = { ...weekly, weekday: 7, hour: 23 };
+    expect(dueDigestPeriod(new Date('2026-11-29T23:05:00Z'), sunday)).toBe('2026-W48');
+    expect(dueDigestPeriod(new Date('2026-11-30T02:00:00Z'), sunday)).toBe('2026-W48');
+    // Past the grace hours, nothing: a person signing up on Wednesday waits for their Monday.
+    expect(dueDigestPeriod(new Date('2026-11-30T06:00:00Z'), sunday)).toBeNull();
+    expect(dueDigestPeriod(new Date('2026-12-02T10:00:00Z'), weekly)).toBeNull();
+    // Half-hour timezones: Monday 08:00 in Kolkata is 02:30 UTC; a tick at 02:30 or 02:45 reaches it.
+    const kolkata = { ...weekly, timezone: 'Asia/Kolkata' };
+    expect(dueDigestPeriod(new Date('2026-11-30T02:15:00Z'), kolkata)).toBeNull();
+    expect(dueDigestPeriod(new Date('2026-11-30T02:30:00Z'), kolkata)).toBe('2026-W49');
   });
 });

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDigestAudience } from '../../bench/digest-data.js';
+import { enqueueDueDigests } from '../../worker/processors/digest.js';
+import { startTestApp, type TestApp } from '../helpers.js';
+import { until, waitForDigests } from '../mail-world.js';
+import { startSmtp, type TestSmtp } from '../smtp.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const RECIPIENTS = 1000;
+let t: TestApp;
+let smtp: TestSmtp;
+
+function spawnWorker(): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'worker'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: t.config.databaseUrl,
+      REDIS_URL: t.config.redisUrl,
+      QUEUE_PREFIX: t.config.queuePrefix,
+      SMTP_URL: smtp.url,
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+    },
+    stdio: 'ignore',
+  });
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+
+beforeAll(async () => {
+  t = await startTestApp();
+  smtp = await startSmtp();
+  await seedDigestAudience(t.db.sql, RECIPIENTS);
+}, 60_000);
+
+afterAll(async () => {
+  await smtp?.stop();
+  await t?.close();
+});
+
+describe('a digest run whose worker is killed', () => {
+  it('reaches every recipient, with at most one duplicate per kill', async () => {
+    const jobs = await enqueueDueDigests(t.db.db, t.deps.notificationsQueue, { everyone: true });
+    expect(jobs).toHaveLength(RECIPIENTS);
+
+    // SIGKILL at random points of the run, restarting each time.
+    let kills = 0;
+    let worker = spawnWorker();
+    for (const threshold of [100, 300, 500, 700]) {
+      await until(async () => (await smtp.messages()).length >= threshold, 60_000);
+      await new Promise((r) => setTimeout(r, Math.random() * 150));
+      worker.kill('SIGKILL');
+      await exited(worker);
+      kills++;
+      worker = spawnWorker();
+    }
+    try {
+      // Jobs the killed workers held come back once their locks lapse (BullMQ's stalled-job check).
+      const rows = await waitForDigests(t, jobs, 150_000);
+      expect(rows.filter((r) => r.status === 'sent')).toHaveLength(RECIPIENTS);
+    } finally {
+      worker.kill('SIGTERM');
+      await exited(worker);
+    }
+
+    const perRecipient = new Map<string, number>();
+    for (const m of await smtp.messages()) perRecipient.set(m.to, (perRecipient.get(m.to) ?? 0) + 1);
+    expect(perRecipient.size).toBe(RECIPIENTS);
+    const duplicates = [...perRecipient.values()].reduce((sum, n) => sum + (n - 1), 0);
+    expect(duplicates).toBeLessThanOrEqual(kills);
+    // A duplicate is the same email: same Message-ID as the digest row records.
+    const ids = new Set((await smtp.messages()).map((m) => m.parsed.messageId));
+    expect(ids.size).toBe(RECIPIENTS);
+  }, 240_000);
+});
