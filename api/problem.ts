@@ -82,8 +82,10 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (e.type === 'entity.parse.failed') {
     return sendProblem(res, new HttpProblem(400, 'malformed_json', 'The request body is not valid JSON', e.message));
   }
-  if (status && status >= 400 && status < 500 && e.expose) {
-    return sendProblem(res, new HttpProblem(status, 'bad_request', 'Bad request', e.message));
+  // Other client errors of Express and body-parser, such as a path with broken percent-encoding.
+  if (status && status >= 400 && status < 500) {
+    const detail = e.expose ? e.message : 'The request could not be understood; check its address and body.';
+    return sendProblem(res, new HttpProblem(status, 'bad_request', 'Bad request', detail));
   }
   req.log?.error({ err }, 'unhandled error');
   sendProblem(res, new HttpProblem(500, 'internal_error', 'Something went wrong on our side'));

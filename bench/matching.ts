@@ -4,7 +4,6 @@
  * matching one new need and one new offering through the API (p50, p95), and the workers' peak memory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { sql } from 'drizzle-orm';
@@ -16,6 +15,7 @@ import { startRematch } from '../worker/processors/rematch.js';
 import { matchingQueue, producerConnection } from '../worker/queues.js';
 import { apiClient, startHarness, waitForMatching } from '../scripts/harness.js';
 import { generateNeed, generateOffering, OFFERING_KINDS, rng } from './generate.js';
+import { peakRssMb } from './measure.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,14 +34,6 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const percentile = (xs: number[], p: number) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
-
-/** Peak resident memory of a process, from the kernel's high-water mark. */
-const peakRssMb = (pid: number) => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmHWM'));
-  return Number(line?.match(/(\d+)/)?.[1] ?? 0) / 1024;
 };
 
 async function main() {

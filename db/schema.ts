@@ -29,7 +29,8 @@ export const postStatus = pgEnum('post_status', ['open', 'closed']);
 export const digestFrequency = pgEnum('digest_frequency', ['weekly', 'daily', 'off']);
 export const feedbackVerdict = pgEnum('feedback_verdict', ['relevant', 'not_relevant']);
 export const introductionStatus = pgEnum('introduction_status', ['pending', 'accepted', 'declined', 'expired']);
-export const digestStatus = pgEnum('digest_status', ['pending', 'sent', 'failed', 'empty']);
+/** `cancelled`: the person turned digests off between the digest being composed and sent. */
+export const digestStatus = pgEnum('digest_status', ['pending', 'sent', 'failed', 'empty', 'cancelled']);
 
 export const organisations = pgTable('organisations', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -397,6 +398,32 @@ export const introductions = pgTable(
     uniqueIndex('introductions_open_pair_key')
       .on(t.needId, t.offeringId)
       .where(sql`status in ('pending', 'accepted')`),
+  ],
+);
+
+/**
+ * Each introduction email that went out (or was refused for good), one per introduction, event and person,
+ * committed as it is sent: a retry after a failure part-way sends only the emails still owed.
+ */
+export const introductionEmails = pgTable(
+  'introduction_emails',
+  {
+    introductionId: uuid('introduction_id')
+      .notNull()
+      .references(() => introductions.id, { onDelete: 'cascade' }),
+    /** request, reminder, accepted, declined or expired */
+    event: text('event').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    messageId: text('message_id').notNull(),
+    /** The mail server's permanent refusal, when there was one. */
+    error: text('error'),
+    sentAt: timestamp('sent_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('introduction_emails_key').on(t.introductionId, t.event, t.userId),
+    index('introduction_emails_user_id_idx').on(t.userId),
   ],
 );
 

@@ -24,7 +24,7 @@ export interface Mailer {
  * Delivery through nodemailer: to `SMTP_URL` over a pool of connections, or, without one, as `.eml` files
  * in `OUTBOX_DIR` (named by Message-ID, so sending the same email twice writes one file).
  */
-export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'outboxDir'>): Mailer {
+export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'outboxDir' | 'mailConcurrency'>): Mailer {
   const message = (e: OutgoingEmail) => ({
     from: config.mailFrom,
     to: e.to,
@@ -42,7 +42,8 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'outb
     const transport = nodemailer.createTransport({
       url: config.smtpUrl,
       pool: true,
-      maxConnections: 8,
+      // One connection per email in flight: a send never waits for a connection while holding a database one.
+      maxConnections: config.mailConcurrency,
       maxMessages: 500,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,

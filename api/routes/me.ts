@@ -1,7 +1,7 @@
 import { composeDigest } from '../../core/digest/compose.js';
 import { nextDigestAt } from '../../core/digest/schedule.js';
 import { findOrganisation } from '../../db/queries/accounts.js';
-import { digestCandidates, getDigestSettings, sentPairs, updateDigestSettings } from '../../db/queries/digests.js';
+import { digestCandidates, getDigestSettings, updateDigestSettings } from '../../db/queries/digests.js';
 import { getMatches } from '../../db/queries/matches.js';
 import type { ApiRouter } from '../endpoint.js';
 import { DigestPreviewSchema, DigestSettingsBody, DigestSettingsSchema, MeSchema } from '../schemas.js';
@@ -75,12 +75,11 @@ export function registerMeRoutes(api: ApiRouter): void {
       success: { status: 200, description: 'The preview', schema: DigestPreviewSchema },
     },
     async ({ deps, viewer }) => {
-      const [settings, candidates, sent] = await Promise.all([
+      const [settings, candidates] = await Promise.all([
         getDigestSettings(deps.db, viewer.userId),
-        digestCandidates(deps.db, viewer.organisationId),
-        sentPairs(deps.db, viewer.userId),
+        digestCandidates(deps.db, viewer),
       ]);
-      const chosen = composeDigest(candidates, sent);
+      const chosen = composeDigest(candidates);
       const rows = new Map(
         (
           await getMatches(

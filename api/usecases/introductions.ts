@@ -5,6 +5,7 @@ import {
   insertIntroduction,
   latestIntroductionOfPair,
   lockIntroduction,
+  lockPair,
   lockUser,
   setIntroductionStatus,
   type IntroductionDetail,
@@ -51,7 +52,10 @@ export async function requestIntroduction(
   const found = partyTo(match, actor);
   const needId = found.need.id;
   const offeringId = found.offering.id;
+  // The requester's lock keeps their open requests within the limit; the pair's keeps both sides from
+  // asking at the same moment (the second then sees the first, a conflict rather than a unique violation).
   await lockUser(tx, actor.userId);
+  await lockPair(tx, needId, offeringId);
   const previous = await latestIntroductionOfPair(tx, needId, offeringId);
   if (previous?.status === 'pending' || previous?.status === 'accepted')
     throw conflict(

@@ -32,7 +32,7 @@ export const pairKey = (c: { needId: string; offeringId: string }) => `${c.needI
  */
 export function composeDigest(
   candidates: readonly DigestCandidate[],
-  alreadySent: ReadonlySet<string>,
+  alreadySent: ReadonlySet<string> = new Set(),
   limits: DigestLimits = DIGEST_LIMITS,
 ): DigestCandidate[] {
   const ranked = candidates

@@ -68,23 +68,30 @@ export function digestPeriod(at: Date, prefs: Pick<DigestPreferences, 'frequency
   return `${w.year}-W${String(w.week).padStart(2, '0')}`;
 }
 
-/** Whether the person's digest is due in the hour that contains `at`, in their timezone. */
+/**
+ * Whether the person's digest is due in the local hour that contains `at`: the first hour at or after their
+ * chosen one on a due day. That is the chosen hour itself, or the next one on the night a clock change skips
+ * it; when a clock change repeats the hour, only its first pass is due.
+ */
 export function isDigestDue(at: Date, prefs: DigestPreferences): boolean {
   if (prefs.frequency === 'off') return false;
   const t = localTime(at, prefs.timezone);
-  if (t.hour !== prefs.hour) return false;
-  return prefs.frequency === 'daily' || t.weekday === prefs.weekday;
+  const onDueDay = prefs.frequency === 'daily' || t.weekday === prefs.weekday;
+  if (!onDueDay || t.hour < prefs.hour) return false;
+  const before = localTime(new Date(at.getTime() - 3_600_000), prefs.timezone);
+  const sameDay = before.year === t.year && before.month === t.month && before.day === t.day;
+  return !(sameDay && before.hour >= prefs.hour);
 }
 
-/** The start of the next hour at or after `from` at which the digest is due; null when digests are off. */
+/** When the digest is next due at or after `from`, to the quarter hour; null when digests are off. */
 export function nextDigestAt(from: Date, prefs: DigestPreferences): Date | null {
   if (prefs.frequency === 'off') return null;
-  const hour = new Date(from);
-  hour.setUTCMinutes(0, 0, 0);
-  if (hour < from) hour.setUTCHours(hour.getUTCHours() + 1);
-  // Every hour of the coming eight days: enough for any weekday, hour and timezone offset.
-  for (let i = 0; i < 8 * 24; i++, hour.setUTCHours(hour.getUTCHours() + 1)) {
-    if (isDigestDue(hour, prefs)) return new Date(hour);
+  const QUARTER = 15 * 60_000;
+  // Quarter hours, because some timezones are offset from UTC by 30 or 45 minutes.
+  const at = new Date(Math.ceil(from.getTime() / QUARTER) * QUARTER);
+  // Every quarter hour of the coming eight days: enough for any weekday, hour and timezone offset.
+  for (let i = 0; i < 8 * 24 * 4; i++, at.setTime(at.getTime() + QUARTER)) {
+    if (isDigestDue(at, prefs)) return new Date(at);
   }
   return null;
 }

@@ -38,36 +38,47 @@ export async function updateDigestSettings(
 }
 
 /**
- * The matches of an organisation's open posts, as digest candidates: for each, which of the recipient's
- * posts it is about and who the other side is (null for an anonymous need: it must not be told apart).
- * Pairs the organisation marked not relevant are left out.
+ * The matches of the recipient's organisation's open posts that may go in their next digest: for each, which
+ * of the recipient's posts it is about and who the other side is (null for an anonymous need: it must not be
+ * told apart). Left out: pairs already sent to this person, marked not relevant by the organisation, or with
+ * an introduction asked for or made (the "Request an introduction" link would only say so).
  */
-export async function digestCandidates(db: Executor, organisationId: string): Promise<DigestCandidate[]> {
+export async function digestCandidates(
+  db: Executor,
+  recipient: { userId: string; organisationId: string },
+): Promise<DigestCandidate[]> {
+  const { userId, organisationId } = recipient;
+  // Two indexed halves (the organisation's needs, then its offerings) rather than one OR over both
+  // sides, which would read every match there is.
   const rows = await db.execute<DigestCandidate & Record<string, unknown>>(sql`
     select m.id as "matchId", m.need_id as "needId", m.offering_id as "offeringId", m.score,
-      case when n.organisation_id = ${organisationId} then n.id else o.id end as "ownPostId",
-      case when n.organisation_id = ${organisationId} then o.organisation_id
-           when n.anonymous then null else n.organisation_id end as "counterpartOrganisationId"
-    from matches m
-    join needs n on n.id = m.need_id
+      n.id as "ownPostId", o.organisation_id as "counterpartOrganisationId"
+    from needs n
+    join matches m on m.need_id = n.id
     join offerings o on o.id = m.offering_id
-    -- Both posts live: the recipient's own, and the other side's (closed or expired is its owners' business).
-    where (n.organisation_id = ${organisationId} or o.organisation_id = ${organisationId})
-      and n.status = 'open' and (n.expires_at is null or n.expires_at > now())
-      and o.status = 'open' and (o.expires_at is null or o.expires_at > now())
-      and not exists (select 1 from match_feedback f where f.need_id = m.need_id and f.offering_id = m.offering_id
-        and f.organisation_id = ${organisationId} and f.verdict = 'not_relevant')`);
+    where n.organisation_id = ${organisationId} and ${bothLive} and ${stillNew(userId, organisationId)}
+    union all
+    select m.id, m.need_id, m.offering_id, m.score,
+      o.id, case when n.anonymous then null else n.organisation_id end
+    from offerings o
+    join matches m on m.offering_id = o.id
+    join needs n on n.id = m.need_id
+    where o.organisation_id = ${organisationId} and ${bothLive} and ${stillNew(userId, organisationId)}`);
   return [...rows];
 }
 
-/** The pairs already in any digest of the user's: they are never sent again. */
-export async function sentPairs(db: Executor, userId: string): Promise<Set<string>> {
-  const rows = await db
-    .select({ needId: digestItems.needId, offeringId: digestItems.offeringId })
-    .from(digestItems)
-    .where(eq(digestItems.userId, userId));
-  return new Set(rows.map((r) => `${r.needId}/${r.offeringId}`));
-}
+// Both posts live: the recipient's own, and the other side's (closed or expired is its owners' business).
+const bothLive = sql`n.status = 'open' and (n.expires_at is null or n.expires_at > now())
+  and o.status = 'open' and (o.expires_at is null or o.expires_at > now())`;
+
+const stillNew = (userId: string, organisationId: string) => sql`
+  not exists (select 1 from digest_items s
+    where s.user_id = ${userId} and s.need_id = m.need_id and s.offering_id = m.offering_id)
+  and not exists (select 1 from match_feedback f
+    where f.need_id = m.need_id and f.offering_id = m.offering_id
+      and f.organisation_id = ${organisationId} and f.verdict = 'not_relevant')
+  and not exists (select 1 from introductions i
+    where i.need_id = m.need_id and i.offering_id = m.offering_id and i.status in ('pending', 'accepted'))`;
 
 /** Users whose digests are on, grouped by their settings: the scheduler decides per group, not per user. */
 export async function digestAudience(db: Executor) {
@@ -108,24 +119,24 @@ export type DigestRow = typeof digests.$inferSelect;
 
 /**
  * The digest row of a user and period, created if missing, and locked until the transaction ends, so that
- * two runs of the same job take turns. `created` says whether this call made it.
+ * two runs of the same job take turns; in one statement. `created` says whether this call made it.
  */
 export async function claimDigest(tx: Executor, userId: string, period: string) {
-  const inserted = await tx
-    .insert(digests)
-    .values({ userId, period })
-    .onConflictDoNothing({ target: [digests.userId, digests.period] })
-    .returning({ id: digests.id });
-  const [row] = await tx
-    .select()
-    .from(digests)
-    .where(and(eq(digests.userId, userId), eq(digests.period, period)))
-    .for('update');
-  return { row: row!, created: inserted.length > 0 };
+  const [row] = await tx.execute<{ id: string; status: DigestRow['status']; created: boolean }>(sql`
+    insert into digests (user_id, period) values (${userId}, ${period})
+    on conflict (user_id, period) do update set updated_at = now()
+    returning id, status, (xmax = 0) as created`);
+  return row!;
 }
 
-export async function lockDigest(tx: Executor, id: string): Promise<DigestRow | undefined> {
-  const [row] = await tx.select().from(digests).where(eq(digests.id, id)).for('update');
+/** Locks a digest for its send, with its person's current frequency (they may have unsubscribed since). */
+export async function lockDigest(tx: Executor, id: string) {
+  const [row] = await tx
+    .select({ id: digests.id, status: digests.status, frequency: users.digestFrequency })
+    .from(digests)
+    .innerJoin(users, eq(users.id, digests.userId))
+    .where(eq(digests.id, id))
+    .for('no key update', { of: digests });
   return row;
 }
 
@@ -150,7 +161,7 @@ export async function insertDigestItems(
 export async function finishDigest(
   tx: Executor,
   id: string,
-  outcome: { status: 'sent' | 'empty' | 'failed'; messageId?: string; error?: string },
+  outcome: { status: 'sent' | 'empty' | 'failed' | 'cancelled'; messageId?: string; error?: string },
 ) {
   await tx
     .update(digests)
@@ -162,8 +173,9 @@ export async function finishDigest(
       updatedAt: new Date(),
     })
     .where(eq(digests.id, id));
-  // A digest the mail server refused for good reached nobody: its pairs may go in a later one.
-  if (outcome.status === 'failed') await tx.delete(digestItems).where(eq(digestItems.digestId, id));
+  // A digest refused for good, or cancelled, reached nobody: its pairs may go in a later one.
+  if (outcome.status === 'failed' || outcome.status === 'cancelled')
+    await tx.delete(digestItems).where(eq(digestItems.digestId, id));
 }
 
 const needOrg = alias(organisations, 'need_org');

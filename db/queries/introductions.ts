@@ -1,7 +1,7 @@
-import { and, count, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../client.js';
-import { introductions, matches, needs, offerings, organisations, users } from '../schema.js';
+import { introductionEmails, introductions, matches, needs, offerings, organisations, users } from '../schema.js';
 
 export type IntroductionRow = typeof introductions.$inferSelect;
 export type IntroductionStatus = IntroductionRow['status'];
@@ -13,7 +13,12 @@ const responder = alias(users, 'responder');
 
 /** Locks the user's row, so that counting their open requests and adding one cannot interleave. */
 export async function lockUser(tx: Executor, userId: string): Promise<void> {
-  await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('no key update');
+}
+
+/** Serialises requests about one pair, whoever makes them, until the transaction ends. */
+export async function lockPair(tx: Executor, needId: string, offeringId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`intro:${needId}/${offeringId}`}, 0))`);
 }
 
 export async function countOpenRequests(tx: Executor, userId: string): Promise<number> {
@@ -41,7 +46,7 @@ export async function insertIntroduction(tx: Executor, values: typeof introducti
 }
 
 export async function lockIntroduction(tx: Executor, id: string) {
-  const [row] = await tx.select().from(introductions).where(eq(introductions.id, id)).for('update');
+  const [row] = await tx.select().from(introductions).where(eq(introductions.id, id)).for('no key update');
   return row;
 }
 
@@ -140,6 +145,19 @@ export async function contactsFor(db: Executor, organisationId: string, authorId
   return author ? [author] : rows;
 }
 
+/** The emails of an introduction already sent, as `event/userId`. */
+export async function sentIntroductionEmails(db: Executor, introductionId: string): Promise<Set<string>> {
+  const rows = await db
+    .select({ event: introductionEmails.event, userId: introductionEmails.userId })
+    .from(introductionEmails)
+    .where(eq(introductionEmails.introductionId, introductionId));
+  return new Set(rows.map((r) => `${r.event}/${r.userId}`));
+}
+
+export async function recordIntroductionEmail(db: Executor, row: typeof introductionEmails.$inferInsert) {
+  await db.insert(introductionEmails).values(row).onConflictDoNothing();
+}
+
 /** Pending requests past their expiry become expired; answers their ids. */
 export async function expireIntroductions(db: Executor, now = new Date()): Promise<string[]> {
   const rows = await db
@@ -178,7 +196,6 @@ export async function owedIntroductionEmails(db: Executor) {
           and(isNotNull(introductions.remindedAt), isNull(introductions.remindNotifiedAt)),
         ),
         sql`${introductions.updatedAt} < now() - interval '5 minutes'`,
-        inArray(introductions.status, ['pending', 'accepted', 'declined', 'expired']),
       ),
     )
     .limit(10_000);

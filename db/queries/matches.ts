@@ -135,8 +135,9 @@ export interface MatchWrite {
 }
 
 /**
- * The pairs that may still be written now: both posts live and the pair not marked not relevant. A job's
- * candidates were read a moment ago; a close or a verdict committed since then must win.
+ * The pairs that may still be written now: both posts live, the pair not marked not relevant and no
+ * introduction of it declined. A job's candidates were read a moment ago; a close, a verdict or a decline
+ * committed since then must win.
  */
 async function stillMatchable(db: Executor, found: MatchWrite[]): Promise<MatchWrite[]> {
   if (found.length === 0) return found;
@@ -149,7 +150,9 @@ async function stillMatchable(db: Executor, found: MatchWrite[]): Promise<MatchW
     where n.status = 'open' and (n.expires_at is null or n.expires_at > now())
       and o.status = 'open' and (o.expires_at is null or o.expires_at > now())
       and not exists (select 1 from match_feedback f
-        where f.need_id = k.need_id and f.offering_id = k.offering_id and f.verdict = 'not_relevant')`);
+        where f.need_id = k.need_id and f.offering_id = k.offering_id and f.verdict = 'not_relevant')
+      and not exists (select 1 from introductions i
+        where i.need_id = k.need_id and i.offering_id = k.offering_id and i.status = 'declined')`);
   const ok = new Set(rows.map((r) => r.pair));
   return found.filter((f) => ok.has(`${f.needId}/${f.offeringId}`));
 }
@@ -184,7 +187,7 @@ export async function replaceMatches(
       ),
     )
     .orderBy(table.id)
-    .for('update');
+    .for('no key update');
   const versions = new Map(current.map((r) => [r.id, r.version]));
   const fresh = results.filter((r) => versions.get(r.id) === r.version);
   if (fresh.length === 0) return new Set();

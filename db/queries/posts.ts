@@ -96,12 +96,12 @@ export async function getOffering(db: Executor, id: string) {
 
 /** Locks the row for the rest of the transaction, so that concurrent edits apply one after the other. */
 export async function lockNeed(db: Executor, id: string) {
-  const [row] = await db.select().from(needs).where(eq(needs.id, id)).for('update');
+  const [row] = await db.select().from(needs).where(eq(needs.id, id)).for('no key update');
   return row;
 }
 
 export async function lockOffering(db: Executor, id: string) {
-  const [row] = await db.select().from(offerings).where(eq(offerings.id, id)).for('update');
+  const [row] = await db.select().from(offerings).where(eq(offerings.id, id)).for('no key update');
   return row;
 }
 
@@ -187,7 +187,7 @@ export async function reanalyseStale(db: Executor): Promise<number> {
         .from(t)
         .where(sql`(${t.analysis}->>'version')::int is distinct from ${ANALYSIS_VERSION}`)
         .limit(500)
-        .for('update');
+        .for('no key update');
       if (stale.length === 0) break;
       for (const post of stale) {
         const { terms, analysis } = derivedColumns(post);

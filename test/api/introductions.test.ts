@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replaceMatches } from '../../db/queries/matches.js';
 import { introductionsTick } from '../../worker/processors/introductions.js';
 import { matchPost, StatsCache } from '../../worker/processors/match.js';
 import { sampleNeed, sampleOffering, signup } from '../helpers.js';
@@ -138,6 +139,26 @@ describe('introductions, double opt-in', () => {
     const [need] = await w.t.db.sql<{ version: number }[]>`select version from needs where id = ${needId}`;
     await matchPost(w.t.db.db, new StatsCache(w.t.db.db), { side: 'need', id: needId, version: need!.version });
     expect((await matchesOf('needs', needId, bio)).map((m) => m.offering.id)).not.toContain(offeringId);
+    // Nor does a job that read its candidates before the decline and writes after it.
+    // (The offering's other matches are written back as they are.)
+    const kept = await w.t.db.sql<
+      {
+        needId: string;
+        offeringId: string;
+        score: number;
+        needScore: number;
+        offeringScore: number;
+        explanation: unknown;
+      }[]
+    >`
+      select need_id as "needId", offering_id as "offeringId", score, need_score as "needScore",
+        offering_score as "offeringScore", explanation from matches where offering_id = ${offeringId}`;
+    const stale = { needId, offeringId, score: 0.9, needScore: 0.9, offeringScore: 0.9, explanation: {} };
+    await w.t.db.db.transaction((tx) =>
+      replaceMatches(tx, 'offering', [{ id: offeringId, version: 1, found: [...kept, stale] }], 50),
+    );
+    expect(await w.t.db.sql`select 1 from matches where offering_id = ${offeringId}`).toHaveLength(kept.length);
+    expect((await matchesOf('needs', needId, bio)).map((m) => m.offering.id)).not.toContain(offeringId);
     await request(app())
       .post(`/v1/introductions/${asked.body.id}/accept`)
       .set(academic.auth)
@@ -212,7 +233,64 @@ describe('introductions, double opt-in', () => {
     );
   });
 
+  it('answers two people asking for the same introduction at once with one request and one conflict', async () => {
+    const offeringId = await offeringOf(supplier);
+    const other = await request(app())
+      .post('/v1/needs')
+      .set(bio.auth)
+      .send(sampleNeed({ title: 'Raman glucose monitoring for the Boston site' }))
+      .expect(201);
+    await w.matched();
+    const match = (await matchesOf('needs', other.body.id, bio)).find((m) => m.offering.id === offeringId)!;
+    const [a, b] = await Promise.all(
+      [bio, supplier].map((who) =>
+        request(app()).post(`/v1/matches/${match.id}/introductions`).set(who.auth).send({ message: 'Let us talk.' }),
+      ),
+    );
+    expect([a!.status, b!.status].sort()).toEqual([201, 409]);
+    expect([a!, b!].find((r) => r.status === 409)!.body.code).toBe('introduction_exists');
+  });
+
+  it('sends each introduction email once even when another recipient’s server defers', async () => {
+    const offeringId = await offeringOf(supplier);
+    const need = await request(app())
+      .post('/v1/needs')
+      .set(bio.auth)
+      .send(sampleNeed({ title: 'Raman glucose monitoring for the Cork site' }))
+      .expect(201);
+    await w.matched();
+    const match = (await matchesOf('needs', need.body.id, bio)).find((m) => m.offering.id === offeringId)!;
+    const asked = await request(app())
+      .post(`/v1/matches/${match.id}/introductions`)
+      .set(bio.auth)
+      .send({ message: 'Cork needs Raman too.' })
+      .expect(201);
+    await w.introductionEmailsSent();
+    // The responder's mail server defers twice; the requester's email goes out first and only once.
+    let deferred = 0;
+    w.smtp.setRefusal((to) => (to === supplier.email && deferred++ < 2 ? { code: 451, message: 'Try later' } : null));
+    await request(app()).post(`/v1/introductions/${asked.body.id}/accept`).set(supplier.auth).expect(200);
+    await w.introductionEmailsSent();
+    w.smtp.setRefusal(() => null);
+    expect(deferred).toBeGreaterThanOrEqual(2);
+    const subject = 'Introduction: Northwind Biologics meets Ramanix Instruments';
+    const toBio = (await w.smtp.to(bio.email)).filter(
+      (m) => m.parsed.subject === subject && m.parsed.text!.includes('Cork'),
+    );
+    expect(toBio).toHaveLength(1);
+    const toSupplier = (await w.smtp.to(supplier.email)).filter(
+      (m) =>
+        m.parsed.subject === 'Introduction: Ramanix Instruments meets Northwind Biologics' &&
+        m.parsed.text!.includes('Cork'),
+    );
+    expect(toSupplier).toHaveLength(1);
+  }, 30_000);
+
   it('refuses bad requests with a clear problem and changes nothing', async () => {
+    // Broken percent-encoding in a path is a 400, on the link pages and in the API.
+    expect((await request(app()).get('/u/%E0%A4%A').expect(400)).body.code ?? 'html').toBeDefined();
+    await request(app()).post('/a/%ZZ').expect(400);
+    await request(app()).get('/v1/introductions/%ZZ').set(supplier.auth).expect(400);
     const offeringId = await offeringOf(supplier);
     const match = (await matchesOf('offerings', offeringId, supplier))[0]!;
     const before = await w.t.db.sql`select count(*)::int as n from introductions`;

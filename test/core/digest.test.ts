@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composeDigest, pairKey, type DigestCandidate } from '../../core/digest/compose.js';
-import { digestPeriod, dueDigestPeriod, isDigestDue } from '../../core/digest/schedule.js';
+import { digestPeriod, dueDigestPeriod, isDigestDue, nextDigestAt } from '../../core/digest/schedule.js';
 
 let n = 0;
 const candidate = (over: Partial<DigestCandidate>): DigestCandidate => {
@@ -103,5 +103,26 @@ describe('digest schedule', () => {
     const kolkata = { ...weekly, timezone: 'Asia/Kolkata' };
     expect(dueDigestPeriod(new Date('2026-11-30T02:15:00Z'), kolkata)).toBeNull();
     expect(dueDigestPeriod(new Date('2026-11-30T02:30:00Z'), kolkata)).toBe('2026-W49');
+  });
+
+  it('sends on the nights clocks change: a skipped hour moves to the next, a repeated one is due once', () => {
+    // London skips 01:00-02:00 on 29 March 2026 (GMT to BST at 01:00 UTC).
+    const oneAm = { frequency: 'daily' as const, weekday: 1, hour: 1, timezone: 'Europe/London' };
+    expect(isDigestDue(new Date('2026-03-29T01:10:00Z'), oneAm)).toBe(true); // 02:10 BST, the first hour after
+    expect(isDigestDue(new Date('2026-03-29T02:10:00Z'), oneAm)).toBe(false); // 03:10 BST
+    expect(dueDigestPeriod(new Date('2026-03-29T01:20:00Z'), oneAm)).toBe('2026-03-29');
+    // 01:00-02:00 happens twice on 25 October 2026: once as BST (00:00 UTC), once as GMT (01:00 UTC).
+    expect(isDigestDue(new Date('2026-10-25T00:10:00Z'), oneAm)).toBe(true);
+    expect(isDigestDue(new Date('2026-10-25T01:10:00Z'), oneAm)).toBe(false);
+    // New York skips 02:00 on Sunday 8 March 2026 (07:00 UTC); a weekly Sunday 02:00 digest goes at 03:00 EDT.
+    const sunday2 = { frequency: 'weekly' as const, weekday: 7, hour: 2, timezone: 'America/New_York' };
+    expect(dueDigestPeriod(new Date('2026-03-08T07:05:00Z'), sunday2)).toBe('2026-W10');
+  });
+
+  it('tells when the next digest is due, to the quarter hour in offset timezones', () => {
+    const kolkata = { frequency: 'weekly' as const, weekday: 1, hour: 8, timezone: 'Asia/Kolkata' };
+    // Monday 08:00 in Kolkata (UTC+5:30) is 02:30 UTC.
+    expect(nextDigestAt(new Date('2026-11-26T12:00:00Z'), kolkata)?.toISOString()).toBe('2026-11-30T02:30:00.000Z');
+    expect(nextDigestAt(new Date('2026-11-26T12:00:00Z'), { ...kolkata, frequency: 'off' })).toBeNull();
   });
 });

@@ -139,6 +139,13 @@ describe('the digest email', () => {
     expect((await request(w.t.app).get('/v1/me/digest').set(academic.auth)).body.frequency).toBe('off');
     const rows = await w.runDigests(new Date(Date.now() + 21 * DAY));
     expect(rows.map((r) => r.userId)).not.toContain(academic.userId);
+    // A digest job already queued before the click sends nothing after it.
+    const before = (await w.smtp.to(academic.email)).length;
+    const queued = { userId: academic.userId, period: '2027-W01' };
+    await w.t.deps.notificationsQueue.add('digest', queued, { jobId: `digest-${queued.userId}-${queued.period}` });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await w.t.deps.notificationsQueue.getJobState(`digest-${queued.userId}-${queued.period}`)).toBe('completed');
+    expect(await w.smtp.to(academic.email)).toHaveLength(before);
   });
 
   it('marks a match not relevant from its link: it is gone and never comes back', async () => {

@@ -17,7 +17,6 @@ import {
   finishedDigests,
   insertDigestItems,
   lockDigest,
-  sentPairs,
   unsentDigests,
 } from '../../db/queries/digests.js';
 import { isPermanentRejection, messageIdFor, type Mailer } from '../mailer.js';
@@ -30,7 +29,7 @@ export interface DigestDeps {
   logger: Logger;
 }
 
-export type DigestOutcome = 'sent' | 'empty' | 'failed' | 'already-done' | 'off';
+export type DigestOutcome = 'sent' | 'empty' | 'failed' | 'cancelled' | 'already-done' | 'off';
 
 /**
  * Sends one user's digest for one period, at most once whatever crashes and retries happen.
@@ -45,17 +44,15 @@ export type DigestOutcome = 'sent' | 'empty' | 'failed' | 'already-done' | 'off'
 export async function sendDigest(deps: DigestDeps, job: DigestJob): Promise<DigestOutcome> {
   const { db } = deps;
   const recipient = await findRecipient(db, job.userId);
-  if (!recipient) return 'off'; // the user was deleted since
+  if (!recipient || recipient.frequency === 'off') return 'off'; // deleted, or unsubscribed, since
 
   const digestId = await db.transaction(async (tx) => {
-    const { row, created } = await claimDigest(tx, job.userId, job.period);
+    const row = await claimDigest(tx, job.userId, job.period);
     if (row.status !== 'pending') return null;
-    if (!created) return row.id; // composed by an earlier attempt: send what it chose
-    const [candidates, sent] = await Promise.all([
-      digestCandidates(tx, recipient.organisationId),
-      sentPairs(tx, job.userId),
-    ]);
-    const chosen = composeDigest(candidates, sent);
+    if (!row.created) return row.id; // composed by an earlier attempt: send what it chose
+    const chosen = composeDigest(
+      await digestCandidates(tx, { userId: job.userId, organisationId: recipient.organisationId }),
+    );
     const written = await insertDigestItems(tx, row.id, job.userId, chosen);
     if (written.length === 0) {
       await finishDigest(tx, row.id, { status: 'empty' });
@@ -68,6 +65,11 @@ export async function sendDigest(deps: DigestDeps, job: DigestJob): Promise<Dige
   return db.transaction(async (tx) => {
     const row = await lockDigest(tx, digestId);
     if (!row || row.status !== 'pending') return 'already-done';
+    if (row.frequency === 'off') {
+      // Unsubscribed after the digest was composed: nothing goes out after the click.
+      await finishDigest(tx, digestId, { status: 'cancelled' });
+      return 'cancelled';
+    }
     const contents = await digestContents(tx, digestId);
     if (contents.length === 0) {
       // Every pair went away between composing and sending (posts closed, marked not relevant).

@@ -19,6 +19,8 @@ import {
   lockIntroduction,
   markIntroductionNotified,
   owedIntroductionEmails,
+  recordIntroductionEmail,
+  sentIntroductionEmails,
 } from '../../db/queries/introductions.js';
 import { isPermanentRejection, messageIdFor, type Mailer, type OutgoingEmail } from '../mailer.js';
 import { enqueueIntroductionEmail, type IntroductionEmailJob, type NotificationJob } from '../queues.js';
@@ -47,9 +49,11 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, job: I
     const requesterIsNeedSide = i.requesterOrganisationId === d.needOrg.id;
     const requesterOrg = requesterIsNeedSide ? d.needOrg : d.offeringOrg;
     const recipientOrg = requesterIsNeedSide ? d.offeringOrg : d.needOrg;
-    const emails: OutgoingEmail[] = [];
+    const emails: (OutgoingEmail & { event: string; userId: string })[] = [];
     const email = (event: string, to: { id: string; name: string; email: string }, body: RenderedEmail) => ({
       ...body,
+      event,
+      userId: to.id,
       to: { name: to.name, address: to.email },
       messageId: messageIdFor(`introduction.${i.id}.${event}`, to.id, config.publicUrl),
     });
@@ -117,17 +121,32 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, job: I
       return 'nothing-owed';
     }
 
+    const done = await sentIntroductionEmails(tx, i.id);
+    let sent = 0;
     for (const e of emails) {
+      if (done.has(`${e.event}/${e.userId}`)) continue; // sent by an attempt that failed further on
+      let error: string | null = null;
       try {
         await deps.mailer.send(e);
+        sent++;
       } catch (err) {
         if (!isPermanentRejection(err)) throw err;
         // One address refused for good must not hold back the others, nor be retried for ever.
-        deps.logger.warn({ introductionId: i.id, err: (err as Error).message }, 'introduction email rejected');
+        error = (err as Error).message.slice(0, 500);
+        deps.logger.warn({ introductionId: i.id, err: error }, 'introduction email rejected');
       }
+      // Committed at once, apart from this transaction: if a later email fails and all is retried, this one
+      // is not sent again. (The row lock above is NO KEY UPDATE, so this insert's key-share check passes.)
+      await recordIntroductionEmail(deps.db, {
+        introductionId: i.id,
+        event: e.event,
+        userId: e.userId,
+        messageId: e.messageId,
+        error,
+      });
     }
     await markIntroductionNotified(tx, i.id, mark);
-    return `sent ${emails.length}`;
+    return `sent ${sent}`;
   });
 }
 

@@ -1,0 +1,87 @@
+/**
+ * `npm run demo`: loads a small demo marketplace through the API into the configured database, waits for
+ * matching, sends everyone's digest now, and prints where to read the emails. Run it on the local defaults
+ * (emails go to ./outbox as .eml files), or with SMTP_URL set (Mailpit in docker compose).
+ * Running it again sends nothing new: the data is loaded once, and digests go once per period.
+ */
+import { readdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { pino } from 'pino';
+import { startApi } from '../api/server.js';
+import { loadConfig } from '../config.js';
+import { connectDatabase } from '../db/client.js';
+import { prepareDatabase } from '../db/migrate.js';
+import { startWorker } from '../worker/index.js';
+import { matchingQueue, notificationsQueue, producerConnection } from '../worker/queues.js';
+import { DEMO } from './demo-data.js';
+import { runDigests } from './digest.js';
+import { apiClient, waitForMatching } from './harness.js';
+
+async function main() {
+  const config = { ...loadConfig(), port: 0 };
+  await prepareDatabase(config.databaseUrl);
+  const db = connectDatabase(config.databaseUrl, { max: 10 + config.workerConcurrency + config.mailConcurrency });
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const worker = await startWorker({ config, logger, db: db.db });
+  const redis = producerConnection(config.redisUrl);
+  const queues = {
+    matchingQueue: matchingQueue(redis, config.queuePrefix),
+    notificationsQueue: notificationsQueue(redis, config.queuePrefix),
+  };
+  const api = await startApi({ config, logger, db: db.db, redis, ...queues });
+  try {
+    const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+    const tokens: { organisation: string; email: string; token: string }[] = [];
+    for (const org of DEMO) {
+      const signup = await fetch(`${url}/v1/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ organisation: org.organisation, user: org.user }),
+      });
+      if (signup.status === 409) continue; // loaded by an earlier run
+      if (!signup.ok)
+        throw new Error(`signup of ${org.organisation.name} answered ${signup.status}: ${await signup.text()}`);
+      const { token } = (await signup.json()) as { token: string };
+      const as = apiClient(url, token);
+      for (const need of org.needs ?? []) await as('POST', '/v1/needs', need);
+      for (const offering of org.offerings ?? []) await as('POST', '/v1/offerings', offering);
+      tokens.push({ organisation: org.organisation.name, email: org.user.email, token });
+    }
+    if (tokens.length > 0) {
+      console.log(`loaded ${tokens.length} demo organisations through the API; their API tokens (shown once):`);
+      console.table(tokens);
+    } else {
+      console.log('the demo data was already loaded (its tokens were printed by the first run)');
+    }
+    process.stdout.write('matching… ');
+    await waitForMatching(db, 120_000);
+    const [counts] = await db.sql<{ matches: number }[]>`select count(*)::int as matches from matches`;
+    console.log(`${counts!.matches} matches`);
+
+    const s = await runDigests(config, db, { everyone: true, ownWorker: false });
+    console.log(`digests: ${s.sent} sent, ${s.empty} with nothing new, ${s.failed} refused`);
+    if (config.smtpUrl) {
+      console.log(
+        `the emails went to the SMTP server at ${s.destination} (with docker compose: Mailpit, http://localhost:8025)`,
+      );
+    } else {
+      const folder = resolve(config.outboxDir);
+      const files = (await readdir(folder).catch(() => [])).filter((f) => f.endsWith('.eml'));
+      console.log(`the emails are .eml files in ${folder} (${files.length} there); open one in any mail program`);
+    }
+    console.log('explore with a token above, e.g. GET /v1/needs/{id}/matches; the service itself: npm start');
+  } finally {
+    await api.close();
+    await worker.close();
+    await queues.matchingQueue.close();
+    await queues.notificationsQueue.close();
+    redis.disconnect();
+    await db.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
