@@ -52,4 +52,6 @@ export async function seedDigestAudience(sql: postgres.Sql, recipients: number, 
       join (select id, split_part(title, ' ', 6)::int as i from offerings where title like 'Raman probes and models, series %') f
         on f.i = ((n.i - 1 + k) % ${half}) + 1`;
   });
+  // As autovacuum would soon: without statistics the planner scans every need per digest.
+  await sql`analyze organisations, users, needs, offerings, matches`;
 }

@@ -30,17 +30,17 @@ export const pairKey = (c: { needId: string; offeringId: string }) => `${c.needI
  * organisation and in all. Empty means no email. Ties are broken by match id so that a retry composes the
  * same digest.
  */
-export function composeDigest(
-  candidates: readonly DigestCandidate[],
+export function composeDigest<C extends DigestCandidate>(
+  candidates: readonly C[],
   alreadySent: ReadonlySet<string> = new Set(),
   limits: DigestLimits = DIGEST_LIMITS,
-): DigestCandidate[] {
+): C[] {
   const ranked = candidates
     .filter((c) => !alreadySent.has(pairKey(c)))
     .sort((a, b) => b.score - a.score || (a.matchId < b.matchId ? -1 : 1));
   const perPost = new Map<string, number>();
   const perCounterpart = new Map<string, number>();
-  const chosen: DigestCandidate[] = [];
+  const chosen: C[] = [];
   for (const c of ranked) {
     if (chosen.length >= limits.total) break;
     // An anonymous counterpart is counted by its need: it cannot be told apart from others, nor lumped.

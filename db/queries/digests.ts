@@ -1,9 +1,8 @@
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import type { DigestCandidate } from '../../core/digest/compose.js';
 import type { DigestPreferences } from '../../core/digest/schedule.js';
 import type { Executor } from '../client.js';
-import { digestItems, digests, matches, needs, offerings, organisations, users } from '../schema.js';
+import { digestItems, digests, users } from '../schema.js';
 
 /** A user's digest settings. */
 export async function getDigestSettings(db: Executor, userId: string) {
@@ -37,35 +36,57 @@ export async function updateDigestSettings(
     .where(eq(users.id, userId));
 }
 
+/** A digest candidate with what its email item shows. */
+export interface DigestCandidateRow extends DigestCandidate {
+  needTitle: string;
+  needAnonymous: boolean;
+  needOrganisationId: string;
+  needOrganisationName: string;
+  needOrganisationKind: string;
+  offeringTitle: string;
+  offeringOrganisationName: string;
+  offeringOrganisationKind: string;
+  explanation: unknown;
+}
+
 /**
- * The matches of the recipient's organisation's open posts that may go in their next digest: for each, which
- * of the recipient's posts it is about and who the other side is (null for an anonymous need: it must not be
- * told apart). Left out: pairs already sent to this person, marked not relevant by the organisation, or with
- * an introduction asked for or made (the "Request an introduction" link would only say so).
+ * The matches of the recipient's organisation's open posts that may go in their next digest, with what an
+ * email item shows: which of the recipient's posts it is about and who the other side is (null for an
+ * anonymous need: it must not be told apart). Left out: pairs already sent to this person, marked not
+ * relevant by the organisation, or with an introduction asked for or made (the link would only say so).
  */
 export async function digestCandidates(
   db: Executor,
   recipient: { userId: string; organisationId: string },
-): Promise<DigestCandidate[]> {
+): Promise<DigestCandidateRow[]> {
   const { userId, organisationId } = recipient;
   // Two indexed halves (the organisation's needs, then its offerings) rather than one OR over both
   // sides, which would read every match there is.
-  const rows = await db.execute<DigestCandidate & Record<string, unknown>>(sql`
+  const rows = await db.execute<DigestCandidateRow & Record<string, unknown>>(sql`
     select m.id as "matchId", m.need_id as "needId", m.offering_id as "offeringId", m.score,
-      n.id as "ownPostId", o.organisation_id as "counterpartOrganisationId"
+      n.id as "ownPostId", o.organisation_id as "counterpartOrganisationId", ${contentColumns}
     from needs n
     join matches m on m.need_id = n.id
     join offerings o on o.id = m.offering_id
+    join organisations no on no.id = n.organisation_id
+    join organisations oo on oo.id = o.organisation_id
     where n.organisation_id = ${organisationId} and ${bothLive} and ${stillNew(userId, organisationId)}
     union all
     select m.id, m.need_id, m.offering_id, m.score,
-      o.id, case when n.anonymous then null else n.organisation_id end
+      o.id, case when n.anonymous then null else n.organisation_id end, ${contentColumns}
     from offerings o
     join matches m on m.offering_id = o.id
     join needs n on n.id = m.need_id
+    join organisations no on no.id = n.organisation_id
+    join organisations oo on oo.id = o.organisation_id
     where o.organisation_id = ${organisationId} and ${bothLive} and ${stillNew(userId, organisationId)}`);
   return [...rows];
 }
+
+const contentColumns = sql`n.title as "needTitle", n.anonymous as "needAnonymous",
+  n.organisation_id as "needOrganisationId", no.name as "needOrganisationName", no.kind as "needOrganisationKind",
+  o.title as "offeringTitle", oo.name as "offeringOrganisationName", oo.kind as "offeringOrganisationKind",
+  m.explanation`;
 
 // Both posts live: the recipient's own, and the other side's (closed or expired is its owners' business).
 const bothLive = sql`n.status = 'open' and (n.expires_at is null or n.expires_at > now())
@@ -118,26 +139,44 @@ export async function unsentDigests(db: Executor) {
 export type DigestRow = typeof digests.$inferSelect;
 
 /**
- * The digest row of a user and period, created if missing, and locked until the transaction ends, so that
- * two runs of the same job take turns; in one statement. `created` says whether this call made it.
+ * Claims the digest of a user and period: its row, created if missing (as `pending`) and locked until the
+ * transaction ends, so that two runs of one job take turns; with the recipient as they are now (they may
+ * have unsubscribed since the job was queued). Undefined when the user no longer exists.
  */
 export async function claimDigest(tx: Executor, userId: string, period: string) {
-  const [row] = await tx.execute<{ id: string; status: DigestRow['status']; created: boolean }>(sql`
-    insert into digests (user_id, period) values (${userId}, ${period})
-    on conflict (user_id, period) do update set updated_at = now()
-    returning id, status, (xmax = 0) as created`);
-  return row!;
+  const [row] = await tx.execute<{
+    id: string;
+    status: DigestRow['status'];
+    name: string;
+    email: string;
+    frequency: 'weekly' | 'daily' | 'off';
+    organisationId: string;
+    organisationName: string;
+  }>(sql`
+    with claimed as (
+      insert into digests (user_id, period)
+      select id, ${period} from users where id = ${userId}
+      on conflict (user_id, period) do update set updated_at = now()
+      returning id, status, user_id)
+    select c.id, c.status, u.name, u.email, u.digest_frequency as frequency,
+      u.organisation_id as "organisationId", o.name as "organisationName"
+    from claimed c join users u on u.id = c.user_id join organisations o on o.id = u.organisation_id`);
+  return row;
 }
 
-/** Locks a digest for its send, with its person's current frequency (they may have unsubscribed since). */
-export async function lockDigest(tx: Executor, id: string) {
-  const [row] = await tx
-    .select({ id: digests.id, status: digests.status, frequency: users.digestFrequency })
-    .from(digests)
-    .innerJoin(users, eq(users.id, digests.userId))
-    .where(eq(digests.id, id))
-    .for('no key update', { of: digests });
-  return row;
+/**
+ * Leaves a digest marked pending after a failed attempt, so that if its job is lost or gives up the tick
+ * finds it and tries again.
+ */
+export async function markDigestPending(db: Executor, userId: string, period: string, error: string) {
+  await db
+    .insert(digests)
+    .values({ userId, period, error })
+    .onConflictDoUpdate({
+      target: [digests.userId, digests.period],
+      set: { error, updatedAt: new Date() },
+      setWhere: eq(digests.status, 'pending'),
+    });
 }
 
 /**
@@ -155,7 +194,7 @@ export async function insertDigestItems(
     .insert(digestItems)
     .values(items.map((i, position) => ({ digestId, userId, position, ...i })))
     .onConflictDoNothing()
-    .returning({ needId: digestItems.needId });
+    .returning({ needId: digestItems.needId, offeringId: digestItems.offeringId });
 }
 
 export async function finishDigest(
@@ -176,50 +215,4 @@ export async function finishDigest(
   // A digest refused for good, or cancelled, reached nobody: its pairs may go in a later one.
   if (outcome.status === 'failed' || outcome.status === 'cancelled')
     await tx.delete(digestItems).where(eq(digestItems.digestId, id));
-}
-
-const needOrg = alias(organisations, 'need_org');
-const offeringOrg = alias(organisations, 'offering_org');
-
-/**
- * What a digest's email shows, in its order: both posts, their organisations and the match's explanation.
- * A pair whose match has gone since (marked not relevant, dropped by a rematch) is left out.
- */
-export async function digestContents(db: Executor, digestId: string) {
-  return db
-    .select({
-      needId: digestItems.needId,
-      offeringId: digestItems.offeringId,
-      score: digestItems.score,
-      explanation: matches.explanation,
-      need: { title: needs.title, organisationId: needs.organisationId, anonymous: needs.anonymous },
-      needOrg: { name: needOrg.name, kind: needOrg.kind },
-      offering: { title: offerings.title, organisationId: offerings.organisationId },
-      offeringOrg: { name: offeringOrg.name, kind: offeringOrg.kind },
-    })
-    .from(digestItems)
-    .innerJoin(matches, and(eq(matches.needId, digestItems.needId), eq(matches.offeringId, digestItems.offeringId)))
-    .innerJoin(needs, eq(needs.id, digestItems.needId))
-    .innerJoin(needOrg, eq(needOrg.id, needs.organisationId))
-    .innerJoin(offerings, eq(offerings.id, digestItems.offeringId))
-    .innerJoin(offeringOrg, eq(offeringOrg.id, offerings.organisationId))
-    .where(eq(digestItems.digestId, digestId))
-    .orderBy(digestItems.position);
-}
-
-/** A recipient: the user, their settings and their organisation. */
-export async function findRecipient(db: Executor, userId: string) {
-  const [row] = await db
-    .select({
-      id: users.id,
-      name: users.name,
-      email: users.email,
-      frequency: users.digestFrequency,
-      organisationId: users.organisationId,
-      organisationName: organisations.name,
-    })
-    .from(users)
-    .innerJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(eq(users.id, userId));
-  return row;
 }

@@ -6,17 +6,15 @@ import { digestPeriod, dueDigestPeriod } from '../../core/digest/schedule.js';
 import { renderDigest, type DigestItemView } from '../../core/email/render.js';
 import { ACTION_LINK_DAYS, expiryAfterDays, signLink } from '../../core/links.js';
 import type { MatchExplanation } from '../../core/matching/explain.js';
-import type { Database } from '../../db/client.js';
+import type { Database, Executor } from '../../db/client.js';
 import {
   claimDigest,
   digestAudience,
   digestCandidates,
-  digestContents,
-  findRecipient,
   finishDigest,
   finishedDigests,
   insertDigestItems,
-  lockDigest,
+  markDigestPending,
   unsentDigests,
 } from '../../db/queries/digests.js';
 import { isPermanentRejection, messageIdFor, type Mailer } from '../mailer.js';
@@ -29,110 +27,100 @@ export interface DigestDeps {
   logger: Logger;
 }
 
-export type DigestOutcome = 'sent' | 'empty' | 'failed' | 'cancelled' | 'already-done' | 'off';
+export type DigestOutcome = 'sent' | 'empty' | 'failed' | 'cancelled' | 'already-done' | 'gone';
 
 /**
- * Sends one user's digest for one period, at most once whatever crashes and retries happen.
- *
- * 1. Claim the (user, period) row and compose in one transaction: the chosen pairs are written with it, so a
- *    retry sends exactly the same email, and no pair goes into two digests (a unique key per user and pair).
- * 2. Send while holding the row's lock, then mark it sent in the same transaction. Two runs of one job take
- *    turns on the lock; the second finds it sent. A crash after the send and before the commit resends the
- *    same email with the same Message-ID once: at most one duplicate per crash.
- * A mail server that is away or answers 4xx throws, and the job is retried with backoff; a 5xx is final.
+ * Sends one user's digest for one period, at most once whatever crashes and retries happen, in one
+ * transaction: claim the (user, period) row (locked, so two runs of one job take turns and the second finds
+ * it done), compose from the matches not yet sent, write the chosen pairs (a unique key per user and pair:
+ * no pair goes to a person twice), send, and mark it sent. A crash after the send and before the commit
+ * rolls all of it back, and the retry sends the digest again, once, under the same Message-ID (derived from
+ * user and period). A mail server that is away or answers 4xx throws, and the job is retried with backoff;
+ * a 5xx is recorded as final.
  */
 export async function sendDigest(deps: DigestDeps, job: DigestJob): Promise<DigestOutcome> {
-  const { db } = deps;
-  const recipient = await findRecipient(db, job.userId);
-  if (!recipient || recipient.frequency === 'off') return 'off'; // deleted, or unsubscribed, since
+  try {
+    return await deps.db.transaction((tx) => composeAndSend(deps, tx, job));
+  } catch (err) {
+    // Marked pending, a digest whose job is lost or gives up is found by the tick and tried again.
+    await markDigestPending(deps.db, job.userId, job.period, (err as Error).message.slice(0, 500)).catch(() => {});
+    throw err;
+  }
+}
 
-  const digestId = await db.transaction(async (tx) => {
-    const row = await claimDigest(tx, job.userId, job.period);
-    if (row.status !== 'pending') return null;
-    if (!row.created) return row.id; // composed by an earlier attempt: send what it chose
-    const chosen = composeDigest(
-      await digestCandidates(tx, { userId: job.userId, organisationId: recipient.organisationId }),
-    );
-    const written = await insertDigestItems(tx, row.id, job.userId, chosen);
-    if (written.length === 0) {
-      await finishDigest(tx, row.id, { status: 'empty' });
-      return null;
-    }
-    return row.id;
-  });
-  if (!digestId) return 'already-done';
+async function composeAndSend(deps: DigestDeps, tx: Executor, job: DigestJob): Promise<DigestOutcome> {
+  const { config } = deps;
+  const claim = await claimDigest(tx, job.userId, job.period);
+  if (!claim) return 'gone';
+  if (claim.status !== 'pending') return 'already-done';
+  if (claim.frequency === 'off') {
+    // Unsubscribed after the job was queued: nothing goes out after the click.
+    await finishDigest(tx, claim.id, { status: 'cancelled' });
+    return 'cancelled';
+  }
+  const composed = composeDigest(
+    await digestCandidates(tx, { userId: job.userId, organisationId: claim.organisationId }),
+  );
+  const written = new Set(
+    (await insertDigestItems(tx, claim.id, job.userId, composed)).map((w) => `${w.needId}/${w.offeringId}`),
+  );
+  const chosen = composed.filter((c) => written.has(`${c.needId}/${c.offeringId}`));
+  if (chosen.length === 0) {
+    await finishDigest(tx, claim.id, { status: 'empty' });
+    return 'empty';
+  }
 
-  return db.transaction(async (tx) => {
-    const row = await lockDigest(tx, digestId);
-    if (!row || row.status !== 'pending') return 'already-done';
-    if (row.frequency === 'off') {
-      // Unsubscribed after the digest was composed: nothing goes out after the click.
-      await finishDigest(tx, digestId, { status: 'cancelled' });
-      return 'cancelled';
-    }
-    const contents = await digestContents(tx, digestId);
-    if (contents.length === 0) {
-      // Every pair went away between composing and sending (posts closed, marked not relevant).
-      await finishDigest(tx, digestId, { status: 'empty' });
-      return 'empty';
-    }
-    const now = new Date();
-    const link = (action: 'request-introduction' | 'not-relevant', pair: string) =>
-      `${deps.config.publicUrl}/a/${signLink(deps.config.appSecret, {
-        action,
-        userId: recipient.id,
-        targetId: pair,
-        expiresAt: expiryAfterDays(now, ACTION_LINK_DAYS),
-      })}`;
-    const items: DigestItemView[] = contents.map((c) => {
-      const ownNeed = c.need.organisationId === recipient.organisationId;
-      const explanation = c.explanation as MatchExplanation;
-      const pair = `${c.needId}/${c.offeringId}`;
-      return {
-        side: ownNeed ? 'need' : 'offering',
-        ownTitle: ownNeed ? c.need.title : c.offering.title,
-        counterpartTitle: ownNeed ? c.offering.title : c.need.title,
-        counterpartOrganisation: ownNeed
-          ? `${c.offeringOrg.name} (${c.offeringOrg.kind})`
-          : c.need.anonymous
-            ? 'An anonymous biomanufacturer'
-            : `${c.needOrg.name} (${c.needOrg.kind})`,
-        score: c.score,
-        summary: explanation.summary,
-        capabilities: explanation.capabilities.map((x) => x.name),
-        terms: explanation.terms,
-        requestIntroductionUrl: link('request-introduction', pair),
-        notRelevantUrl: link('not-relevant', pair),
-      };
-    });
-    const unsubscribeUrl = `${deps.config.publicUrl}/u/${signLink(deps.config.appSecret, {
-      action: 'unsubscribe',
-      userId: recipient.id,
+  const now = new Date();
+  const link = (action: 'request-introduction' | 'not-relevant', pair: string) =>
+    `${config.publicUrl}/a/${signLink(config.appSecret, {
+      action,
+      userId: job.userId,
+      targetId: pair,
+      expiresAt: expiryAfterDays(now, ACTION_LINK_DAYS),
     })}`;
-    const email = renderDigest({
-      recipientName: recipient.name,
-      organisationName: recipient.organisationName,
-      frequency: recipient.frequency === 'daily' ? 'daily' : 'weekly',
-      items,
-      unsubscribeUrl,
-    });
-    const messageId = messageIdFor('digest', digestId, deps.config.publicUrl);
-    try {
-      await deps.mailer.send({
-        ...email,
-        to: { name: recipient.name, address: recipient.email },
-        messageId,
-        unsubscribeUrl,
-      });
-    } catch (err) {
-      if (!isPermanentRejection(err)) throw err;
-      await finishDigest(tx, digestId, { status: 'failed', error: (err as Error).message.slice(0, 500) });
-      deps.logger.warn({ userId: recipient.id, err: (err as Error).message }, 'digest rejected by the mail server');
-      return 'failed';
-    }
-    await finishDigest(tx, digestId, { status: 'sent', messageId });
-    return 'sent';
+  const items: DigestItemView[] = chosen.map((c) => {
+    const ownNeed = c.needOrganisationId === claim.organisationId;
+    const explanation = c.explanation as MatchExplanation;
+    const pair = `${c.needId}/${c.offeringId}`;
+    return {
+      side: ownNeed ? 'need' : 'offering',
+      ownTitle: ownNeed ? c.needTitle : c.offeringTitle,
+      counterpartTitle: ownNeed ? c.offeringTitle : c.needTitle,
+      counterpartOrganisation: ownNeed
+        ? `${c.offeringOrganisationName} (${c.offeringOrganisationKind})`
+        : c.needAnonymous
+          ? 'An anonymous biomanufacturer'
+          : `${c.needOrganisationName} (${c.needOrganisationKind})`,
+      score: c.score,
+      summary: explanation.summary,
+      capabilities: explanation.capabilities.map((x) => x.name),
+      terms: explanation.terms,
+      requestIntroductionUrl: link('request-introduction', pair),
+      notRelevantUrl: link('not-relevant', pair),
+    };
   });
+  const unsubscribeUrl = `${config.publicUrl}/u/${signLink(config.appSecret, {
+    action: 'unsubscribe',
+    userId: job.userId,
+  })}`;
+  const email = renderDigest({
+    recipientName: claim.name,
+    organisationName: claim.organisationName,
+    frequency: claim.frequency,
+    items,
+    unsubscribeUrl,
+  });
+  const messageId = messageIdFor('digest', `${job.userId}.${job.period}`, config.publicUrl);
+  try {
+    await deps.mailer.send({ ...email, to: { name: claim.name, address: claim.email }, messageId, unsubscribeUrl });
+  } catch (err) {
+    if (!isPermanentRejection(err)) throw err;
+    await finishDigest(tx, claim.id, { status: 'failed', error: (err as Error).message.slice(0, 500) });
+    deps.logger.warn({ userId: job.userId, err: (err as Error).message }, 'digest rejected by the mail server');
+    return 'failed';
+  }
+  await finishDigest(tx, claim.id, { status: 'sent', messageId });
+  return 'sent';
 }
 
 /**
