@@ -7,6 +7,7 @@ import type { AppDeps } from './deps.js';
 import { ApiRouter } from './endpoint.js';
 import { createMetrics } from './metrics.js';
 import { linkPages } from './pages/links.js';
+import { webPages } from './pages/web.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps) {
   registerAdminRoutes(api);
   app.use(api.router);
   app.use(linkPages(deps));
+  app.use(webPages(deps));
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

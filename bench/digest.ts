@@ -1,6 +1,6 @@
 /**
  * `npm run bench:digest [-- --recipients N --workers W]`: seeds N digest recipients with matches (default
- * 20,000) into a fresh database, sends everyone's digest through W worker processes (default 1) to a local
+ * 20,000) into a fresh database, sends everyone's digest through W worker processes (default 2) to a local
  * SMTP server in a process of its own, and reports digests per second and the workers' peak memory.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -15,7 +15,7 @@ import { peakRssMb } from './measure.js';
 const { values } = parseArgs({
   options: {
     recipients: { type: 'string', default: '20000' },
-    workers: { type: 'string', default: '1' },
+    workers: { type: 'string', default: '2' },
   },
 });
 const RECIPIENTS = Number(values.recipients);

@@ -3,9 +3,16 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type LinkAction = 'unsubscribe' | 'request-introduction' | 'not-relevant' | 'accept' | 'decline';
+export type LinkAction = 'unsubscribe' | 'request-introduction' | 'not-relevant' | 'accept' | 'decline' | 'signin';
 
-const ACTIONS: readonly LinkAction[] = ['unsubscribe', 'request-introduction', 'not-relevant', 'accept', 'decline'];
+const ACTIONS: readonly LinkAction[] = [
+  'unsubscribe',
+  'request-introduction',
+  'not-relevant',
+  'accept',
+  'decline',
+  'signin',
+];
 
 export interface LinkClaims {
   action: LinkAction;

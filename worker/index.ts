@@ -4,9 +4,11 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { IDEMPOTENCY_KEY_TTL_HOURS, pruneIdempotencyKeys } from '../db/queries/idempotency.js';
 import { unmatchedPosts } from '../db/queries/matches.js';
+import { pruneSessions } from '../db/queries/sessions.js';
 import { createMailer, type Mailer } from './mailer.js';
 import { enqueueDueDigests, sendDigest } from './processors/digest.js';
 import { introductionsTick, sendIntroductionEmails } from './processors/introductions.js';
+import { sendSigninEmail } from './processors/signin.js';
 import { matchPost, StatsCache } from './processors/match.js';
 import { rematchNeeds, type RematchChunk } from './processors/rematch.js';
 import {
@@ -19,6 +21,7 @@ import {
   type DigestJob,
   type IntroductionEmailJob,
   type MatchJob,
+  type SigninEmailJob,
 } from './queues.js';
 
 export interface WorkerDeps {
@@ -68,6 +71,7 @@ export async function startWorker(
           return rematchNeeds(db, stats, job.data as RematchChunk);
         case 'sweep': {
           await pruneIdempotencyKeys(db, IDEMPOTENCY_KEY_TTL_HOURS);
+          await pruneSessions(db);
           let enqueued = 0;
           for (const post of await unmatchedPosts(db)) if (await requeueMatch(queues.matching, post)) enqueued++;
           return { enqueued };
@@ -97,6 +101,8 @@ export async function startWorker(
           return sendIntroductionEmails(mailDeps, job.data as IntroductionEmailJob);
         case 'introductions-tick':
           return introductionsTick(db, queues.notifications);
+        case 'signin-email':
+          return sendSigninEmail(mailDeps, job.data as SigninEmailJob);
         default:
           throw new Error(`unknown job ${job.name}`);
       }

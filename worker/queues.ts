@@ -64,7 +64,13 @@ async function requeue<T>(queue: Queue<T>, name: string, data: T, jobId: string)
 export const requeueMatch = (queue: Queue<MatchJob>, job: MatchJob) => requeue(queue, 'match', job, matchJobId(job));
 
 /** Digests, introduction emails, and the ticks that find them due. */
-export type NotificationJob = DigestJob | IntroductionEmailJob | Record<string, never>;
+export type NotificationJob = DigestJob | IntroductionEmailJob | SigninEmailJob | Record<string, never>;
+
+export interface SigninEmailJob {
+  signinId: string;
+  /** Sent after a signup: worded as a welcome. */
+  welcome: boolean;
+}
 
 export interface DigestJob {
   userId: string;
@@ -113,6 +119,9 @@ export const requeueDigest = (queue: Queue<NotificationJob>, job: DigestJob) =>
 export function introductionJobId(id: string, state: string): string {
   return `introduction-${id}-${state}`;
 }
+
+export const enqueueSigninEmail = (queue: Queue<NotificationJob>, job: SigninEmailJob) =>
+  queue.add('signin-email', job, { jobId: `signin-${job.signinId}`, attempts: 5 });
 
 export const enqueueIntroductionEmail = (queue: Queue<NotificationJob>, id: string, state: string) =>
   requeue(queue, 'introduction-email', { introductionId: id }, introductionJobId(id, state));

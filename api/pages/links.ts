@@ -97,7 +97,8 @@ export function linkPages(deps: AppDeps): express.Router {
       return {
         html: resultPage({
           title: 'You are unsubscribed',
-          message: `${actor.email} will get no more digests. You can turn them on again with PUT /v1/me/digest.`,
+          message: `${actor.email} will get no more digests. You can turn them on again on your settings page.`,
+          next: { href: '/settings', label: 'Digest settings' },
         }),
       };
     }),

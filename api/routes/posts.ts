@@ -38,7 +38,7 @@ import { toNeed, toOffering } from '../serialize.js';
 
 type Row = NeedRow | OfferingRow;
 
-interface Side<Create extends z.ZodType, Patch extends z.ZodType> {
+export interface Side<Create extends z.ZodType, Patch extends z.ZodType> {
   side: PostSide;
   path: string;
   noun: string;
@@ -55,7 +55,7 @@ interface Side<Create extends z.ZodType, Patch extends z.ZodType> {
   toJson(post: Row, organisation: OrganisationRow, viewer: Viewer): unknown;
 }
 
-const needSide: Side<typeof NeedCreateBody, typeof NeedPatchBody> = {
+export const needSide: Side<typeof NeedCreateBody, typeof NeedPatchBody> = {
   side: 'need',
   path: '/v1/needs',
   noun: 'Need',
@@ -85,7 +85,7 @@ const needSide: Side<typeof NeedCreateBody, typeof NeedPatchBody> = {
   toJson: (post, organisation, viewer) => toNeed(post as NeedRow, organisation, viewer),
 };
 
-const offeringSide: Side<typeof OfferingCreateBody, typeof OfferingPatchBody> = {
+export const offeringSide: Side<typeof OfferingCreateBody, typeof OfferingPatchBody> = {
   side: 'offering',
   path: '/v1/offerings',
   noun: 'Offering',
@@ -110,7 +110,7 @@ const offeringSide: Side<typeof OfferingCreateBody, typeof OfferingPatchBody> = 
 };
 
 /** Open, unexpired posts are public to signed-in users; anything else only to its organisation. */
-function visibleTo(post: Row, viewer: Viewer, now = new Date()): boolean {
+export function visibleTo(post: Row, viewer: Pick<Viewer, 'organisationId'>, now = new Date()): boolean {
   if (post.organisationId === viewer.organisationId) return true;
   return post.status === 'open' && (!post.expiresAt || post.expiresAt > now);
 }

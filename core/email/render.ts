@@ -83,11 +83,13 @@ html.loadTemplate('@digest', t.DIGEST_HTML);
 html.loadTemplate('@introduction-request', t.INTRODUCTION_REQUEST_HTML);
 html.loadTemplate('@introduction-accepted', t.INTRODUCTION_ACCEPTED_HTML);
 html.loadTemplate('@introduction-closed', t.INTRODUCTION_CLOSED_HTML);
+html.loadTemplate('@signin', t.SIGNIN_HTML);
 text.loadTemplate('@text-footer', t.TEXT_FOOTER);
 text.loadTemplate('@digest', t.DIGEST_TEXT);
 text.loadTemplate('@introduction-request', t.INTRODUCTION_REQUEST_TEXT);
 text.loadTemplate('@introduction-accepted', t.INTRODUCTION_ACCEPTED_TEXT);
 text.loadTemplate('@introduction-closed', t.INTRODUCTION_CLOSED_TEXT);
+text.loadTemplate('@signin', t.SIGNIN_TEXT);
 
 function render(name: string, subject: string, data: object): RenderedEmail {
   const it = { ...data, subject };
@@ -139,6 +141,11 @@ export function renderIntroductionClosed(view: IntroductionClosedView): Rendered
     ? 'the other side has declined your introduction request about this match, and the pair will not be suggested to you again.'
     : 'your introduction request about this match was not answered within 14 days and has expired. You may ask again.';
   return render('@introduction-closed', headline, { ...view, headline, explanation });
+}
+
+/** A one-time sign-in link; `welcome` after a signup. */
+export function renderSignin(view: { name: string; url: string; minutes: number; welcome: boolean }): RenderedEmail {
+  return render('@signin', view.welcome ? 'Welcome to Roadmatch: sign in' : 'Your Roadmatch sign-in link', view);
 }
 
 function truncate(s: string, max: number): string {

@@ -139,3 +139,19 @@ Hello <%= it.recipientName %>, <%= it.explanation %>
 
 ${PAIR_TEXT}
 <%~ include('@text-footer', it) %>`;
+
+export const SIGNIN_HTML = `<% layout('@html-layout') %>
+<h1 style="font-size:20px;margin:0 0 8px"><%= it.welcome ? 'Welcome to Roadmatch' : 'Sign in to Roadmatch' %></h1>
+<p style="margin:0 0 16px">Hello <%= it.name %>, <%= it.welcome ? 'your organisation is registered. Use' : 'use' %> this link to sign in. It works once, within <%= it.minutes %> minutes.</p>
+<p style="margin:0 0 16px"><a href="<%= it.url %>" style="display:inline-block;background:#1d4ed8;color:#ffffff;padding:8px 14px;border-radius:4px;text-decoration:none">Sign in</a></p>
+<p style="font-size:14px">If you did not ask for it, ignore this email: nothing happens without the link.</p>
+`;
+
+export const SIGNIN_TEXT = `<%= it.welcome ? 'Welcome to Roadmatch' : 'Sign in to Roadmatch' %>
+
+Hello <%= it.name %>, <%= it.welcome ? 'your organisation is registered. Use' : 'use' %> this link to sign in. It works once, within <%= it.minutes %> minutes.
+
+Sign in: <%= it.url %>
+
+If you did not ask for it, ignore this email: nothing happens without the link.
+`;

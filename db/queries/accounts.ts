@@ -9,7 +9,8 @@ export async function createOrganisationWithUser(
   input: {
     organisation: { name: string; kind: OrgKind; country: string };
     user: { name: string; email: string; timezone: string };
-    tokenHash: string;
+    /** The first API token's hash; none for a signup through the web pages, which use sessions. */
+    tokenHash?: string;
   },
 ) {
   const [organisation] = await db.insert(organisations).values(input.organisation).returning();
@@ -17,10 +18,9 @@ export async function createOrganisationWithUser(
     .insert(users)
     .values({ ...input.user, organisationId: organisation!.id })
     .returning();
-  const [token] = await db
-    .insert(apiTokens)
-    .values({ userId: user!.id, name: 'Signup token', tokenHash: input.tokenHash })
-    .returning();
+  const [token] = input.tokenHash
+    ? await db.insert(apiTokens).values({ userId: user!.id, name: 'Signup token', tokenHash: input.tokenHash }).returning()
+    : [];
   return { organisation: organisation!, user: user!, token: token! };
 }
 

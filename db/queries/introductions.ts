@@ -158,6 +158,15 @@ export async function recordIntroductionEmail(db: Executor, row: typeof introduc
   await db.insert(introductionEmails).values(row).onConflictDoNothing();
 }
 
+/** Requests awaiting an answer from an organisation. */
+export async function countAwaitingAnswer(db: Executor, organisationId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(introductions)
+    .where(and(eq(introductions.recipientOrganisationId, organisationId), eq(introductions.status, 'pending')));
+  return row!.n;
+}
+
 /** Pending requests past their expiry become expired; answers their ids. */
 export async function expireIntroductions(db: Executor, now = new Date()): Promise<string[]> {
   const rows = await db

@@ -198,3 +198,37 @@ export async function reanalyseStale(db: Executor): Promise<number> {
   }
   return count;
 }
+
+/** An organisation's needs or offerings with their match counts, newest first, for its dashboard. */
+export async function organisationPosts(db: Executor, side: PostSide, organisationId: string) {
+  const table = tableOf(side);
+  const own = side === 'need' ? sql.raw('need_id') : sql.raw('offering_id');
+  // Qualified by hand: inside the subquery a bare "id" would be the match's own.
+  const postId = sql.raw(side === 'need' ? 'needs.id' : 'offerings.id');
+  return db
+    .select({
+      id: table.id,
+      title: table.title,
+      status: table.status,
+      expiresAt: table.expiresAt,
+      pending: sql<boolean>`${table.matchedVersion} is distinct from ${table.version}`,
+      matches: sql<number>`(select count(*)::int from matches m where m.${own} = ${postId})`,
+    })
+    .from(table)
+    .where(eq(table.organisationId, organisationId))
+    .orderBy(desc(table.createdAt));
+}
+
+/** Per capability: open needs, open offerings, and introductions asked for about needs tagged with it. */
+export async function capabilityCoverage(db: Executor) {
+  const rows = await db.execute<{ slug: string; needs: number; offerings: number; introductions: number }>(sql`
+    select c.slug,
+      (select count(*)::int from needs n where c.slug = any(n.capabilities) and n.status = 'open'
+         and (n.expires_at is null or n.expires_at > now())) as needs,
+      (select count(*)::int from offerings o where c.slug = any(o.capabilities) and o.status = 'open'
+         and (o.expires_at is null or o.expires_at > now())) as offerings,
+      (select count(*)::int from introductions i join needs n on n.id = i.need_id
+         where c.slug = any(n.capabilities)) as introductions
+    from capabilities c order by c.slug`);
+  return [...rows];
+}

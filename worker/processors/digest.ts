@@ -39,16 +39,43 @@ export type DigestOutcome = 'sent' | 'empty' | 'failed' | 'cancelled' | 'already
  * a 5xx is recorded as final.
  */
 export async function sendDigest(deps: DigestDeps, job: DigestJob): Promise<DigestOutcome> {
+  let leaveWindow: (() => void) | undefined;
+  const enterWindow = async () => {
+    leaveWindow = await sendWindow.acquire();
+  };
   try {
-    return await deps.db.transaction((tx) => composeAndSend(deps, tx, job));
+    return await deps.db.transaction((tx) => composeAndSend(deps, tx, job, enterWindow));
   } catch (err) {
     // Marked pending, a digest whose job is lost or gives up is found by the tick and tried again.
     await markDigestPending(deps.db, job.userId, job.period, (err as Error).message.slice(0, 500)).catch(() => {});
     throw err;
+  } finally {
+    leaveWindow?.();
   }
 }
 
-async function composeAndSend(deps: DigestDeps, tx: Executor, job: DigestJob): Promise<DigestOutcome> {
+/**
+ * One digest at a time per process between the start of its send and its commit: a crash then resends at
+ * most that one. Composing, the slow part, still runs at MAIL_CONCURRENCY.
+ */
+class Mutex {
+  private last: Promise<void> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const previous = this.last;
+    this.last = previous.then(() => held);
+    return previous.then(() => release);
+  }
+}
+const sendWindow = new Mutex();
+
+async function composeAndSend(
+  deps: DigestDeps,
+  tx: Executor,
+  job: DigestJob,
+  enterSendWindow: () => Promise<void>,
+): Promise<DigestOutcome> {
   const { config } = deps;
   const claim = await claimDigest(tx, job.userId, job.period);
   if (!claim) return 'gone';
@@ -109,8 +136,10 @@ async function composeAndSend(deps: DigestDeps, tx: Executor, job: DigestJob): P
     frequency: claim.frequency,
     items,
     unsubscribeUrl,
+    settingsUrl: `${config.publicUrl}/settings`,
   });
   const messageId = messageIdFor('digest', `${job.userId}.${job.period}`, config.publicUrl);
+  await enterSendWindow(); // held until the transaction has committed (or failed)
   try {
     await deps.mailer.send({ ...email, to: { name: claim.name, address: claim.email }, messageId, unsubscribeUrl });
   } catch (err) {

@@ -84,6 +84,7 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, job: I
           declineUrl: link('decline'),
           expiresAt: i.expiresAt,
           reminder,
+          settingsUrl: `${config.publicUrl}/settings`,
         });
         emails.push(email(reminder ? 'reminder' : 'request', to, body));
       }
@@ -101,6 +102,7 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, job: I
             you: { name: me.user.name, email: me.user.email, organisation: me.org.name },
             other: { name: other.user.name, email: other.user.email, organisation: other.org.name },
             message: i.message,
+            settingsUrl: `${config.publicUrl}/settings`,
           });
           emails.push({
             ...email('accepted', me.user, body),
@@ -114,6 +116,7 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, job: I
         ...pairViewFor({ ...d, introduced: d.introduction.status === 'accepted' }, requesterOrg.id),
         recipientName: requester.name,
         outcome: i.status,
+        settingsUrl: `${config.publicUrl}/settings`,
       });
       emails.push(email(i.status, requester, body));
       mark = { notifiedStatus: i.status };

@@ -1,0 +1,116 @@
+import type { Router } from 'express';
+import { nextDigestAt } from '../../core/digest/schedule.js';
+import { getDigestSettings, updateDigestSettings } from '../../db/queries/digests.js';
+import { listIntroductions } from '../../db/queries/introductions.js';
+import { DigestSettingsBody } from '../schemas.js';
+import { toIntroduction } from '../serialize.js';
+import { answerIntroduction, notifyIntroduction } from '../usecases/introductions.js';
+import { requireViewer } from './session.js';
+import { fieldErrors, handle, TIMEZONES, viewerOf, type WebContext } from './web.js';
+
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const dateTime = (d: Date, timeZone: string) =>
+  new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone }).format(d);
+
+/** Introductions received and sent, and the digest settings. */
+export function registerIntroductionPages(router: Router, ctx: WebContext): void {
+  const { deps } = ctx;
+
+  router.get(
+    '/introductions',
+    requireViewer,
+    handle(async (req, res) => {
+      const viewer = viewerOf(res);
+      const sections = await Promise.all(
+        (['received', 'sent'] as const).map(async (direction) => {
+          const { rows } = await listIntroductions(deps.db, viewer.organisationId, { direction, limit: 100 });
+          const items = rows.map((r) => {
+            const i = toIntroduction(r, viewer);
+            return {
+              id: i.id,
+              status: i.status,
+              when: new Date(i.createdAt).toISOString().slice(0, 10),
+              need: `${i.need.title} (${i.need.organisation?.name ?? 'an anonymous biomanufacturer'})`,
+              offering: `${i.offering.title} (${i.offering.organisation.name})`,
+              summary: i.summary,
+              requester: i.requester?.name ?? null,
+              message: i.message,
+              contacts: i.contacts
+                ? [i.contacts.requester, i.contacts.responder].map((p) => ({
+                    name: p.name,
+                    email: p.email,
+                    organisation: p.organisation.name,
+                  }))
+                : null,
+              canAnswer: direction === 'received' && i.status === 'pending',
+            };
+          });
+          return { heading: direction === 'received' ? 'Asked of you' : 'You asked', items };
+        }),
+      );
+      ctx.page(req, res, 'introductions', { title: 'Introductions', sections });
+    }),
+  );
+
+  for (const answer of ['accept', 'decline'] as const) {
+    router.post(
+      `/introductions/:id/${answer}`,
+      requireViewer,
+      handle(async (req, res) => {
+        const detail = await deps.db.transaction((tx) =>
+          answerIntroduction(tx, viewerOf(res), String(req.params.id), answer),
+        );
+        await notifyIntroduction(deps, detail);
+        res.redirect(303, '/introductions');
+      }),
+    );
+  }
+
+  const settingsPage = async (
+    req: Parameters<typeof ctx.page>[0],
+    res: Parameters<typeof ctx.page>[1],
+    extra: { values?: Record<string, unknown>; errors?: Record<string, string>; saved?: boolean } = {},
+    status = 200,
+  ) => {
+    const settings = await getDigestSettings(deps.db, viewerOf(res).userId);
+    const next = nextDigestAt(new Date(), settings);
+    ctx.page(
+      req,
+      res,
+      'settings',
+      {
+        title: 'Digest settings',
+        values: extra.values ?? settings,
+        errors: extra.errors ?? {},
+        saved: extra.saved ?? false,
+        weekdays: WEEKDAYS,
+        timezones: TIMEZONES,
+        next: next ? `${dateTime(next, settings.timezone)} (${settings.timezone})` : null,
+      },
+      status,
+    );
+  };
+
+  router.get(
+    '/settings',
+    requireViewer,
+    handle((req, res) => settingsPage(req, res)),
+  );
+
+  router.post(
+    '/settings',
+    requireViewer,
+    handle(async (req, res) => {
+      const f = req.body as Record<string, string | undefined>;
+      const parsed = DigestSettingsBody.safeParse({
+        frequency: f.frequency,
+        weekday: Number(f.weekday),
+        hour: Number(f.hour),
+        timezone: f.timezone,
+      });
+      if (!parsed.success) return settingsPage(req, res, { values: f, errors: fieldErrors(parsed.error) }, 400);
+      await updateDigestSettings(deps.db, viewerOf(res).userId, parsed.data);
+      await settingsPage(req, res, { saved: true });
+    }),
+  );
+}

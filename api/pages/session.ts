@@ -1,0 +1,47 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Config } from '../../config.js';
+import type { Executor } from '../../db/client.js';
+import { createSession, deleteSession, findSessionViewer } from '../../db/queries/sessions.js';
+import type { WebViewer } from './render.js';
+
+export const SESSION_COOKIE = 'rm_session';
+const SESSION_DAYS = 30;
+
+const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+const secure = (config: Pick<Config, 'publicUrl'>) => config.publicUrl.startsWith('https:');
+
+/** Signs a person in: a new session, its random token in an HttpOnly cookie, only its hash stored. */
+export async function startSession(db: Executor, config: Pick<Config, 'publicUrl'>, res: Response, userId: string) {
+  const token = randomBytes(32).toString('base64url');
+  await createSession(db, userId, hash(token), SESSION_DAYS);
+  res.cookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: secure(config),
+    path: '/',
+    maxAge: SESSION_DAYS * 86_400_000,
+  });
+}
+
+export async function endSession(db: Executor, req: Request, res: Response) {
+  const token = req.cookies?.[SESSION_COOKIE] as string | undefined;
+  if (token) await deleteSession(db, hash(token));
+  res.clearCookie(SESSION_COOKIE, { path: '/' });
+}
+
+/** Puts the signed-in person, if any, in `res.locals.viewer`. */
+export function loadViewer(db: Executor) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const token = req.cookies?.[SESSION_COOKIE] as string | undefined;
+    const row = token ? await findSessionViewer(db, hash(token)) : undefined;
+    res.locals.viewer = row ? ({ ...row, tokenId: row.sessionId } satisfies WebViewer) : null;
+    next();
+  };
+}
+
+/** Pages for signed-in people: anyone else is sent to sign in. */
+export function requireViewer(req: Request, res: Response, next: NextFunction) {
+  if (res.locals.viewer) return next();
+  res.redirect(303, '/signin');
+}

@@ -1,0 +1,215 @@
+/// <reference lib="dom" />
+// The page.evaluate callbacks below run in the browser.
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMailWorld, until, type MailWorld } from '../mail-world.js';
+import { linksIn } from '../smtp.js';
+
+/** Debian's Chromium, which `.ci/run` installs when it is missing. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+
+let w: MailWorld;
+let server: Server;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  w = await startMailWorld();
+  server = w.t.app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  await w?.close();
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+
+const signinMails = async (email: string) =>
+  (await w.smtp.to(email)).filter((m) => linksIn(m.parsed.text ?? '', 'Sign in').length > 0);
+
+/** The link of the `nth` sign-in email to `email` (waiting for it), on this test's server. */
+async function signinLinkFor(email: string, nth = 1): Promise<string> {
+  await until(async () => (await signinMails(email)).length >= nth, 20_000);
+  const url = linksIn((await signinMails(email))[nth - 1]!.parsed.text!, 'Sign in')[0]!;
+  return base + new URL(url).pathname;
+}
+
+/** Every visible form control has a label a screen reader announces. */
+async function expectLabelled(page: Page) {
+  const unlabelled = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('input, select, textarea'))
+      .filter((el) => (el as HTMLInputElement).type !== 'hidden')
+      .filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label'))
+      .map((el) => el.outerHTML),
+  );
+  expect(unlabelled).toEqual([]);
+}
+
+async function signUp(page: Page, o: { organisation: string; kind: RegExp; name: string; email: string }) {
+  await page.goto(`${base}/signup`);
+  await expectLabelled(page);
+  await page.getByLabel('Organisation name').fill(o.organisation);
+  await page.getByLabel(o.kind).check();
+  await page.getByLabel('Country').fill('GB');
+  await page.getByLabel('Your name').fill(o.name);
+  await page.getByLabel('Work email').fill(o.email);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your email' }).isVisible()).resolves.toBe(true);
+  await page.goto(await signinLinkFor(o.email));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/`);
+  expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(o.organisation);
+}
+
+describe('the web pages, in a real browser', () => {
+  it('takes a biomanufacturer and a supplier from signup to an accepted introduction', async () => {
+    const visitor = await browser.newPage();
+    await visitor.goto(base);
+    expect(await visitor.getByRole('link', { name: 'Sign up your organisation' }).isVisible()).toBe(true);
+    await shot(visitor, 'home');
+    await visitor.goto(`${base}/signup`);
+    await shot(visitor, 'signup');
+    await visitor.close();
+
+    // A biomanufacturer signs up, signs in from the emailed link and posts a need.
+    const bio = await (await browser.newContext()).newPage();
+    await signUp(bio, {
+      organisation: 'Northwind Biologics',
+      kind: /biomanufacturer/,
+      name: 'Dana Lee',
+      email: 'dana@northwind.example',
+    });
+    await bio.getByRole('link', { name: 'Post a need' }).click();
+    await expectLabelled(bio);
+    await bio.getByLabel('Title').fill('In-line Raman for glucose control in 2,000 L fed-batch');
+    await bio
+      .getByLabel('Description')
+      .fill(
+        'We want in-line Raman spectroscopy predicting glucose and lactate every few minutes, feeding a closed-loop controller.',
+      );
+    // Capabilities are suggested from the text as it is typed.
+    await expect
+      .poll(() => bio.locator('#suggestions').textContent(), { timeout: 5000 })
+      .toContain('Spectroscopic process analytical technology');
+    await bio.getByLabel('Keywords, separated by commas').fill('Raman, glucose control');
+    await bio.getByLabel('Spectroscopic process analytical technology').check();
+    await bio.getByLabel('Lowest technology readiness (TRL) you can take').selectOption('5');
+    await bio.getByLabel('Highest TRL').selectOption('8');
+    await bio.getByLabel('pilot').check();
+    await shot(bio, 'need-form');
+    await bio.getByRole('button', { name: 'Post the need' }).click();
+    await bio.waitForURL(/\/needs\/[0-9a-f-]{36}$/);
+    const needUrl = bio.url();
+
+    // A supplier signs up and registers an offering, with an error on the way (input kept, error beside it).
+    const supplier = await (await browser.newContext()).newPage();
+    await signUp(supplier, {
+      organisation: 'Ramanix Instruments',
+      kind: /supplier/,
+      name: 'Anna Vogel',
+      email: 'anna@ramanix.example',
+    });
+    await supplier.getByRole('link', { name: 'Register an offering' }).click();
+    await supplier.getByLabel('Title').fill('Raman probes and chemometric models for bioreactor monitoring');
+    await supplier.getByRole('button', { name: 'Register the offering' }).click();
+    expect(await supplier.locator('#description-error').textContent()).toMatch(/at least 1 character/);
+    expect(await supplier.getByLabel('Title').inputValue()).toBe(
+      'Raman probes and chemometric models for bioreactor monitoring',
+    );
+    await supplier
+      .getByLabel('Description')
+      .fill(
+        'Steam-sterilisable Raman probes with calibration models for glucose and lactate in mammalian cell culture.',
+      );
+    await supplier.getByLabel('Spectroscopic process analytical technology').check();
+    await supplier.getByLabel('Technology readiness (TRL) of what you offer').selectOption('7');
+    await supplier.getByLabel('pilot').check();
+    await supplier.getByRole('button', { name: 'Register the offering' }).click();
+    await supplier.waitForURL(/\/offerings\/[0-9a-f-]{36}$/);
+    await w.matched();
+
+    // The need's page shows the match, its reason in one line, and the buttons.
+    await bio.goto(needUrl);
+    const match = bio.getByRole('article').filter({ hasText: 'Raman probes and chemometric models' });
+    expect(await match.textContent()).toMatch(/Ramanix Instruments · match \d+%/);
+    expect(await match.textContent()).toMatch(/Why: Matched on .*Raman/);
+    await bio.goto(base);
+    const cells = await bio
+      .getByRole('row', { name: /In-line Raman for glucose control/ })
+      .getByRole('cell')
+      .allTextContents();
+    expect(cells.map((c) => c.trim())).toEqual(['In-line Raman for glucose control in 2,000 L fed-batch', 'open', '1']);
+    await shot(bio, 'dashboard');
+    await bio.goto(needUrl);
+    await shot(bio, 'need-matches');
+    await match
+      .getByLabel('Message for an introduction')
+      .fill('We would like to pilot your probes on our 2,000 L line.');
+    await match.getByRole('button', { name: 'Request an introduction' }).click();
+    await bio.waitForURL(needUrl);
+    expect(await bio.getByText('Introduction pending').isVisible()).toBe(true);
+
+    // The supplier sees the request and accepts it.
+    await supplier.goto(`${base}/introductions`);
+    const request = supplier.getByRole('article').filter({ hasText: 'We would like to pilot your probes' });
+    expect(await request.textContent()).toContain('Asked by: Dana Lee');
+    await shot(supplier, 'introductions');
+    await request.getByRole('button', { name: 'Accept' }).click();
+    await supplier.waitForURL(`${base}/introductions`);
+    expect(await supplier.getByText('anna@ramanix.example').first().isVisible()).toBe(true);
+
+    // Both introduction emails arrive.
+    await w.introductionEmailsSent();
+    const intro = async (email: string) =>
+      (await w.smtp.to(email)).filter((m) => m.parsed.subject?.startsWith('Introduction:'));
+    expect((await intro('dana@northwind.example')).map((m) => m.parsed.subject)).toEqual([
+      'Introduction: Northwind Biologics meets Ramanix Instruments',
+    ]);
+    expect((await intro('anna@ramanix.example'))[0]!.parsed.text).toContain(
+      'Meet Dana Lee of Northwind Biologics: dana@northwind.example',
+    );
+
+    // Settings and the public coverage map.
+    await bio.goto(`${base}/settings`);
+    await bio.getByLabel('How often').selectOption('daily');
+    await bio.getByRole('button', { name: 'Save' }).click();
+    expect(await bio.getByRole('status').textContent()).toContain('Saved');
+    await shot(bio, 'settings');
+    await bio.goto(`${base}/coverage`);
+    expect(await bio.getByRole('row', { name: /Spectroscopic process analytical technology/ }).textContent()).toMatch(
+      /Spectroscopic process analytical technology\s*1\s*1\s*1/,
+    );
+    await shot(bio, 'coverage');
+  }, 120_000);
+
+  it('signs in with the keyboard alone, by a link that works once', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${base}/signin`);
+    await page.getByLabel('Work email').focus();
+    await page.keyboard.type('dana@northwind.example');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    const link = await signinLinkFor('dana@northwind.example', 2); // the first came with the signup
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Sign in' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Northwind Biologics');
+    // The same link a second time signs no one in.
+    const again = await (await browser.newContext()).newPage();
+    await again.goto(link);
+    await again.getByRole('button', { name: 'Sign in' }).click();
+    expect(await again.getByRole('heading', { level: 1 }).textContent()).toBe('This sign-in link has been used');
+  }, 60_000);
+});

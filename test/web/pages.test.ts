@@ -1,0 +1,197 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleNeed } from '../helpers.js';
+import { startMailWorld, until, type MailWorld } from '../mail-world.js';
+import { linksIn } from '../smtp.js';
+
+let w: MailWorld;
+type Agent = ReturnType<typeof request.agent>;
+
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+const pathOf = (url: string) => new URL(url).pathname;
+
+/** A form posted as a browser would: the page fetched first for its CSRF token and cookie. */
+async function submit(agent: Agent, formPage: string, action: string, fields: Record<string, string | string[]>) {
+  const page = await agent.get(formPage);
+  const body = new URLSearchParams({ _csrf: csrfOf(page.text) });
+  for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
+  return agent.post(action).type('form').send(body.toString());
+}
+
+async function signinLinks(email: string) {
+  return (await w.smtp.to(email)).flatMap((m) => linksIn(m.parsed.text ?? '', 'Sign in')).map(pathOf);
+}
+
+/** Signs up through the pages and signs in from the emailed link; answers the signed-in agent. */
+async function signedUp(kind: string, organisation: string, email: string): Promise<Agent> {
+  const agent = request.agent(w.t.app);
+  const res = await submit(agent, '/signup', '/signup', {
+    organisationName: organisation,
+    kind,
+    country: 'GB',
+    name: `Person at ${organisation}`,
+    email,
+    timezone: 'Europe/London',
+  });
+  expect(res.status).toBe(200);
+  await until(async () => (await signinLinks(email)).length > 0);
+  const link = (await signinLinks(email)).at(-1)!;
+  const confirm = await agent.get(link).expect(200);
+  await agent
+    .post(link)
+    .type('form')
+    .send({ _csrf: csrfOf(confirm.text) })
+    .expect(303);
+  return agent;
+}
+
+beforeAll(async () => {
+  w = await startMailWorld();
+});
+
+afterAll(async () => {
+  await w?.close();
+});
+
+describe('accounts on the web pages', () => {
+  it('signs in by a one-time link in a secure session cookie, and out again', async () => {
+    const agent = await signedUp('biomanufacturer', 'Cookie Bio', 'cookie@bio.example');
+    const home = await agent.get('/').expect(200);
+    expect(home.text).toContain('<h1>Cookie Bio</h1>');
+
+    const again = request.agent(w.t.app);
+    const res = await submit(again, '/signin', '/signin', { email: 'cookie@bio.example' });
+    expect(res.text).toContain('Check your email');
+    await until(async () => (await signinLinks('cookie@bio.example')).length === 2);
+    const link = (await signinLinks('cookie@bio.example'))[1]!;
+    const confirm = await again.get(link).expect(200);
+    const signedIn = await again
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfOf(confirm.text) })
+      .expect(303);
+    const cookie = ([] as string[])
+      .concat(signedIn.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('rm_session='))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    // The link works once.
+    const used = await request(w.t.app).post(link).type('form').send({}).expect(403); // no CSRF cookie: refused first
+    expect(used.text).toContain('This form has expired');
+    const other = request.agent(w.t.app);
+    const page = await other.get(link).expect(200);
+    const second = await other
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) })
+      .expect(410);
+    expect(second.text).toContain('This sign-in link has been used');
+    // A changed link is refused.
+    await other.get(`${link.slice(0, -4)}AAAA`).expect(400);
+
+    // Signing out ends the session: the cookie no longer signs anyone in.
+    const out = await submit(again, '/', '/signout', {});
+    expect(out.status).toBe(303);
+    const after = await request(w.t.app).get('/').set('Cookie', cookie.split(';')[0]!).expect(200);
+    expect(after.text).toContain('Sign up your organisation');
+  });
+
+  it('does not tell who is registered: unknown emails and repeat signups get the same page', async () => {
+    const unknown = await submit(request.agent(w.t.app), '/signin', '/signin', { email: 'nobody@nowhere.example' });
+    expect(unknown.text).toContain('If nobody@nowhere.example belongs to a Roadmatch account');
+    await signedUp('supplier', 'Repeat Supplies', 'repeat@supplies.example');
+    const repeat = await submit(request.agent(w.t.app), '/signup', '/signup', {
+      organisationName: 'Someone Else',
+      kind: 'supplier',
+      country: 'DE',
+      name: 'Mallory',
+      email: 'repeat@supplies.example',
+    });
+    expect(repeat.text).toContain('If repeat@supplies.example belongs to a Roadmatch account');
+    // The owner of the address gets a sign-in link, not a second organisation.
+    await until(async () => (await signinLinks('repeat@supplies.example')).length === 2);
+    const [orgs] = await w.t.db.sql<
+      { n: number }[]
+    >`select count(*)::int as n from organisations where name = 'Someone Else'`;
+    expect(orgs!.n).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await w.smtp.to('nobody@nowhere.example')).toHaveLength(0);
+  });
+
+  it('refuses a form without its CSRF token and changes nothing', async () => {
+    const res = await request(w.t.app)
+      .post('/signup')
+      .type('form')
+      .send({ organisationName: 'Forged', kind: 'supplier', country: 'GB', name: 'X', email: 'forged@x.example' })
+      .expect(403);
+    expect(res.text).toContain('This form has expired');
+    const agent = await signedUp('biomanufacturer', 'Csrf Bio', 'csrf@bio.example');
+    await agent
+      .post('/needs')
+      .type('form')
+      .send({ ...sampleNeed(), _csrf: 'forged' })
+      .expect(403);
+    const [row] = await w.t.db.sql<{ n: number }[]>`
+      select (select count(*) from organisations where name = 'Forged')::int
+           + (select count(*) from needs n join organisations o on o.id = n.organisation_id where o.name = 'Csrf Bio')::int as n`;
+    expect(row!.n).toBe(0);
+  });
+});
+
+describe('posting through the pages', () => {
+  it('shows errors beside the fields at fault and keeps what was typed', async () => {
+    const agent = await signedUp('biomanufacturer', 'Form Bio', 'form@bio.example');
+    const res = await submit(agent, '/needs/new', '/needs', {
+      title: 'Raman for glucose <control>',
+      description: '',
+      capabilities: ['imrr.spectroscopic-pat'],
+      trlMin: '8',
+      trlMax: '3',
+      partnershipTypes: 'pilot',
+      openTo: 'supplier',
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/id="description-error" class="error">[^<]+/);
+    expect(res.text).toContain('value="Raman for glucose &lt;control&gt;"'); // kept, and escaped
+    expect(res.text).toMatch(/value="imrr.spectroscopic-pat" checked/);
+
+    const ok = await submit(agent, '/needs/new', '/needs', {
+      title: 'Raman for glucose control',
+      description: 'In-line Raman for glucose feedback in fed-batch culture.',
+      capabilities: 'imrr.spectroscopic-pat',
+      trlMin: '5',
+      trlMax: '8',
+      partnershipTypes: 'pilot',
+      openTo: ['supplier', 'academic'],
+      anonymous: 'true',
+    });
+    expect(ok.status).toBe(303);
+    const needPage = await agent.get(ok.headers.location!).expect(200);
+    expect(needPage.text).toContain('Raman for glucose control');
+    const [need] = await w.t.db.sql<{ anonymous: boolean; open_to: string[] }[]>`
+      select anonymous, open_to from needs where title = 'Raman for glucose control'`;
+    expect(need).toMatchObject({ anonymous: true, open_to: ['supplier', 'academic'] });
+
+    // Another organisation may read an open need, without its owner, and may not edit it.
+    const supplier = await signedUp('supplier', 'Reader Supplies', 'reader@supplies.example');
+    const seen = await supplier.get(ok.headers.location!).expect(200);
+    expect(seen.text).toContain('an anonymous biomanufacturer');
+    expect(seen.text).not.toContain('Form Bio');
+    await supplier.get(`${ok.headers.location!}/edit`).expect(404);
+    expect((await supplier.get('/needs/new').expect(403)).text).toContain('Only members of a biomanufacturer');
+  });
+
+  it('sends a visitor to sign in from any page that needs a session', async () => {
+    for (const path of ['/needs/new', '/offerings/new', '/introductions', '/settings']) {
+      const res = await request(w.t.app).get(path).expect(303);
+      expect(res.headers.location).toBe('/signin');
+    }
+  });
+
+  it('shows the public coverage map from live counts', async () => {
+    const res = await request(w.t.app).get('/coverage').expect(200);
+    expect(res.text).toContain('<svg role="img"');
+    // The anonymous need above is counted under its capability.
+    expect(res.text).toMatch(/<td>Spectroscopic process analytical technology<\/td><td>1<\/td>/);
+  });
+});
