@@ -19,7 +19,10 @@ export async function createOrganisationWithUser(
     .values({ ...input.user, organisationId: organisation!.id })
     .returning();
   const [token] = input.tokenHash
-    ? await db.insert(apiTokens).values({ userId: user!.id, name: 'Signup token', tokenHash: input.tokenHash }).returning()
+    ? await db
+        .insert(apiTokens)
+        .values({ userId: user!.id, name: 'Signup token', tokenHash: input.tokenHash })
+        .returning()
     : [];
   return { organisation: organisation!, user: user!, token: token! };
 }
