@@ -32,7 +32,8 @@ function colour(c: CoverageCount): { fill: string; ink: string } {
   const gap = gapOf(c);
   if (gap <= 1) return { fill: '#dbeafe', ink: '#1d2733' }; // offerings meet or exceed needs
   // 1..4+ needs per offering, light to dark red
-  const shades = ['#fde2e1', '#f9b4b0', '#ef6f68', '#b91c1c'];
+  // The two darker shades carry white text at 4.5:1 or more.
+  const shades = ['#fde2e1', '#f9b4b0', '#dc2626', '#991b1b'];
   const i = Math.min(shades.length - 1, Math.floor(gap - 1));
   return { fill: shades[i]!, ink: i >= 2 ? '#ffffff' : '#1d2733' };
 }

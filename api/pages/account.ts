@@ -7,7 +7,7 @@ import { enqueueSigninEmail } from '../../worker/queues.js';
 import type { AppDeps } from '../deps.js';
 import { HttpProblem } from '../problem.js';
 import { SignupBody } from '../schemas.js';
-import { endSession, startSession } from './session.js';
+import { endSession, forgetSession, startSession } from './session.js';
 import { fieldErrors, handle, TIMEZONES, type WebContext } from './web.js';
 
 /** How long an emailed sign-in link works. */
@@ -160,6 +160,8 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
           'This sign-in link has been used',
           'Each link signs in once. Ask for a new one on the sign-in page.',
         );
+      // A session already in this browser ends: a fresh token for the new sign-in, never a reused one.
+      await forgetSession(deps.db, req);
       await startSession(deps.db, deps.config, res, userId);
       res.redirect(303, '/');
     }),

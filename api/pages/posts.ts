@@ -12,7 +12,7 @@ import { needSide, offeringSide, visibleTo } from '../routes/posts.js';
 import { revealsNeedOwner } from '../serialize.js';
 import { markNotRelevant, notifyIntroduction, requestIntroduction } from '../usecases/introductions.js';
 import { requireViewer } from './session.js';
-import { fieldErrors, handle, list, viewerOf, type WebContext } from './web.js';
+import { fieldErrors, handle, list, str, viewerOf, type WebContext } from './web.js';
 
 const SIDES = { need: needSide, offering: offeringSide } as const;
 const KINDS = ORG_KINDS.map((k) => ({ value: k, label: k }));
@@ -20,34 +20,42 @@ const CAPABILITY_NAMES = new Map(CAPABILITIES.map((c) => [c.slug as string, c.na
 const AREA_GROUPS = AREAS.map((a) => ({ name: a.name, capabilities: CAPABILITIES.filter((c) => c.area === a.slug) }));
 
 /** The form's fields as an API body, so that one schema validates the form and the API alike. */
-function formToBody(side: PostSide, f: Record<string, unknown>) {
-  const keywords = String(f.keywords ?? '')
+function formToBody(side: PostSide, f: Record<string, unknown>, edit = false) {
+  const keywords = str(f.keywords)
     .split(',')
     .map((k) => k.trim())
     .filter(Boolean);
   const body: Record<string, unknown> = {
-    title: String(f.title ?? ''),
-    description: String(f.description ?? ''),
+    title: str(f.title),
+    description: str(f.description),
     keywords,
     capabilities: list(f.capabilities),
     partnershipTypes: list(f.partnershipTypes),
-    expiresAt: f.expiresAt ? `${String(f.expiresAt)}T23:59:59Z` : null,
+    expiresAt: str(f.expiresAt) ? `${str(f.expiresAt)}T23:59:59Z` : null,
   };
   if (side === 'need') {
-    body.trlMin = Number(f.trlMin);
-    body.trlMax = Number(f.trlMax);
+    body.trlMin = Number(str(f.trlMin));
+    body.trlMax = Number(str(f.trlMax));
     body.openTo = list(f.openTo);
     body.anonymous = f.anonymous === 'true';
   } else {
-    body.trl = Number(f.trl);
+    body.trl = Number(str(f.trl));
+  }
+  if (edit) {
+    // An expiry left as it was stays exactly as it was (its time of day, even if it has passed).
+    if (str(f.expiresAt) === str(f.expiresAtWas)) delete body.expiresAt;
+    if (str(f.status)) body.status = str(f.status);
   }
   return body;
 }
 
-/** What the form shows: the values as typed (lists as lists). */
+/** What the form shows: the values as typed (lists as lists; anything that is not a plain value, blank). */
 function formValues(f: Record<string, unknown>): Record<string, unknown> {
+  const plain = Object.fromEntries(
+    Object.entries(f).map(([k, v]) => [k, typeof v === 'number' || typeof v === 'boolean' ? v : str(v)]),
+  );
   return {
-    ...f,
+    ...plain,
     capabilities: list(f.capabilities),
     partnershipTypes: list(f.partnershipTypes),
     openTo: list(f.openTo),
@@ -100,6 +108,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
           heading: o.edit ? `Edit your ${noun}` : side === 'need' ? 'Post a technology need' : 'Register an offering',
           button: o.edit ? 'Save changes' : side === 'need' ? 'Post the need' : 'Register the offering',
           side,
+          edit: o.edit,
           action: o.action,
           values,
           errors: o.errors ?? {},
@@ -154,7 +163,12 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
         if (!found || found.post.organisationId !== viewerOf(res).organisationId) throw notFound(`This ${noun}`);
         const p = found.post as Record<string, unknown> & { expiresAt: Date | null; keywords: string[] };
         formPage(req, res, {
-          values: { ...p, keywords: p.keywords.join(', '), expiresAt: p.expiresAt?.toISOString().slice(0, 10) ?? '' },
+          values: {
+            ...p,
+            keywords: p.keywords.join(', '),
+            expiresAt: p.expiresAt?.toISOString().slice(0, 10) ?? '',
+            expiresAtWas: p.expiresAt?.toISOString().slice(0, 10) ?? '',
+          },
           action: `/${side}s/${String(req.params.id)}/edit`,
           edit: true,
         });
@@ -167,7 +181,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
       handle(async (req, res) => {
         const id = String(req.params.id);
         const form = req.body as Record<string, unknown>;
-        const parsed = (s.patch as z.ZodType).safeParse(formToBody(side, form));
+        const parsed = (s.patch as z.ZodType).safeParse(formToBody(side, form, true));
         const action = `/${side}s/${id}/edit`;
         if (!parsed.success)
           return formPage(req, res, { values: form, errors: fieldErrors(parsed.error), action, edit: true }, 400);
@@ -209,9 +223,13 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
             listMatchesOf(deps.db, side, post.id, viewer.organisationId, 50),
             listIntroductions(deps.db, viewer.organisationId, { limit: 500 }),
           ]);
-          const introByPair = new Map(
-            intros.rows.map((i) => [`${i.need.id}/${i.offering.id}`, i.introduction.status] as const),
-          );
+          // Newest first: the first seen of a pair is its current state. An expired request may be asked again.
+          const introByPair = new Map<string, string>();
+          for (const i of intros.rows) {
+            const key = `${i.need.id}/${i.offering.id}`;
+            if (!introByPair.has(key) && i.introduction.status !== 'expired')
+              introByPair.set(key, i.introduction.status);
+          }
           matches = rows.map((r) => {
             const explanation = r.match.explanation as MatchExplanation;
             const other = side === 'need' ? r.offering : r.need;
@@ -257,7 +275,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
     handle(async (req, res) => {
       const viewer = viewerOf(res);
       const match = await getMatch(deps.db, String(req.params.id)).catch(() => undefined);
-      const message = String((req.body as { message?: string }).message ?? '').trim();
+      const message = str((req.body as { message?: unknown }).message).trim();
       if (!message || message.length > 2000)
         throw new HttpProblem(
           400,

@@ -24,9 +24,14 @@ export async function startSession(db: Executor, config: Pick<Config, 'publicUrl
   });
 }
 
-export async function endSession(db: Executor, req: Request, res: Response) {
+/** Ends the session this browser holds, if any, in the database (its cookie is replaced or cleared after). */
+export async function forgetSession(db: Executor, req: Request) {
   const token = req.cookies?.[SESSION_COOKIE] as string | undefined;
   if (token) await deleteSession(db, hash(token));
+}
+
+export async function endSession(db: Executor, req: Request, res: Response) {
+  await forgetSession(db, req);
   res.clearCookie(SESSION_COOKIE, { path: '/' });
 }
 

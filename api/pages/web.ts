@@ -12,7 +12,7 @@ import { HttpProblem } from '../problem.js';
 import { registerAccountPages } from './account.js';
 import { registerIntroductionPages } from './introductions.js';
 import { registerPostPages } from './posts.js';
-import { renderPage, resultPage, type PageBase, type WebViewer } from './render.js';
+import { renderPage, type PageBase, type WebViewer } from './render.js';
 import { loadViewer } from './session.js';
 
 /** What a page handler has: the app's dependencies and a way to answer with a page. */
@@ -31,8 +31,14 @@ export const handle =
     fn(req, res).catch(next);
   };
 
-/** A form field that may hold one value or several (checkboxes), as a list. */
-export const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+/** A form field as text; anything else (a JSON body's object) as empty. */
+export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** A form field that may hold one value or several (checkboxes), as a list of texts. */
+export const list = (v: unknown): string[] =>
+  (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A zod error as messages per form field; `rename` maps a schema path to the field's name. */
 export function fieldErrors(error: z.ZodError, rename: (path: string) => string = (p) => p.split('.')[0]!) {
@@ -81,6 +87,11 @@ export function webPages(deps: AppDeps): express.Router {
     },
   };
 
+  // Every :id of the pages is a UUID: anything else is a page that does not exist (not a database error).
+  router.param('id', (_req, _res, next, id: string) =>
+    next(UUID.test(id) ? undefined : new HttpProblem(404, 'not_found', 'Not found', 'There is no such page.')),
+  );
+
   registerAccountPages(router, ctx);
   registerPostPages(router, ctx);
   registerIntroductionPages(router, ctx);
@@ -101,24 +112,18 @@ export function webPages(deps: AppDeps): express.Router {
   });
 
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    const viewer = res.locals.viewer as WebViewer | null;
-    if (err instanceof HttpProblem) {
-      res.status(err.status).type('html');
-      return res.send(resultPage({ title: err.title, message: err.detail ?? err.title, isError: true, viewer }));
-    }
-    if ((err as { code?: string }).code === 'EBADCSRFTOKEN') {
-      return res
-        .status(403)
-        .type('html')
-        .send(
-          resultPage({
-            title: 'This form has expired',
-            message: 'For your safety the form could not be accepted. Go back, reload the page and try again.',
-            isError: true,
-            viewer,
-          }),
-        );
-    }
+    // Error pages keep the layout working (its sign-out form needs a fresh CSRF token).
+    const show = (status: number, title: string, message: string) =>
+      ctx.page(req, res, 'result', { title, message, isError: true }, status);
+    if (err instanceof HttpProblem) return show(err.status, err.title, err.detail ?? err.title);
+    if ((err as { code?: string }).code === 'EBADCSRFTOKEN')
+      return show(
+        403,
+        'This form has expired',
+        'For your safety the form could not be accepted. Go back, reload the page and try again.',
+      );
+    const status = (err as { status?: number }).status;
+    if (status === 413) return show(413, 'Too long', 'What you sent is too long. Go back and shorten it.');
     next(err);
   });
   return router;

@@ -203,8 +203,11 @@ export async function reanalyseStale(db: Executor): Promise<number> {
 export async function organisationPosts(db: Executor, side: PostSide, organisationId: string) {
   const table = tableOf(side);
   const own = side === 'need' ? sql.raw('need_id') : sql.raw('offering_id');
-  // Qualified by hand: inside the subquery a bare "id" would be the match's own.
+  // Qualified by hand: inside the subquery a bare "id" would be the match's own. Only matches whose other
+  // post is live are counted, as the post's page lists them.
   const postId = sql.raw(side === 'need' ? 'needs.id' : 'offerings.id');
+  const other = sql.raw(side === 'need' ? 'offerings' : 'needs');
+  const otherId = sql.raw(side === 'need' ? 'offering_id' : 'need_id');
   return db
     .select({
       id: table.id,
@@ -212,7 +215,8 @@ export async function organisationPosts(db: Executor, side: PostSide, organisati
       status: table.status,
       expiresAt: table.expiresAt,
       pending: sql<boolean>`${table.matchedVersion} is distinct from ${table.version}`,
-      matches: sql<number>`(select count(*)::int from matches m where m.${own} = ${postId})`,
+      matches: sql<number>`(select count(*)::int from matches m join ${other} x on x.id = m.${otherId}
+        where m.${own} = ${postId} and x.status = 'open' and (x.expires_at is null or x.expires_at > now()))`,
     })
     .from(table)
     .where(eq(table.organisationId, organisationId))

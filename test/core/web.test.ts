@@ -37,7 +37,7 @@ describe('coverage heatmap', () => {
     expect(cell(0, 0).fill).toBe('#f1f3f5'); // nothing yet
     expect(cell(1, 3).fill).toBe('#dbeafe'); // supply meets demand
     expect(cell(2, 1).fill).toBe('#fde2e1');
-    expect(cell(9, 0).fill).toBe('#b91c1c');
+    expect(cell(9, 0).fill).toBe('#991b1b');
     expect(cell(9, 0).ink).toBe('#ffffff');
     expect(gapOf({ needs: 3, offerings: 0 })).toBe(4);
   });

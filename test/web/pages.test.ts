@@ -181,6 +181,59 @@ describe('posting through the pages', () => {
     expect((await supplier.get('/needs/new').expect(403)).text).toContain('Only members of a biomanufacturer');
   });
 
+  it('edits a post keeping what was not changed, closes it, and answers bad addresses with a 404 page', async () => {
+    const agent = await signedUp('biomanufacturer', 'Edit Bio', 'edit@bio.example');
+    const created = await submit(agent, '/needs/new', '/needs', {
+      title: 'Single-use sensor qualification',
+      description: 'Qualification of single-use pH and DO sensors for 2,000 L bags.',
+      capabilities: 'pt.single-use-systems',
+      trlMin: '5',
+      trlMax: '8',
+      partnershipTypes: 'pilot',
+      openTo: 'supplier',
+      expiresAt: '2031-06-30',
+    });
+    const url = created.headers.location!;
+    await w.t.db
+      .sql`update needs set expires_at = '2031-06-30T12:00:00Z' where title = 'Single-use sensor qualification'`;
+    const form = await agent.get(`${url}/edit`).expect(200);
+    expect(form.text).toContain('value="2031-06-30"');
+    const saved = await agent
+      .post(`${url}/edit`)
+      .type('form')
+      .send(
+        new URLSearchParams({
+          _csrf: csrfOf(form.text),
+          title: 'Single-use sensor qualification (pH, DO)',
+          description: 'Qualification of single-use pH and DO sensors for 2,000 L bags.',
+          capabilities: 'pt.single-use-systems',
+          trlMin: '5',
+          trlMax: '8',
+          partnershipTypes: 'pilot',
+          openTo: 'supplier',
+          expiresAt: '2031-06-30',
+          expiresAtWas: '2031-06-30',
+          status: 'closed',
+        }).toString(),
+      )
+      .expect(303);
+    expect(saved.headers.location).toBe(url);
+    const [need] = await w.t.db.sql<{ title: string; status: string; expires_at: Date }[]>`
+      select title, status, expires_at from needs where title like 'Single-use sensor qualification%'`;
+    expect(need!.title).toBe('Single-use sensor qualification (pH, DO)');
+    expect(need!.status).toBe('closed');
+    expect(new Date(need!.expires_at).toISOString()).toBe('2031-06-30T12:00:00.000Z');
+
+    // Not an id, or a JSON body where a form is expected: a clear 4xx page, never a server error.
+    const csrf = csrfOf((await agent.get('/').expect(200)).text);
+    const bad = await agent.post('/needs/not-an-id/edit').type('form').send({ _csrf: csrf }).expect(404);
+    expect(bad.text).toContain('name="_csrf"'); // the error page's sign-out still works
+    await agent.post('/introductions/xyz/accept').type('form').send({ _csrf: csrf }).expect(404);
+    await agent.get('/offerings/12345').expect(404);
+    const json = await agent.post('/needs').send({ _csrf: csrf, title: { toString: 1 } });
+    expect(json.status).toBe(400);
+  });
+
   it('sends a visitor to sign in from any page that needs a session', async () => {
     for (const path of ['/needs/new', '/offerings/new', '/introductions', '/settings']) {
       const res = await request(w.t.app).get(path).expect(303);

@@ -44,13 +44,11 @@ export async function sendDigest(deps: DigestDeps, job: DigestJob): Promise<Dige
     leaveWindow = await sendWindow.acquire();
   };
   try {
-    return await deps.db.transaction((tx) => composeAndSend(deps, tx, job, enterWindow));
+    return await deps.db.transaction((tx) => composeAndSend(deps, tx, job, enterWindow)).finally(() => leaveWindow?.()); // as soon as the transaction has settled, before anything else
   } catch (err) {
     // Marked pending, a digest whose job is lost or gives up is found by the tick and tried again.
     await markDigestPending(deps.db, job.userId, job.period, (err as Error).message.slice(0, 500)).catch(() => {});
     throw err;
-  } finally {
-    leaveWindow?.();
   }
 }
 
