@@ -3,14 +3,10 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { PairView } from '../../core/email/render.js';
+import type { Viewer } from '../auth.js';
 
-export interface WebViewer {
-  userId: string;
-  tokenId: string;
-  name: string;
-  email: string;
-  organisationId: string;
-  organisationKind: 'biomanufacturer' | 'supplier' | 'academic';
+/** The signed-in person of the pages: the API's viewer (its token being the session), with their organisation's name. */
+export interface WebViewer extends Viewer {
   organisationName: string;
 }
 
