@@ -71,6 +71,13 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new HttpProblem(404, 'not_found', 'Not found', `There is no ${req.method} ${req.path}.`));
 };
 
+/** A signed link from an email that cannot be used: 410 when it has expired, 400 when it is broken. */
+export function linkProblem(expired: boolean, what: string, whenExpired: string, whenBroken: string): HttpProblem {
+  return expired
+    ? new HttpProblem(410, 'link_expired', `${what} has expired`, whenExpired)
+    : new HttpProblem(400, 'invalid_link', `${what} is not valid`, whenBroken);
+}
+
 /** Turns anything thrown into a problem; errors of body-parser (413, malformed JSON) keep their 4xx. */
 export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (err instanceof HttpProblem) return sendProblem(res, err);

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,3 +151,20 @@ export const sampleOffering = (over: Record<string, unknown> = {}) => ({
   partnershipTypes: ['supply', 'pilot'],
   ...over,
 });
+
+/** A worker as its own process (`main.ts worker`) on a test's database and queue prefix, for crash tests. */
+export function spawnWorkerProcess(config: Config, env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'worker'], {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: {
+      ...process.env,
+      DATABASE_URL: config.databaseUrl,
+      REDIS_URL: config.redisUrl,
+      QUEUE_PREFIX: config.queuePrefix,
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+      ...env,
+    },
+    stdio: 'ignore',
+  });
+}

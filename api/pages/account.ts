@@ -5,7 +5,7 @@ import { createOrganisationWithUser, findUserByEmail, findUserById } from '../..
 import { consumeSigninLink, createSigninLink } from '../../db/queries/sessions.js';
 import { enqueueSigninEmail } from '../../worker/queues.js';
 import type { AppDeps } from '../deps.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, linkProblem } from '../problem.js';
 import { SignupBody } from '../schemas.js';
 import { endSession, forgetSession, startSession } from './session.js';
 import { fieldErrors, handle, TIMEZONES, type WebContext } from './web.js';
@@ -120,14 +120,11 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
   async function signinClaims(token: string) {
     const check = verifyLink(deps.config.appSecret, token);
     if (!check.ok || check.claims.action !== 'signin' || !check.claims.targetId) {
-      const expired = !check.ok && check.reason === 'expired';
-      throw new HttpProblem(
-        expired ? 410 : 400,
-        expired ? 'link_expired' : 'invalid_link',
-        expired ? 'This sign-in link has expired' : 'This sign-in link is not valid',
-        expired
-          ? `Sign-in links work for ${SIGNIN_MINUTES} minutes. Ask for a new one on the sign-in page.`
-          : 'The link is incomplete or has been changed. Open it again from the email, or ask for a new one.',
+      throw linkProblem(
+        !check.ok && check.reason === 'expired',
+        'This sign-in link',
+        `Sign-in links work for ${SIGNIN_MINUTES} minutes. Ask for a new one on the sign-in page.`,
+        'The link is incomplete or has been changed. Open it again from the email, or ask for a new one.',
       );
     }
     return check.claims;

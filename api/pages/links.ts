@@ -5,7 +5,7 @@ import { updateDigestSettings } from '../../db/queries/digests.js';
 import { getIntroduction } from '../../db/queries/introductions.js';
 import { getMatchByPair } from '../../db/queries/matches.js';
 import type { AppDeps } from '../deps.js';
-import { HttpProblem, sendProblem } from '../problem.js';
+import { HttpProblem, linkProblem, sendProblem } from '../problem.js';
 import { pairViewFor } from '../serialize.js';
 import {
   answerIntroduction,
@@ -32,14 +32,11 @@ export function linkPages(deps: AppDeps): express.Router {
   ): Promise<{ claims: LinkClaims; actor: Actor & { email: string } }> {
     const check = verifyLink(deps.config.appSecret, String(req.params.token));
     if (!check.ok || !actions.includes(check.claims.action)) {
-      const expired = !check.ok && check.reason === 'expired';
-      throw new HttpProblem(
-        expired ? 410 : 400,
-        expired ? 'link_expired' : 'invalid_link',
-        expired ? 'This link has expired' : 'This link is not valid',
-        expired
-          ? 'The link in your email has expired. Act on the match from a newer digest or through the API.'
-          : 'The link is incomplete or has been changed. Open it again from the email, copying the whole address.',
+      throw linkProblem(
+        !check.ok && check.reason === 'expired',
+        'This link',
+        'The link in your email has expired. Act on the match from a newer digest or through the API.',
+        'The link is incomplete or has been changed. Open it again from the email, copying the whole address.',
       );
     }
     const user = await findUserById(deps.db, check.claims.userId);

@@ -1,31 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDigestAudience } from '../../bench/digest-data.js';
 import { enqueueDueDigests } from '../../worker/processors/digest.js';
-import { startTestApp, type TestApp } from '../helpers.js';
+import { spawnWorkerProcess, startTestApp, type TestApp } from '../helpers.js';
 import { until, waitForDigests } from '../mail-world.js';
 import { startSmtp, type TestSmtp } from '../smtp.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const RECIPIENTS = 1000;
 let t: TestApp;
 let smtp: TestSmtp;
 
-function spawnWorker(): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'worker'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: t.config.databaseUrl,
-      REDIS_URL: t.config.redisUrl,
-      QUEUE_PREFIX: t.config.queuePrefix,
-      SMTP_URL: smtp.url,
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-    },
-    stdio: 'ignore',
-  });
-}
+const spawnWorker = () => spawnWorkerProcess(t.config, { SMTP_URL: smtp.url });
 
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateNeed, generateOffering, rng } from '../../bench/generate.js';
@@ -6,27 +5,12 @@ import { insertNeed, insertOffering } from '../../db/queries/posts.js';
 import { organisations } from '../../db/schema.js';
 import { startWorker } from '../../worker/index.js';
 import { startRematch } from '../../worker/processors/rematch.js';
-import { startTestApp, type TestApp } from '../helpers.js';
+import { spawnWorkerProcess, startTestApp, type TestApp } from '../helpers.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 let t: TestApp;
 
-function spawnWorker(): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'worker'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: t.config.databaseUrl,
-      REDIS_URL: t.config.redisUrl,
-      QUEUE_PREFIX: t.config.queuePrefix,
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-      // One chunk at a time, so that the kill lands with some chunks done and others not.
-      WORKER_CONCURRENCY: '1',
-    },
-    stdio: 'ignore',
-  });
-}
+// One chunk at a time, so that the kill lands with some chunks done and others not.
+const spawnWorker = () => spawnWorkerProcess(t.config, { WORKER_CONCURRENCY: '1' });
 
 const counts = async () => {
   const [row] = await t.db.sql<{ pending: number; done: number }[]>`
