@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { Executor } from '../db/client.js';
 import { findViewerByTokenHash } from '../db/queries/accounts.js';
+import type { OrgKind } from '../core/taxonomy.js';
 import { unauthorized } from './problem.js';
 
 /** The signed-in user, as every handler sees them. */
@@ -11,7 +12,7 @@ export interface Viewer {
   name: string;
   email: string;
   organisationId: string;
-  organisationKind: 'biomanufacturer' | 'supplier' | 'academic';
+  organisationKind: OrgKind;
 }
 
 const TOKEN_PREFIX = 'rm_';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AREAS, CAPABILITIES, ORG_KINDS, PARTNERSHIP_TYPES } from '../core/taxonomy.js';
+import { OFFERING_POSTING_KINDS } from '../core/policy.js';
+import { AREAS, CAPABILITIES, ORG_KINDS, PARTNERSHIP_TYPES, type OrgKind } from '../core/taxonomy.js';
 
 /** Request and response shapes of the public API: they validate requests and generate the OpenAPI document. */
 
@@ -137,7 +138,11 @@ const postCreateFields = {
   expiresAt: postFields.expiresAt.optional(),
 };
 
-const OpenTo = distinct(OrgKindSchema, ORG_KINDS.length).refine(
+/** The kinds a need may be introduced to: those that register offerings. */
+const OfferingKindSchema = z.enum(OFFERING_POSTING_KINDS as [OrgKind, ...OrgKind[]], {
+  error: `must be one of ${OFFERING_POSTING_KINDS.join(', ')}`,
+});
+const OpenTo = distinct(OfferingKindSchema, OFFERING_POSTING_KINDS.length).refine(
   (xs) => xs.length > 0,
   'must name at least one organisation kind',
 );

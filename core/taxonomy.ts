@@ -247,7 +247,25 @@ export const CAPABILITIES = [
   },
 ] as const;
 
-export const ORG_KINDS = ['biomanufacturer', 'supplier', 'academic'] as const;
+/**
+ * Organisation kinds. Biomanufacturers post needs (and may offer); suppliers and academic groups offer;
+ * regional innovation hubs offer test beds and pilot plants and may convene a consortium; regulators and
+ * government agencies follow and read, and agencies may convene. `core/policy.ts` holds who may do what.
+ */
+export const ORG_KINDS = ['biomanufacturer', 'supplier', 'academic', 'hub', 'regulator', 'agency'] as const;
+
+/** What each kind is called in a sentence ("a regional innovation hub"). */
+export const ORG_KIND_NAMES: Record<(typeof ORG_KINDS)[number], string> = {
+  biomanufacturer: 'biomanufacturer',
+  supplier: 'supplier',
+  academic: 'academic group',
+  hub: 'regional innovation hub',
+  regulator: 'regulator',
+  agency: 'government agency or funder',
+};
+
+export const CONSORTIUM_STATUSES = ['forming', 'active', 'closed'] as const;
+export type ConsortiumStatus = (typeof CONSORTIUM_STATUSES)[number];
 
 export const PARTNERSHIP_TYPES = [
   'co-development',

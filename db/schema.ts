@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   customType,
@@ -8,6 +9,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   real,
   smallint,
   text,
@@ -16,6 +18,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+import { CONSORTIUM_STATUSES, ORG_KINDS } from '../core/taxonomy.js';
 import type { StoredAnalysis } from './analysis.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -24,7 +27,7 @@ const timestamps = {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 };
 
-export const orgKind = pgEnum('org_kind', ['biomanufacturer', 'supplier', 'academic']);
+export const orgKind = pgEnum('org_kind', ORG_KINDS);
 export const postStatus = pgEnum('post_status', ['open', 'closed']);
 export const digestFrequency = pgEnum('digest_frequency', ['weekly', 'daily', 'off']);
 export const feedbackVerdict = pgEnum('feedback_verdict', ['relevant', 'not_relevant']);
@@ -54,10 +57,21 @@ export const users = pgTable(
     /** ISO weekday, 1 = Monday. */
     digestWeekday: smallint('digest_weekday').notNull().default(1),
     digestHour: smallint('digest_hour').notNull().default(8),
+    /** Capabilities and whole areas the person follows: their digest carries common needs and consortia in them. */
+    followedCapabilities: text('followed_capabilities')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    followedAreas: text('followed_areas')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     ...timestamps,
   },
   (t) => [
     index('users_organisation_id_idx').on(t.organisationId),
+    index('users_followed_capabilities_idx').using('gin', t.followedCapabilities),
+    index('users_followed_areas_idx').using('gin', t.followedAreas),
     uniqueIndex('users_email_key').on(sql`lower(${t.email})`),
     check('users_digest_weekday_check', sql`${t.digestWeekday} between 1 and 7`),
     check('users_digest_hour_check', sql`${t.digestHour} between 0 and 23`),
@@ -473,5 +487,257 @@ export const idempotencyKeys = pgTable(
   (t) => [
     uniqueIndex('idempotency_keys_scope_key_key').on(t.scope, t.key),
     index('idempotency_keys_created_at_idx').on(t.createdAt),
+  ],
+);
+
+/**
+ * Two open needs of different organisations that describe the same problem, kept with their similarity and
+ * why. One row per pair, the smaller id first.
+ */
+export const commonNeeds = pgTable(
+  'common_needs',
+  {
+    needA: uuid('need_a')
+      .notNull()
+      .references(() => needs.id, { onDelete: 'cascade' }),
+    needB: uuid('need_b')
+      .notNull()
+      .references(() => needs.id, { onDelete: 'cascade' }),
+    similarity: real('similarity').notNull(),
+    explanation: jsonb('explanation').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    // The key leads with need_a, so it serves that foreign key; need_b has its own index.
+    primaryKey({ name: 'common_needs_pkey', columns: [t.needA, t.needB] }),
+    index('common_needs_need_b_idx').on(t.needB),
+    check('common_needs_order_check', sql`${t.needA} < ${t.needB}`),
+  ],
+);
+
+/**
+ * Groups of common needs from two or more organisations; each open need is in at most one. A group keeps
+ * its id while it keeps most of its needs, so that links and digests can name it. Its title and tags are
+ * set when it is regrouped; how many needs and organisations it has is counted when read, over live needs.
+ */
+export const commonNeedGroups = pgTable(
+  'common_need_groups',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The title of the need most like the others of the group. */
+    title: text('title').notNull(),
+    capabilities: text('capabilities')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    areas: text('areas')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    ...timestamps,
+  },
+  (t) => [
+    index('common_need_groups_capabilities_idx').using('gin', t.capabilities),
+    index('common_need_groups_areas_idx').using('gin', t.areas),
+  ],
+);
+
+export const commonNeedGroupMembers = pgTable(
+  'common_need_group_members',
+  {
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => commonNeedGroups.id, { onDelete: 'cascade' }),
+    needId: uuid('need_id')
+      .notNull()
+      .references(() => needs.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    uniqueIndex('common_need_group_members_need_key').on(t.needId),
+    index('common_need_group_members_group_id_idx').on(t.groupId),
+  ],
+);
+
+export const consortiumStatus = pgEnum('consortium_status', CONSORTIUM_STATUSES);
+export const invitationStatus = pgEnum('consortium_invitation_status', ['pending', 'accepted', 'declined']);
+
+/** A pre-competitive consortium on common needs, under the charter every member accepts. */
+export const consortia = pgTable(
+  'consortia',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    title: text('title').notNull(),
+    scope: text('scope').notNull(),
+    capabilities: text('capabilities')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    areas: text('areas')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    status: consortiumStatus('status').notNull().default('forming'),
+    convenerOrganisationId: uuid('convener_organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    activatedAt: timestamp('activated_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    index('consortia_convener_organisation_id_idx').on(t.convenerOrganisationId),
+    index('consortia_created_by_idx').on(t.createdBy),
+    index('consortia_capabilities_idx').using('gin', t.capabilities),
+    index('consortia_areas_idx').using('gin', t.areas),
+    index('consortia_created_at_id_idx').on(t.createdAt.desc(), t.id.desc()),
+  ],
+);
+
+export const consortiumNeeds = pgTable(
+  'consortium_needs',
+  {
+    consortiumId: uuid('consortium_id')
+      .notNull()
+      .references(() => consortia.id, { onDelete: 'cascade' }),
+    needId: uuid('need_id')
+      .notNull()
+      .references(() => needs.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ name: 'consortium_needs_pkey', columns: [t.consortiumId, t.needId] }),
+    index('consortium_needs_need_id_idx').on(t.needId),
+  ],
+);
+
+/** Members, each having accepted a version of the charter; a member who left keeps its row with `leftAt`. */
+export const consortiumMembers = pgTable(
+  'consortium_members',
+  {
+    consortiumId: uuid('consortium_id')
+      .notNull()
+      .references(() => consortia.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    joinedBy: uuid('joined_by').references(() => users.id, { onDelete: 'set null' }),
+    charterVersion: text('charter_version').notNull(),
+    joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
+    leftAt: timestamp('left_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ name: 'consortium_members_pkey', columns: [t.consortiumId, t.organisationId] }),
+    index('consortium_members_organisation_id_idx').on(t.organisationId),
+    index('consortium_members_joined_by_idx').on(t.joinedBy),
+  ],
+);
+
+/**
+ * An invitation names the need or offering it was made for, never only the organisation: an anonymous
+ * need's owner is invited without being revealed to whoever invites it.
+ */
+export const consortiumInvitations = pgTable(
+  'consortium_invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    consortiumId: uuid('consortium_id')
+      .notNull()
+      .references(() => consortia.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    needId: uuid('need_id').references(() => needs.id, { onDelete: 'set null' }),
+    offeringId: uuid('offering_id').references(() => offerings.id, { onDelete: 'set null' }),
+    invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    status: invitationStatus('status').notNull().default('pending'),
+    /** The invitation email has gone to the invited organisation's people. */
+    notifiedAt: timestamp('notified_at', { withTimezone: true }),
+    respondedAt: timestamp('responded_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('consortium_invitations_consortium_id_idx').on(t.consortiumId),
+    index('consortium_invitations_organisation_id_idx').on(t.organisationId),
+    index('consortium_invitations_need_id_idx').on(t.needId),
+    index('consortium_invitations_offering_id_idx').on(t.offeringId),
+    index('consortium_invitations_invited_by_idx').on(t.invitedBy),
+    // One open invitation per organisation and consortium.
+    uniqueIndex('consortium_invitations_pending_key')
+      .on(t.consortiumId, t.organisationId)
+      .where(sql`status = 'pending'`),
+  ],
+);
+
+/**
+ * Every action on a consortium, with who and when. Append-only: a trigger (migration 0009) refuses UPDATE
+ * and DELETE except those made by the foreign keys' own actions.
+ */
+export const consortiumLog = pgTable(
+  'consortium_log',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    consortiumId: uuid('consortium_id')
+      .notNull()
+      .references(() => consortia.id, { onDelete: 'cascade' }),
+    /** created, invited, joined, charter-accepted, declined, left, activated, closed */
+    action: text('action').notNull(),
+    organisationId: uuid('organisation_id').references(() => organisations.id, { onDelete: 'set null' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Names as they were at the time, and what the action was about (charter version, need or offering). */
+    detail: jsonb('detail').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('consortium_log_consortium_id_seq_idx').on(t.consortiumId, t.seq),
+    index('consortium_log_organisation_id_idx').on(t.organisationId),
+    index('consortium_log_user_id_idx').on(t.userId),
+  ],
+);
+
+/** Text saved after its author acknowledged a competitively-sensitive warning, for the operator to review. */
+export const sensitiveFlags = pgTable(
+  'sensitive_flags',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** need, offering, introduction or consortium */
+    subjectType: text('subject_type').notNull(),
+    subjectId: uuid('subject_id').notNull(),
+    field: text('field').notNull(),
+    phrase: text('phrase').notNull(),
+    category: text('category').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('sensitive_flags_organisation_id_idx').on(t.organisationId),
+    index('sensitive_flags_user_id_idx').on(t.userId),
+    index('sensitive_flags_created_at_id_idx').on(t.createdAt.desc(), t.id.desc()),
+  ],
+);
+
+/**
+ * Community news a digest carried to a person, once each: a common-need group or a consortium they follow,
+ * or another organisation's need common to one of theirs.
+ */
+export const digestNotices = pgTable(
+  'digest_notices',
+  {
+    digestId: uuid('digest_id')
+      .notNull()
+      .references(() => digests.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** common-group, consortium or common-need */
+    kind: text('kind').notNull(),
+    subjectId: uuid('subject_id').notNull(),
+  },
+  (t) => [
+    uniqueIndex('digest_notices_user_subject_key').on(t.userId, t.kind, t.subjectId),
+    index('digest_notices_digest_id_idx').on(t.digestId),
   ],
 );

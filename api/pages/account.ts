@@ -17,6 +17,9 @@ const KINDS = [
   { value: 'biomanufacturer', label: 'a biomanufacturer (we post technology needs)' },
   { value: 'supplier', label: 'a supplier (we offer technology or services)' },
   { value: 'academic', label: 'an academic group (we offer research and know-how)' },
+  { value: 'hub', label: 'a regional innovation hub (we offer test beds and pilot plants, and convene)' },
+  { value: 'regulator', label: 'a regulator (we follow common needs and consortia)' },
+  { value: 'agency', label: 'a government agency or funder (we follow, and may convene consortia)' },
 ];
 
 /** Emails a one-time sign-in link, through the worker. */

@@ -2,7 +2,8 @@ import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { MatchExplanation } from '../../core/matching/explain.js';
 import { suggestCapabilities } from '../../core/suggest.js';
-import { AREAS, CAPABILITIES, ORG_KINDS, PARTNERSHIP_TYPES } from '../../core/taxonomy.js';
+import { OFFERING_POSTING_KINDS } from '../../core/policy.js';
+import { AREAS, CAPABILITIES, ORG_KIND_NAMES, PARTNERSHIP_TYPES } from '../../core/taxonomy.js';
 import { countAwaitingAnswer, listIntroductions } from '../../db/queries/introductions.js';
 import { getMatch, listMatchesOf } from '../../db/queries/matches.js';
 import { organisationPosts, type PostSide } from '../../db/queries/posts.js';
@@ -15,7 +16,7 @@ import { requireViewer } from './session.js';
 import { fieldErrors, handle, list, str, viewerOf, type WebContext } from './web.js';
 
 const SIDES = { need: needSide, offering: offeringSide } as const;
-const KINDS = ORG_KINDS.map((k) => ({ value: k, label: k }));
+const KINDS = OFFERING_POSTING_KINDS.map((k) => ({ value: k, label: ORG_KIND_NAMES[k] }));
 const CAPABILITY_NAMES = new Map(CAPABILITIES.map((c) => [c.slug as string, c.name as string]));
 const AREA_GROUPS = AREAS.map((a) => ({ name: a.name, capabilities: CAPABILITIES.filter((c) => c.area === a.slug) }));
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { postingRefusal } from '../../core/policy.js';
 import type { Executor } from '../../db/client.js';
 import {
   deletePost,
@@ -64,8 +65,7 @@ export const needSide: Side<typeof NeedCreateBody, typeof NeedPatchBody> = {
   patch: NeedPatchBody,
   schema: NeedSchema,
   page: NeedPage,
-  mayPost: (v) =>
-    v.organisationKind === 'biomanufacturer' ? null : 'Only members of a biomanufacturer may post technology needs.',
+  mayPost: (v) => postingRefusal(v.organisationKind, 'need'),
   get: getNeed,
   lock: lockNeed,
   insert: (db, body, viewer) =>
@@ -94,8 +94,7 @@ export const offeringSide: Side<typeof OfferingCreateBody, typeof OfferingPatchB
   patch: OfferingPatchBody,
   schema: OfferingSchema,
   page: OfferingPage,
-  // Biomanufacturers offer too: spare capacity, models they license.
-  mayPost: () => null,
+  mayPost: (v) => postingRefusal(v.organisationKind, 'offering'),
   get: getOffering,
   lock: lockOffering,
   insert: (db, body, viewer) =>
