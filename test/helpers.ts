@@ -18,10 +18,13 @@ export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export const uniqueName = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 
+/** A test database's name: it carries the run's process id, so that the next run drops only what a dead run left. */
+export const testDatabaseName = () => uniqueName(`rm_test_${process.env.RM_TEST_RUN ?? process.pid}`);
+
 /** A database of the test's own, migrated and seeded, dropped by `drop`. */
 export async function createTestDatabase(): Promise<{ url: string; handle: DbHandle; drop(): Promise<void> }> {
   const url = new URL(PG_SERVER);
-  url.pathname = `/${uniqueName('rm_test')}`;
+  url.pathname = `/${testDatabaseName()}`;
   await prepareDatabase(url.toString());
   const handle = connectDatabase(url.toString(), { max: 5 });
   return {

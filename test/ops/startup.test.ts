@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CAPABILITIES } from '../../core/taxonomy.js';
-import { clearRedisPrefix, PG_SERVER, REDIS_URL, uniqueName } from '../helpers.js';
+import { clearRedisPrefix, PG_SERVER, REDIS_URL, testDatabaseName, uniqueName } from '../helpers.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const journal = JSON.parse(readFileSync(`${ROOT}db/migrations/meta/_journal.json`, 'utf8')) as { entries: unknown[] };
-const database = uniqueName('rm_test');
+const database = testDatabaseName();
 const prefix = uniqueName('rmtest');
 const databaseUrl = Object.assign(new URL(PG_SERVER), { pathname: `/${database}` }).toString();
 
