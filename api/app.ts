@@ -12,6 +12,8 @@ import { notFoundHandler, problemHandler } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCapabilityRoutes } from './routes/capabilities.js';
+import { registerCommonNeedRoutes } from './routes/common-needs.js';
+import { registerConsortiumRoutes } from './routes/consortia.js';
 import { registerIntroductionRoutes } from './routes/introductions.js';
 import { registerMatchRoutes } from './routes/matches.js';
 import { registerMeRoutes } from './routes/me.js';
@@ -39,6 +41,8 @@ export function createApp(deps: AppDeps) {
   registerCapabilityRoutes(api);
   registerPostRoutes(api);
   registerMatchRoutes(api);
+  registerCommonNeedRoutes(api);
+  registerConsortiumRoutes(api);
   registerIntroductionRoutes(api);
   registerMeRoutes(api);
   registerAdminRoutes(api);

@@ -36,3 +36,12 @@ export function decodeScoreCursor(cursor: string | undefined): { score: number; 
   if (!scoreOk || typeof id !== 'string' || !UUID.test(id)) throw invalid();
   return { score, id };
 }
+
+/** A cursor over a size ordering (a whole number of at most 12 digits) and an id. */
+export function decodeSizeCursor(cursor: string | undefined): { size: number; id: string } | undefined {
+  if (cursor === undefined) return undefined;
+  const [size, id] = decode(cursor) ?? [];
+  const sizeOk = typeof size === 'number' && Number.isInteger(size) && size >= 0 && size < 1e12;
+  if (!sizeOk || typeof id !== 'string' || !UUID.test(id)) throw invalid();
+  return { size, id };
+}

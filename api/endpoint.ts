@@ -46,7 +46,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'The request conflicts with the current state',
   413: 'The request body is too large',
   415: 'The request body is not JSON',
-  422: 'The Idempotency-Key was used before with another request',
+  422: 'Refused as it stands: `competitively_sensitive` text (see `flags`), the charter not accepted, or an Idempotency-Key used before with another request',
 };
 
 /**

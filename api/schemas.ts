@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { OFFERING_POSTING_KINDS } from '../core/policy.js';
-import { AREAS, CAPABILITIES, ORG_KINDS, PARTNERSHIP_TYPES, type OrgKind } from '../core/taxonomy.js';
+import {
+  AREAS,
+  CAPABILITIES,
+  CONSORTIUM_STATUSES,
+  ORG_KINDS,
+  PARTNERSHIP_TYPES,
+  type OrgKind,
+} from '../core/taxonomy.js';
 
 /** Request and response shapes of the public API: they validate requests and generate the OpenAPI document. */
 
@@ -67,6 +74,10 @@ export const ProblemSchema = z
     code: z.string().meta({ description: 'Stable machine-readable code, e.g. `validation_failed`.' }),
     detail: z.string().optional(),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    flags: z
+      .array(z.object({ field: z.string(), phrase: z.string(), category: z.string(), reason: z.string() }))
+      .optional()
+      .meta({ description: 'With `competitively_sensitive`: each phrase flagged, where, and why.' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
 
@@ -116,6 +127,26 @@ export const CapabilitiesResponse = z
   .object({ areas: z.array(z.object({ slug: z.string(), name: z.string(), capabilities: z.array(CapabilitySchema) })) })
   .meta({ id: 'Capabilities' });
 
+// ---------- the guardrail ----------
+
+export const AcknowledgeSensitive = z.boolean({ error: 'must be true or false' }).optional().meta({
+  description:
+    'Set to true to save text that the competitive-sensitivity screen flagged (422 `competitively_sensitive`); the text is then flagged for the operator.',
+});
+
+export const SensitiveFlagSchema = z
+  .object({
+    field: z.string(),
+    phrase: z.string().meta({ description: 'The words flagged, as written.' }),
+    category: z.string(),
+    reason: z.string(),
+  })
+  .meta({ id: 'SensitiveFlag' });
+
+export const CharterSchema = z
+  .object({ version: z.string(), text: z.string() })
+  .meta({ id: 'Charter', description: 'The pre-competitive charter every consortium member accepts.' });
+
 // ---------- needs and offerings ----------
 
 /** The fields as a PATCH takes them: all optional, none defaulted, so an absent field stays as it is. */
@@ -160,6 +191,7 @@ export const NeedCreateBody = z
     trlMax: TrlSchema,
     openTo: OpenTo.default(['supplier', 'academic']),
     anonymous: z.boolean({ error: 'must be true or false' }).default(false),
+    acknowledgeSensitive: AcknowledgeSensitive,
   })
   .superRefine(trlOrder)
   .meta({ id: 'NeedCreate' });
@@ -174,16 +206,17 @@ export const NeedPatchBody = z
     openTo: OpenTo,
     anonymous: z.boolean({ error: 'must be true or false' }),
     ...statusField,
+    acknowledgeSensitive: AcknowledgeSensitive,
   })
   .partial()
   .superRefine(trlOrder)
   .meta({ id: 'NeedPatch' });
 
 export const OfferingCreateBody = z
-  .strictObject({ ...postCreateFields, trl: TrlSchema })
+  .strictObject({ ...postCreateFields, trl: TrlSchema, acknowledgeSensitive: AcknowledgeSensitive })
   .meta({ id: 'OfferingCreate' });
 export const OfferingPatchBody = z
-  .strictObject({ ...postFields, trl: TrlSchema, ...statusField })
+  .strictObject({ ...postFields, trl: TrlSchema, ...statusField, acknowledgeSensitive: AcknowledgeSensitive })
   .partial()
   .meta({ id: 'OfferingPatch' });
 
@@ -337,6 +370,7 @@ export const DigestPreviewSchema = z
 export const IntroductionBody = z
   .strictObject({
     message: text(1, 2000).meta({ description: 'A short note to the other side: who you are and what you hope for.' }),
+    acknowledgeSensitive: AcknowledgeSensitive,
   })
   .meta({ id: 'IntroductionRequest' });
 
@@ -381,3 +415,220 @@ export const IntroductionListQuery = z.strictObject({
   limit: ListQuery.shape.limit,
   cursor: ListQuery.shape.cursor,
 });
+
+// ---------- common needs ----------
+
+export const CommonExplanationSchema = z
+  .object({
+    capabilities: z.array(z.object({ slug: z.string(), name: z.string() })),
+    terms: z.array(z.string()).meta({ description: 'The terms both needs share, as each wrote them.' }),
+    trl: z.object({
+      min: z.number().int(),
+      max: z.number().int(),
+      otherMin: z.number().int(),
+      otherMax: z.number().int(),
+      overlap: z.boolean(),
+    }),
+    partnershipTypes: z.array(z.string()),
+    summary: z.string().meta({ description: 'One line a person can read.' }),
+  })
+  .meta({ id: 'CommonNeedExplanation' });
+
+export const CommonNeedSchema = z
+  .object({
+    need: NeedSchema,
+    similarity: z.number().min(0).max(1),
+    explanation: CommonExplanationSchema,
+  })
+  .meta({ id: 'CommonNeed' });
+export const CommonNeedPage = page(CommonNeedSchema, 'CommonNeedPage');
+
+export const CommonNeedGroupSchema = z
+  .object({
+    id: z.uuid(),
+    title: z.string().meta({ description: 'The title of the need most like the others.' }),
+    capabilities: z.array(z.string()),
+    needs: z.array(NeedSchema).meta({ description: 'Anonymous needs keep organisation null.' }),
+    needCount: z.number().int(),
+    organisationCount: z.number().int(),
+    offeringCount: z.number().int().meta({ description: 'Live offerings matched to any need of the group.' }),
+    consortium: z.uuid().nullable().meta({ description: 'A consortium working on these needs, if any.' }),
+  })
+  .meta({ id: 'CommonNeedGroup' });
+export const CommonNeedGroupPage = page(CommonNeedGroupSchema, 'CommonNeedGroupPage');
+
+export const CommonNeedGroupQuery = z.strictObject({
+  capability: CapabilitySlugSchema.optional(),
+  area: AreaSlugSchema.optional().meta({ description: 'One of the six roadmap areas, e.g. `imrr`.' }),
+  limit: ListQuery.shape.limit,
+  cursor: ListQuery.shape.cursor,
+});
+
+// ---------- follows ----------
+
+export const FollowsSchema = z
+  .object({ capabilities: z.array(z.string()), areas: z.array(z.string()) })
+  .meta({ id: 'Follows' });
+export const FollowsBody = z
+  .strictObject({
+    capabilities: distinct(CapabilitySlugSchema, CAPABILITIES.length).default([]),
+    areas: distinct(AreaSlugSchema, AREAS.length).default([]),
+  })
+  .meta({ id: 'FollowsUpdate' });
+
+// ---------- consortia ----------
+
+const ConsortiumStatusSchema = z.enum(CONSORTIUM_STATUSES, {
+  error: `must be one of ${CONSORTIUM_STATUSES.join(', ')}`,
+});
+
+export const ConsortiumCreateBody = z
+  .strictObject({
+    title: text(3, 200),
+    scope: text(10, 5000).meta({ description: 'What the consortium works on: the pre-competitive scope.' }),
+    needIds: distinct(z.uuid('must be a need id'), 50).refine((xs) => xs.length > 0, 'must name at least one need'),
+    capabilities: distinct(CapabilitySlugSchema, 12).default([]),
+    acceptCharter: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .meta({ description: 'Must be true: the convener accepts the charter (GET /v1/charter) as first member.' }),
+    charterVersion: z.string().max(40).optional(),
+    acknowledgeSensitive: AcknowledgeSensitive,
+  })
+  .meta({ id: 'ConsortiumCreate' });
+
+export const InvitationBody = z
+  .strictObject({
+    needId: z.uuid('must be a need id').optional(),
+    offeringId: z.uuid('must be an offering id').optional(),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.needId === undefined) === (v.offeringId === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['needId'], message: 'give exactly one of needId or offeringId' });
+    }
+  })
+  .meta({ id: 'InvitationRequest' });
+
+export const JoinBody = z
+  .strictObject({
+    acceptCharter: z.boolean({ error: 'must be true or false' }).optional(),
+    charterVersion: z
+      .string()
+      .max(40)
+      .optional()
+      .meta({ description: 'The version of the charter accepted, as GET /v1/charter gives it.' }),
+  })
+  .meta({ id: 'JoinRequest' });
+
+const MemberSchema = z.object({
+  organisation: OrganisationSchema,
+  joinedAt: z.string(),
+  charterVersion: z.string(),
+  convener: z.boolean(),
+  contacts: z.array(z.object({ name: z.string(), email: z.string() })),
+});
+
+export const ConsortiumSchema = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    scope: z.string(),
+    capabilities: z.array(z.string()),
+    status: ConsortiumStatusSchema,
+    needs: z.array(
+      z.object({ id: z.uuid(), title: z.string(), organisation: OrganisationSchema.nullable() }).meta({
+        description: 'Organisation null when anonymous to you.',
+      }),
+    ),
+    memberCounts: z
+      .record(z.string(), z.number().int())
+      .meta({ description: 'Members per organisation kind, for everyone to see.' }),
+    members: z
+      .array(MemberSchema)
+      .nullable()
+      .meta({ description: "Members' names and contacts: shown to members only, null to anyone else." }),
+    you: z.object({
+      member: z.boolean(),
+      convener: z.boolean(),
+      invitation: z
+        .object({ id: z.uuid(), status: z.enum(['pending', 'accepted', 'declined']) })
+        .nullable()
+        .meta({ description: "Your organisation's latest invitation, if it was invited." }),
+      charterAcceptanceRequired: z
+        .boolean()
+        .meta({ description: 'You are a member who accepted an older charter: join again to accept this one.' }),
+    }),
+    charterVersion: z.string().meta({ description: 'The current charter version.' }),
+    activatedAt: z.string().nullable(),
+    closedAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Consortium' });
+export const ConsortiumPage = page(ConsortiumSchema, 'ConsortiumPage');
+
+export const ConsortiumListQuery = z.strictObject({
+  status: ConsortiumStatusSchema.optional(),
+  capability: CapabilitySlugSchema.optional(),
+  mine: ListQuery.shape.mine.meta({ description: 'Only consortia your organisation is a member of or invited to.' }),
+  limit: ListQuery.shape.limit,
+  cursor: ListQuery.shape.cursor,
+});
+
+export const InvitationSchema = z
+  .object({
+    id: z.uuid(),
+    consortiumId: z.uuid(),
+    status: z.enum(['pending', 'accepted', 'declined']),
+    need: z
+      .object({ id: z.uuid(), title: z.string() })
+      .nullable()
+      .meta({ description: 'The need it was made for; its owner is not named.' }),
+    offering: z.object({ id: z.uuid(), title: z.string(), organisation: OrganisationSchema }).nullable(),
+    createdAt: z.string(),
+    respondedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ConsortiumInvitation' });
+
+export const SuggestionsSchema = z
+  .object({
+    needs: z.array(
+      z.object({
+        need: NeedSchema,
+        similarity: z.number().min(0).max(1),
+        reason: z.string(),
+        invited: z.boolean(),
+      }),
+    ),
+    offerings: z.array(
+      z.object({
+        offering: OfferingSchema,
+        score: z.number().min(0).max(1),
+        reason: z.string(),
+        invited: z.boolean(),
+      }),
+    ),
+  })
+  .meta({ id: 'ConsortiumSuggestions' });
+
+export const LogEntrySchema = z
+  .object({
+    seq: z.number().int(),
+    action: z.string(),
+    organisation: z.object({ id: z.uuid().nullable(), name: z.string() }).nullable(),
+    user: z.object({ name: z.string() }).nullable(),
+    detail: z.record(z.string(), z.unknown()),
+    at: z.string(),
+  })
+  .meta({ id: 'ConsortiumLogEntry' });
+export const LogPage = page(LogEntrySchema, 'ConsortiumLogPage');
+
+export const FlagListSchema = page(
+  SensitiveFlagSchema.extend({
+    id: z.uuid(),
+    organisation: OrganisationSchema,
+    subjectType: z.string(),
+    subjectId: z.uuid(),
+    createdAt: z.string(),
+  }),
+  'SensitiveFlagPage',
+);

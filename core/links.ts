@@ -3,7 +3,15 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type LinkAction = 'unsubscribe' | 'request-introduction' | 'not-relevant' | 'accept' | 'decline' | 'signin';
+export type LinkAction =
+  | 'unsubscribe'
+  | 'request-introduction'
+  | 'not-relevant'
+  | 'accept'
+  | 'decline'
+  | 'signin'
+  | 'join-consortium'
+  | 'decline-consortium';
 
 const ACTIONS: readonly LinkAction[] = [
   'unsubscribe',
@@ -12,13 +20,15 @@ const ACTIONS: readonly LinkAction[] = [
   'accept',
   'decline',
   'signin',
+  'join-consortium',
+  'decline-consortium',
 ];
 
 export interface LinkClaims {
   action: LinkAction;
   /** The user the link was sent to; the action is done as them. */
   userId: string;
-  /** What the action is about: a match, or an introduction; absent for unsubscribe. */
+  /** What the action is about: a match, an introduction or a consortium invitation; absent for unsubscribe. */
   targetId?: string;
   /** Unix seconds after which the link no longer works; absent for links that must keep working. */
   expiresAt?: number;

@@ -582,6 +582,8 @@ export const consortia = pgTable(
       .references(() => organisations.id, { onDelete: 'cascade' }),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     activatedAt: timestamp('activated_at', { withTimezone: true }),
+    /** When every member was emailed the members' names and contacts; null while owed. */
+    activationNotifiedAt: timestamp('activation_notified_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     ...timestamps,
   },
@@ -739,5 +741,28 @@ export const digestNotices = pgTable(
   (t) => [
     uniqueIndex('digest_notices_user_subject_key').on(t.userId, t.kind, t.subjectId),
     index('digest_notices_digest_id_idx').on(t.digestId),
+  ],
+);
+
+/**
+ * Emails owed to each person once, by what they are about (`consortium-invitation.ID`,
+ * `consortium-active.ID`): recorded as each goes, so that a retry after a failure part-way sends only those
+ * still owed.
+ */
+export const sentEmails = pgTable(
+  'sent_emails',
+  {
+    key: text('key').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    messageId: text('message_id').notNull(),
+    /** The mail server's permanent refusal, when there was one. */
+    error: text('error'),
+    sentAt: timestamp('sent_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'sent_emails_pkey', columns: [t.key, t.userId] }),
+    index('sent_emails_user_id_idx').on(t.userId),
   ],
 );

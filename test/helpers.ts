@@ -11,6 +11,7 @@ import type { AppDeps } from '../api/deps.js';
 import { loadConfig, type Config } from '../config.js';
 import { connectDatabase, type DbHandle } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
+import type { OrgKind } from '../core/taxonomy.js';
 import { matchingQueue, notificationsQueue, producerConnection } from '../worker/queues.js';
 
 export const PG_SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -107,11 +108,7 @@ export async function startTestApp(): Promise<TestApp> {
 let counter = 0;
 
 /** Signs up an organisation with one user; answers the token and the ids. */
-export async function signup(
-  app: TestApp['app'],
-  kind: 'biomanufacturer' | 'supplier' | 'academic',
-  name = `${kind} ${++counter}`,
-) {
+export async function signup(app: TestApp['app'], kind: OrgKind, name = `${kind} ${++counter}`) {
   const res = await request(app)
     .post('/v1/signup')
     .send({

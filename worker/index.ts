@@ -9,6 +9,7 @@ import { createMailer, type Mailer } from './mailer.js';
 import { enqueueDueDigests, sendDigest } from './processors/digest.js';
 import { introductionsTick, sendIntroductionEmails } from './processors/introductions.js';
 import { sendSigninEmail } from './processors/signin.js';
+import { consortiumTick, sendConsortiumEmails } from './processors/consortia.js';
 import { matchPost, StatsCache } from './processors/match.js';
 import { rematchNeeds, type RematchChunk } from './processors/rematch.js';
 import {
@@ -18,6 +19,7 @@ import {
   QUEUES,
   requeueMatch,
   workerConnection,
+  type ConsortiumEmailJob,
   type DigestJob,
   type IntroductionEmailJob,
   type MatchJob,
@@ -100,7 +102,12 @@ export async function startWorker(
         case 'introduction-email':
           return sendIntroductionEmails(mailDeps, job.data as IntroductionEmailJob);
         case 'introductions-tick':
-          return introductionsTick(db, queues.notifications);
+          return {
+            ...(await introductionsTick(db, queues.notifications)),
+            consortia: await consortiumTick(db, queues.notifications),
+          };
+        case 'consortium-email':
+          return sendConsortiumEmails(mailDeps, job.data as ConsortiumEmailJob);
         case 'signin-email':
           return sendSigninEmail(mailDeps, job.data as SigninEmailJob);
         default:

@@ -64,7 +64,8 @@ async function requeue<T>(queue: Queue<T>, name: string, data: T, jobId: string)
 export const requeueMatch = (queue: Queue<MatchJob>, job: MatchJob) => requeue(queue, 'match', job, matchJobId(job));
 
 /** Digests, introduction emails, and the ticks that find them due. */
-export type NotificationJob = DigestJob | IntroductionEmailJob | SigninEmailJob | Record<string, never>;
+export type NotificationJob =
+  DigestJob | IntroductionEmailJob | SigninEmailJob | ConsortiumEmailJob | Record<string, never>;
 
 export interface SigninEmailJob {
   signinId: string;
@@ -125,3 +126,13 @@ export const enqueueSigninEmail = (queue: Queue<NotificationJob>, job: SigninEma
 
 export const enqueueIntroductionEmail = (queue: Queue<NotificationJob>, id: string, state: string) =>
   requeue(queue, 'introduction-email', { introductionId: id }, introductionJobId(id, state));
+
+/** A consortium's emails: an invitation to the invited organisation's people, or the members once it is active. */
+export type ConsortiumEmailJob =
+  { kind: 'invitation'; invitationId: string } | { kind: 'active'; consortiumId: string };
+
+export const consortiumEmailJobId = (job: ConsortiumEmailJob) =>
+  job.kind === 'invitation' ? `consortium-invitation-${job.invitationId}` : `consortium-active-${job.consortiumId}`;
+
+export const enqueueConsortiumEmail = (queue: Queue<NotificationJob>, job: ConsortiumEmailJob) =>
+  requeue(queue, 'consortium-email', job, consortiumEmailJobId(job));

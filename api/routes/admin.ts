@@ -1,7 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { startRematch } from '../../worker/processors/rematch.js';
+import { listFlags } from '../../db/queries/flags.js';
+import { decodeDateCursor, encodeCursor } from '../cursor.js';
 import type { ApiRouter } from '../endpoint.js';
+import { FlagListSchema, MatchListQuery } from '../schemas.js';
+import { toOrganisation } from '../serialize.js';
 import { HttpProblem, unauthorized } from '../problem.js';
 
 function requireAdmin(header: string | undefined, adminToken: string | undefined): void {
@@ -33,6 +37,41 @@ export function registerAdminRoutes(api: ApiRouter): void {
     async ({ req, deps }) => {
       requireAdmin(req.get('authorization'), deps.config.adminToken);
       return { status: 202, body: await startRematch(deps.db, deps.matchingQueue) };
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/v1/admin/flags',
+      summary:
+        'Text saved after its author acknowledged a competitive-sensitivity warning, newest first (operators; ADMIN_TOKEN)',
+      tag: 'Operators',
+      auth: false,
+      query: MatchListQuery,
+      success: { status: 200, description: 'A page of flags', schema: FlagListSchema },
+      errors: [401, 404],
+    },
+    async ({ req, deps, query }) => {
+      requireAdmin(req.get('authorization'), deps.config.adminToken);
+      const { rows, more } = await listFlags(deps.db, query.limit, decodeDateCursor(query.cursor));
+      const last = rows.at(-1)?.flag;
+      return {
+        body: {
+          items: rows.map(({ flag, organisation }) => ({
+            id: flag.id,
+            organisation: toOrganisation(organisation),
+            subjectType: flag.subjectType,
+            subjectId: flag.subjectId,
+            field: flag.field,
+            phrase: flag.phrase,
+            category: flag.category,
+            reason: flag.reason,
+            createdAt: flag.createdAt.toISOString(),
+          })),
+          nextCursor: more && last ? encodeCursor(last.createdAt, last.id) : null,
+        },
+      };
     },
   );
 }

@@ -20,11 +20,12 @@ export function registerIntroductionRoutes(api: ApiRouter): void {
       params: IdParams,
       body: IntroductionBody,
       success: { status: 201, description: 'The request', schema: IntroductionSchema },
-      errors: [404, 409],
+      errors: [404, 409, 422],
     },
     async ({ req, res, deps, params, body, viewer }) => {
       const created = await idempotent(req, deps.db, viewer.userId, async (tx) => {
-        const detail = await requestIntroduction(tx, viewer, await getMatch(tx, params.id), body.message);
+        const match = await getMatch(tx, params.id);
+        const detail = await requestIntroduction(tx, viewer, match, body.message, body.acknowledgeSensitive);
         return { status: 201, body: toIntroduction(detail, viewer) };
       });
       if (!created.replayed) {

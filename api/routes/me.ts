@@ -1,10 +1,23 @@
 import { composeDigest } from '../../core/digest/compose.js';
 import { nextDigestAt } from '../../core/digest/schedule.js';
 import { findOrganisation } from '../../db/queries/accounts.js';
-import { digestCandidates, getDigestSettings, updateDigestSettings } from '../../db/queries/digests.js';
+import {
+  digestCandidates,
+  getDigestSettings,
+  getFollows,
+  setFollows,
+  updateDigestSettings,
+} from '../../db/queries/digests.js';
 import { getMatches } from '../../db/queries/matches.js';
 import type { ApiRouter } from '../endpoint.js';
-import { DigestPreviewSchema, DigestSettingsBody, DigestSettingsSchema, MeSchema } from '../schemas.js';
+import {
+  DigestPreviewSchema,
+  DigestSettingsBody,
+  DigestSettingsSchema,
+  FollowsBody,
+  FollowsSchema,
+  MeSchema,
+} from '../schemas.js';
 import { toMatch, toOrganisation } from '../serialize.js';
 
 export function registerMeRoutes(api: ApiRouter): void {
@@ -99,6 +112,35 @@ export function registerMeRoutes(api: ApiRouter): void {
           }),
         },
       };
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/v1/me/follows',
+      summary: 'The capabilities and roadmap areas you follow',
+      tag: 'Me',
+      auth: true,
+      success: { status: 200, description: 'What you follow', schema: FollowsSchema },
+    },
+    async ({ deps, viewer }) => ({ body: await getFollows(deps.db, viewer.userId) }),
+  );
+
+  api.add(
+    {
+      method: 'put',
+      path: '/v1/me/follows',
+      summary:
+        'Follow capabilities and whole areas: your digest then carries the new common-need groups and forming consortia in them',
+      tag: 'Me',
+      auth: true,
+      body: FollowsBody,
+      success: { status: 200, description: 'What you now follow', schema: FollowsSchema },
+    },
+    async ({ deps, body, viewer }) => {
+      await setFollows(deps.db, viewer.userId, body);
+      return { body: await getFollows(deps.db, viewer.userId) };
     },
   );
 }

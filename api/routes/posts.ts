@@ -17,10 +17,12 @@ import {
   type OrganisationRow,
   type PostSide,
 } from '../../db/queries/posts.js';
+import { recordFlags, type FlagSubject } from '../../db/queries/flags.js';
 import type { Viewer } from '../auth.js';
 import { requestMatching } from '../deps.js';
 import { decodeDateCursor, encodeCursor } from '../cursor.js';
 import type { ApiRouter } from '../endpoint.js';
+import { screenOrRefuse } from '../guardrail.js';
 import { idempotent } from '../idempotency.js';
 import { badRequest, forbidden, notFound } from '../problem.js';
 import {
@@ -108,6 +110,18 @@ export const offeringSide: Side<typeof OfferingCreateBody, typeof OfferingPatchB
   toJson: (post, organisation, viewer) => toOffering(post as OfferingRow, organisation, viewer),
 };
 
+/** The text fields of a post that people write, as the competitive-sensitivity screen reads them. */
+export function textOf(p: { title?: string; description?: string; keywords?: string[] }) {
+  return { title: p.title, description: p.description, keywords: p.keywords };
+}
+
+const flagSubject = (viewer: Viewer, side: PostSide, id: string): FlagSubject => ({
+  organisationId: viewer.organisationId,
+  userId: viewer.userId,
+  subjectType: side,
+  subjectId: id,
+});
+
 /** Open, unexpired posts are public to signed-in users; anything else only to its organisation. */
 export function visibleTo(post: Row, viewer: Pick<Viewer, 'organisationId'>, now = new Date()): boolean {
   if (post.organisationId === viewer.organisationId) return true;
@@ -136,8 +150,11 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
     async ({ req, res, deps, body, viewer }) => {
       const refusal = s.mayPost(viewer);
       if (refusal) throw forbidden(refusal);
+      const { acknowledgeSensitive, ...fields } = body as z.infer<C> & { acknowledgeSensitive?: boolean };
+      const flags = screenOrRefuse(textOf(fields), acknowledgeSensitive);
       const created = await idempotent(req, deps.db, viewer.userId, async (tx) => {
-        const post = await s.insert(tx, body as z.infer<C>, viewer);
+        const post = await s.insert(tx, fields as z.infer<C>, viewer);
+        await recordFlags(tx, flags, flagSubject(viewer, s.side, post.id));
         const found = await s.get(tx, post.id);
         return { status: 201, body: s.toJson(found!.post, found!.organisation, viewer) as { id: string } };
       });
@@ -201,16 +218,19 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
       params: IdParams,
       body: s.patch,
       success: { status: 200, description: `The ${lower} as changed`, schema: s.schema },
-      errors: [403, 404],
+      errors: [403, 404, 422],
     },
     async ({ deps, params, body, viewer }) => {
+      const { acknowledgeSensitive, ...change } = body as z.infer<P> & { acknowledgeSensitive?: boolean };
+      const flags = screenOrRefuse(textOf(change), acknowledgeSensitive);
       const updated = await deps.db.transaction(async (tx) => {
         const current = await s.lock(tx, params.id);
         if (!current || !visibleTo(current, viewer)) throw notFound(s.noun);
         if (current.organisationId !== viewer.organisationId) {
           throw forbidden(`Only members of the organisation that posted this ${lower} may change it.`);
         }
-        await s.update(tx, current, body as z.infer<P>);
+        await s.update(tx, current, change as z.infer<P>);
+        await recordFlags(tx, flags, flagSubject(viewer, s.side, current.id));
         return (await s.get(tx, params.id))!;
       });
       await requestMatching(deps, { side: s.side, id: updated.post.id, version: updated.post.version });

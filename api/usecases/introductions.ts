@@ -10,7 +10,9 @@ import {
   setIntroductionStatus,
   type IntroductionDetail,
 } from '../../db/queries/introductions.js';
+import { recordFlags } from '../../db/queries/flags.js';
 import { deleteMatchOfPair, recordFeedback } from '../../db/queries/matches.js';
+import { screenOrRefuse } from '../guardrail.js';
 import type { MatchWithPosts } from '../serialize.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, forbidden, notFound } from '../problem.js';
@@ -48,8 +50,10 @@ export async function requestIntroduction(
   actor: Actor,
   match: MatchWithPosts | undefined,
   message: string,
+  acknowledgeSensitive = false,
 ): Promise<IntroductionDetail> {
   const found = partyTo(match, actor);
+  const flags = screenOrRefuse({ message }, acknowledgeSensitive);
   const needId = found.need.id;
   const offeringId = found.offering.id;
   // The requester's lock keeps their open requests within the limit; the pair's keeps both sides from
@@ -82,6 +86,7 @@ export async function requestIntroduction(
     message,
     expiresAt: new Date(Date.now() + INTRODUCTION_EXPIRY_DAYS * 86_400_000),
   });
+  await recordFlags(tx, flags, { ...actor, subjectType: 'introduction', subjectId: row.id });
   return (await getIntroduction(tx, row.id))!;
 }
 

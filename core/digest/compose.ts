@@ -53,3 +53,44 @@ export function composeDigest<C extends DigestCandidate>(
   }
   return chosen;
 }
+
+/** Another organisation's need common to one of the recipient's; organisation null when it is anonymous. */
+export interface CommonNeedCandidate {
+  ownNeedId: string;
+  ownTitle: string;
+  otherNeedId: string;
+  otherTitle: string;
+  otherOrganisation: string | null;
+  otherOrganisationId: string;
+}
+
+export interface CommonNeedSection {
+  ownNeedId: string;
+  ownTitle: string;
+  /** How many other organisations need this too; an anonymous need counts alone, as it cannot be told apart. */
+  organisationCount: number;
+  others: { needId: string; title: string; organisation: string }[];
+}
+
+/**
+ * The recipient's needs that other organisations need too, in the order found (most similar first), each
+ * with the others' needs; anonymous ones as "an anonymous biomanufacturer". At most `max` of their needs.
+ */
+export function composeCommonNeeds(candidates: readonly CommonNeedCandidate[], max: number): CommonNeedSection[] {
+  const sections = new Map<string, CommonNeedSection & { orgs: Set<string> }>();
+  for (const c of candidates) {
+    let s = sections.get(c.ownNeedId);
+    if (!s) {
+      if (sections.size >= max) continue;
+      s = { ownNeedId: c.ownNeedId, ownTitle: c.ownTitle, organisationCount: 0, others: [], orgs: new Set() };
+      sections.set(c.ownNeedId, s);
+    }
+    s.orgs.add(c.otherOrganisation === null ? `anonymous:${c.otherNeedId}` : c.otherOrganisationId);
+    s.others.push({
+      needId: c.otherNeedId,
+      title: c.otherTitle,
+      organisation: c.otherOrganisation ?? 'an anonymous biomanufacturer',
+    });
+  }
+  return [...sections.values()].map(({ orgs, ...s }) => ({ ...s, organisationCount: orgs.size }));
+}

@@ -1,6 +1,7 @@
 // Turns what an email says into its subject, HTML and text parts. Pure: the worker sends the result.
 
 import { Eta } from 'eta';
+import type { CommonNeedSection } from '../digest/compose.js';
 import * as t from './templates.js';
 
 export interface RenderedEmail {
@@ -14,6 +15,8 @@ interface Footer {
   unsubscribeUrl?: string;
   /** The page of the reader's email settings, once the web pages exist. */
   settingsUrl?: string;
+  /** Why the reader gets an email that is not a digest; an introduction's reason when absent. */
+  reason?: string;
 }
 
 export interface DigestItemView {
@@ -36,6 +39,11 @@ export interface DigestView extends Footer {
   organisationName: string;
   frequency: 'weekly' | 'daily';
   items: DigestItemView[];
+  /** The recipient's needs that other organisations need too. */
+  commonNeeds?: (CommonNeedSection & { url: string })[];
+  /** In what the recipient follows: new common-need groups and consortia forming. */
+  groups?: { title: string; needCount: number; organisationCount: number; url: string }[];
+  consortia?: { title: string; status: string; url: string }[];
   unsubscribeUrl: string;
 }
 
@@ -84,12 +92,16 @@ html.loadTemplate('@introduction-request', t.INTRODUCTION_REQUEST_HTML);
 html.loadTemplate('@introduction-accepted', t.INTRODUCTION_ACCEPTED_HTML);
 html.loadTemplate('@introduction-closed', t.INTRODUCTION_CLOSED_HTML);
 html.loadTemplate('@signin', t.SIGNIN_HTML);
+html.loadTemplate('@consortium-invitation', t.CONSORTIUM_INVITATION_HTML);
+html.loadTemplate('@consortium-active', t.CONSORTIUM_ACTIVE_HTML);
 text.loadTemplate('@text-footer', t.TEXT_FOOTER);
 text.loadTemplate('@digest', t.DIGEST_TEXT);
 text.loadTemplate('@introduction-request', t.INTRODUCTION_REQUEST_TEXT);
 text.loadTemplate('@introduction-accepted', t.INTRODUCTION_ACCEPTED_TEXT);
 text.loadTemplate('@introduction-closed', t.INTRODUCTION_CLOSED_TEXT);
 text.loadTemplate('@signin', t.SIGNIN_TEXT);
+text.loadTemplate('@consortium-invitation', t.CONSORTIUM_INVITATION_TEXT);
+text.loadTemplate('@consortium-active', t.CONSORTIUM_ACTIVE_TEXT);
 
 function render(name: string, subject: string, data: object): RenderedEmail {
   const it = { ...data, subject };
@@ -112,10 +124,22 @@ const dateFormat = new Intl.DateTimeFormat('en-GB', {
 
 export function renderDigest(view: DigestView): RenderedEmail {
   const n = view.items.length;
+  const commonNeeds = view.commonNeeds ?? [];
+  const groups = view.groups ?? [];
+  const consortia = view.consortia ?? [];
   const best = view.items[0]?.counterpartTitle ?? '';
-  const subject = `${n === 1 ? '1 new match' : `${n} new matches`} for ${view.organisationName}: ${truncate(best, 60)}`;
+  const community = commonNeeds.length + groups.length + consortia.length;
+  const subject =
+    n > 0
+      ? `${n === 1 ? '1 new match' : `${n} new matches`} for ${view.organisationName}: ${truncate(best, 60)}`
+      : commonNeeds.length > 0
+        ? `Others need this too: ${truncate(commonNeeds[0]!.ownTitle, 60)}`
+        : `${community === 1 ? 'News' : `${community} news items`} in the capabilities you follow`;
   return render('@digest', subject, {
     ...view,
+    commonNeeds,
+    groups,
+    consortia,
     periodPhrase: view.frequency === 'daily' ? 'today' : 'this week',
     items: view.items.map((i) => ({ ...i, scorePercent: Math.round(i.score * 100) })),
   });
@@ -146,6 +170,44 @@ export function renderIntroductionClosed(view: IntroductionClosedView): Rendered
 /** A one-time sign-in link; `welcome` after a signup. */
 export function renderSignin(view: { name: string; url: string; minutes: number; welcome: boolean }): RenderedEmail {
   return render('@signin', view.welcome ? 'Welcome to Roadmatch: sign in' : 'Your Roadmatch sign-in link', view);
+}
+
+export interface ConsortiumInvitationView extends Footer {
+  recipientName: string;
+  organisationName: string;
+  title: string;
+  scope: string;
+  /** "need “…”" or "offering “…”": what the invitation was made for. */
+  because: string;
+  /** Members so far, by kind only: "2 biomanufacturers, 1 regional innovation hub". */
+  membersLine: string;
+  status: string;
+  charterVersion: string;
+  charterText: string;
+  joinUrl: string;
+  declineUrl: string;
+}
+
+export function renderConsortiumInvitation(view: ConsortiumInvitationView): RenderedEmail {
+  return render('@consortium-invitation', `Invitation to a consortium: ${truncate(view.title, 70)}`, {
+    reason: 'Roadmatch sends this because a consortium invited your organisation.',
+    ...view,
+  });
+}
+
+export interface ConsortiumActiveView extends Footer {
+  recipientName: string;
+  title: string;
+  url: string;
+  charterVersion: string;
+  members: { organisation: string; kind: string; people: { name: string; email: string }[] }[];
+}
+
+export function renderConsortiumActive(view: ConsortiumActiveView): RenderedEmail {
+  return render('@consortium-active', `${truncate(view.title, 70)} is active: meet its members`, {
+    reason: 'Roadmatch sends this because your organisation is a member of this consortium.',
+    ...view,
+  });
 }
 
 function truncate(s: string, max: number): string {

@@ -11,7 +11,7 @@ export const HTML_LAYOUT = `<!doctype html>
 <hr style="border:none;border-top:1px solid #d8dee4;margin:24px 0">
 <p style="font-size:12px;color:#4a5866">
 <% if (it.unsubscribeUrl) { %>You receive this because your Roadmatch digests are on.
-<a href="<%= it.unsubscribeUrl %>" style="color:#1d4ed8">Unsubscribe from digests</a><% } else { %>Roadmatch sends this because of an introduction request about your organisation's post.<% } %>
+<a href="<%= it.unsubscribeUrl %>" style="color:#1d4ed8">Unsubscribe from digests</a><% } else { %><%= it.reason ?? "Roadmatch sends this because of an introduction request about your organisation's post." %><% } %>
 <% if (it.settingsUrl) { %> · <a href="<%= it.settingsUrl %>" style="color:#1d4ed8">Email settings</a><% } %>
 </p>
 </div>
@@ -23,14 +23,14 @@ export const TEXT_FOOTER = `
 --
 <% if (it.unsubscribeUrl) { %>You receive this because your Roadmatch digests are on.
 Unsubscribe from digests: <%= it.unsubscribeUrl %>
-<% } else { %>Roadmatch sends this because of an introduction request about your organisation's post.
+<% } else { %><%= it.reason ?? "Roadmatch sends this because of an introduction request about your organisation's post." %>
 <% } %><% if (it.settingsUrl) { %>Email settings: <%= it.settingsUrl %>
 <% } %>
 `;
 
 export const DIGEST_HTML = `<% layout('@html-layout') %>
 <h1 style="font-size:20px;margin:0 0 8px">Hello <%= it.recipientName %>,</h1>
-<p style="margin:0 0 16px"><%= it.items.length === 1 ? 'One new match' : it.items.length + ' new matches' %> for <%= it.organisationName %> <%= it.periodPhrase %>, best first.</p>
+<% if (it.items.length) { %><p style="margin:0 0 16px"><%= it.items.length === 1 ? 'One new match' : it.items.length + ' new matches' %> for <%= it.organisationName %> <%= it.periodPhrase %>, best first.</p><% } %>
 <% it.items.forEach(function (item, i) { %>
 <div style="border:1px solid #d8dee4;border-radius:6px;padding:16px;margin:0 0 16px">
 <p style="margin:0 0 4px;font-size:13px;color:#4a5866">For your <%= item.side %>: <strong><%= item.ownTitle %></strong></p>
@@ -45,13 +45,24 @@ export const DIGEST_HTML = `<% layout('@html-layout') %>
 </p>
 </div>
 <% }) %>
-<p style="font-size:14px">An introduction is double opt-in: the other side is asked first, and names and emails are shared only when they accept.</p>
+<% if (it.items.length) { %><p style="font-size:14px">An introduction is double opt-in: the other side is asked first, and names and emails are shared only when they accept.</p><% } %>
+<% it.commonNeeds.forEach(function (c) { %>
+<div style="border:1px solid #d8dee4;border-radius:6px;padding:16px;margin:0 0 16px">
+<h2 style="font-size:17px;margin:0 0 4px"><%= c.organisationCount === 1 ? '1 other biomanufacturer needs' : c.organisationCount + ' other biomanufacturers need' %> this too</h2>
+<p style="margin:0 0 8px;font-size:14px;color:#4a5866">Your need: <strong><%= c.ownTitle %></strong></p>
+<ul style="margin:0 0 8px;padding-left:20px"><% c.others.forEach(function (o) { %><li><%= o.title %> <span style="color:#4a5866">(<%= o.organisation %>)</span></li><% }) %></ul>
+<p style="margin:0"><a href="<%= c.url %>" style="color:#1d4ed8">See the common need and start a consortium</a></p>
+</div>
+<% }) %>
+<% if (it.groups.length || it.consortia.length) { %><h2 style="font-size:17px;margin:16px 0 8px">In the capabilities you follow</h2><% } %>
+<% it.groups.forEach(function (g) { %><p style="margin:0 0 8px">Common need: <a href="<%= g.url %>" style="color:#1d4ed8"><%= g.title %></a> <span style="color:#4a5866">(<%= g.organisationCount %> organisations, <%= g.needCount %> needs)</span></p><% }) %>
+<% it.consortia.forEach(function (c) { %><p style="margin:0 0 8px">Consortium forming: <a href="<%= c.url %>" style="color:#1d4ed8"><%= c.title %></a></p><% }) %>
 `;
 
 export const DIGEST_TEXT = `Hello <%= it.recipientName %>,
 
-<%= it.items.length === 1 ? 'One new match' : it.items.length + ' new matches' %> for <%= it.organisationName %> <%= it.periodPhrase %>, best first.
-<% it.items.forEach(function (item, i) { %>
+<% if (it.items.length) { %><%= it.items.length === 1 ? 'One new match' : it.items.length + ' new matches' %> for <%= it.organisationName %> <%= it.periodPhrase %>, best first.
+<% } %><% it.items.forEach(function (item, i) { %>
 
 <%= i + 1 %>. <%= item.counterpartTitle %>
    <%= item.counterpartOrganisation %> · match <%= item.scorePercent %>%
@@ -62,8 +73,21 @@ export const DIGEST_TEXT = `Hello <%= it.recipientName %>,
 <% } %>   Request an introduction: <%= item.requestIntroductionUrl %>
    Not relevant: <%= item.notRelevantUrl %>
 <% }) %>
+<% if (it.items.length) { %>
 
 An introduction is double opt-in: the other side is asked first, and names and emails are shared only when they accept.
+<% } %><% it.commonNeeds.forEach(function (c) { %>
+
+<%= c.organisationCount === 1 ? '1 other biomanufacturer needs' : c.organisationCount + ' other biomanufacturers need' %> this too
+   Your need: <%= c.ownTitle %>
+<% c.others.forEach(function (o) { %>   - <%= o.title %> (<%= o.organisation %>)
+<% }) %>   See the common need and start a consortium: <%= c.url %>
+<% }) %><% if (it.groups.length || it.consortia.length) { %>
+
+In the capabilities you follow:
+<% } %><% it.groups.forEach(function (g) { %>   Common need: <%= g.title %> (<%= g.organisationCount %> organisations, <%= g.needCount %> needs): <%= g.url %>
+<% }) %><% it.consortia.forEach(function (c) { %>   Consortium forming: <%= c.title %>: <%= c.url %>
+<% }) %>
 <%~ include('@text-footer', it) %>`;
 
 /** The pair an introduction is about, as the reader may see it. */
@@ -155,3 +179,67 @@ Sign in: <%= it.url %>
 
 If you did not ask for it, ignore this email: nothing happens without the link.
 `;
+
+export const CONSORTIUM_INVITATION_HTML = `<% layout('@html-layout') %>
+<h1 style="font-size:20px;margin:0 0 8px">An invitation to a pre-competitive consortium</h1>
+<p style="margin:0 0 16px">Hello <%= it.recipientName %>, <%= it.organisationName %> is invited to join
+<strong><%= it.title %></strong>, because of your <%= it.because %>.</p>
+<div style="border:1px solid #d8dee4;border-radius:6px;padding:16px;margin:0 0 16px">
+<p style="margin:0 0 8px"><strong>Scope:</strong></p>
+<p style="margin:0 0 8px;white-space:pre-wrap"><%= it.scope %></p>
+<p style="margin:0;font-size:14px;color:#4a5866">So far: <%= it.membersLine %>. Status: <%= it.status %>.</p>
+</div>
+<p style="margin:0 0 8px"><strong>The charter (version <%= it.charterVersion %>)</strong>, which every member accepts:</p>
+<pre style="margin:0 0 16px;padding:12px;background:#f4f6f8;white-space:pre-wrap;font-family:inherit;font-size:14px"><%= it.charterText %></pre>
+<p style="margin:0 0 16px">Joining reveals your organisation to the members of the consortium, and only to them. Until then nobody learns who you are.</p>
+<p style="margin:0">
+<a href="<%= it.joinUrl %>" style="display:inline-block;background:#1d4ed8;color:#ffffff;padding:8px 14px;border-radius:4px;text-decoration:none">Read and join</a>
+&nbsp;<a href="<%= it.declineUrl %>" style="color:#1d4ed8">Decline</a>
+</p>
+`;
+
+export const CONSORTIUM_INVITATION_TEXT = `An invitation to a pre-competitive consortium
+
+Hello <%= it.recipientName %>, <%= it.organisationName %> is invited to join "<%= it.title %>", because of your <%= it.because %>.
+
+Scope:
+<%= it.scope %>
+
+So far: <%= it.membersLine %>. Status: <%= it.status %>.
+
+The charter (version <%= it.charterVersion %>), which every member accepts:
+
+<%= it.charterText %>
+
+Joining reveals your organisation to the members of the consortium, and only to them. Until then nobody learns who you are.
+
+Read and join: <%= it.joinUrl %>
+Decline: <%= it.declineUrl %>
+<%~ include('@text-footer', it) %>`;
+
+export const CONSORTIUM_ACTIVE_HTML = `<% layout('@html-layout') %>
+<h1 style="font-size:20px;margin:0 0 8px"><%= it.title %> is active</h1>
+<p style="margin:0 0 16px">Hello <%= it.recipientName %>, the consortium now has the biomanufacturers and the supplier or lab it needs to start work. Its members, and whom to write to:</p>
+<% it.members.forEach(function (m) { %>
+<div style="border:1px solid #d8dee4;border-radius:6px;padding:12px 16px;margin:0 0 8px">
+<p style="margin:0 0 4px"><strong><%= m.organisation %></strong> <span style="color:#4a5866">(<%= m.kind %>)</span></p>
+<% m.people.forEach(function (p) { %><p style="margin:0;font-size:14px"><%= p.name %>: <a href="mailto:<%= p.email %>" style="color:#1d4ed8"><%= p.email %></a></p><% }) %>
+</div>
+<% }) %>
+<p style="margin:16px 0 0;font-size:14px">Remember the charter (version <%= it.charterVersion %>): share technical requirements, standards, test methods and aggregated data; never prices, costs, margins, capacities, volumes, customers or bids.</p>
+<p style="margin:8px 0 0"><a href="<%= it.url %>" style="color:#1d4ed8">The consortium's page</a></p>
+`;
+
+export const CONSORTIUM_ACTIVE_TEXT = `<%= it.title %> is active
+
+Hello <%= it.recipientName %>, the consortium now has the biomanufacturers and the supplier or lab it needs to start work. Its members, and whom to write to:
+<% it.members.forEach(function (m) { %>
+
+<%= m.organisation %> (<%= m.kind %>)
+<% m.people.forEach(function (p) { %>   <%= p.name %>: <%= p.email %>
+<% }) %><% }) %>
+
+Remember the charter (version <%= it.charterVersion %>): share technical requirements, standards, test methods and aggregated data; never prices, costs, margins, capacities, volumes, customers or bids.
+
+The consortium's page: <%= it.url %>
+<%~ include('@text-footer', it) %>`;

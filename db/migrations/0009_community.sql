@@ -38,6 +38,7 @@ CREATE TABLE "consortia" (
 	"convener_organisation_id" uuid NOT NULL,
 	"created_by" uuid,
 	"activated_at" timestamp with time zone,
+	"activation_notified_at" timestamp with time zone,
 	"closed_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
@@ -102,6 +103,15 @@ CREATE TABLE "sensitive_flags" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "sent_emails" (
+	"key" text NOT NULL,
+	"user_id" uuid NOT NULL,
+	"message_id" text NOT NULL,
+	"error" text,
+	"sent_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "sent_emails_pkey" PRIMARY KEY("key","user_id")
+);
+--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "followed_capabilities" text[] DEFAULT '{}' NOT NULL;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "followed_areas" text[] DEFAULT '{}' NOT NULL;--> statement-breakpoint
 ALTER TABLE "common_need_group_members" ADD CONSTRAINT "common_need_group_members_group_id_common_need_groups_id_fk" FOREIGN KEY ("group_id") REFERENCES "public"."common_need_groups"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -127,6 +137,7 @@ ALTER TABLE "digest_notices" ADD CONSTRAINT "digest_notices_digest_id_digests_id
 ALTER TABLE "digest_notices" ADD CONSTRAINT "digest_notices_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sensitive_flags" ADD CONSTRAINT "sensitive_flags_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sensitive_flags" ADD CONSTRAINT "sensitive_flags_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "sent_emails" ADD CONSTRAINT "sent_emails_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "common_need_group_members_need_key" ON "common_need_group_members" USING btree ("need_id");--> statement-breakpoint
 CREATE INDEX "common_need_group_members_group_id_idx" ON "common_need_group_members" USING btree ("group_id");--> statement-breakpoint
 CREATE INDEX "common_need_groups_capabilities_idx" ON "common_need_groups" USING gin ("capabilities");--> statement-breakpoint
@@ -154,6 +165,7 @@ CREATE INDEX "digest_notices_digest_id_idx" ON "digest_notices" USING btree ("di
 CREATE INDEX "sensitive_flags_organisation_id_idx" ON "sensitive_flags" USING btree ("organisation_id");--> statement-breakpoint
 CREATE INDEX "sensitive_flags_user_id_idx" ON "sensitive_flags" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "sensitive_flags_created_at_id_idx" ON "sensitive_flags" USING btree ("created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "sent_emails_user_id_idx" ON "sent_emails" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "users_followed_capabilities_idx" ON "users" USING gin ("followed_capabilities");--> statement-breakpoint
 CREATE INDEX "users_followed_areas_idx" ON "users" USING gin ("followed_areas");--> statement-breakpoint
 -- The consortium log is append-only: rows change or go only through the foreign keys' own actions (a

@@ -1,8 +1,8 @@
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { DigestCandidate } from '../../core/digest/compose.js';
 import type { DigestPreferences } from '../../core/digest/schedule.js';
 import type { Executor } from '../client.js';
-import { digestItems, digests, users } from '../schema.js';
+import { digestItems, digestNotices, digests, users } from '../schema.js';
 
 /** A user's digest settings. */
 export async function getDigestSettings(db: Executor, userId: string) {
@@ -213,6 +213,110 @@ export async function finishDigest(
     })
     .where(eq(digests.id, id));
   // A digest refused for good, or cancelled, reached nobody: its pairs may go in a later one.
-  if (outcome.status === 'failed' || outcome.status === 'cancelled')
+  if (outcome.status === 'failed' || outcome.status === 'cancelled') {
     await tx.delete(digestItems).where(eq(digestItems.digestId, id));
+    await tx.delete(digestNotices).where(eq(digestNotices.digestId, id));
+  }
+}
+
+/** The capabilities and areas a person follows. */
+export async function getFollows(db: Executor, userId: string) {
+  const [row] = await db
+    .select({ capabilities: users.followedCapabilities, areas: users.followedAreas })
+    .from(users)
+    .where(eq(users.id, userId));
+  return row!;
+}
+
+export async function setFollows(db: Executor, userId: string, follows: { capabilities: string[]; areas: string[] }) {
+  await db
+    .update(users)
+    .set({ followedCapabilities: follows.capabilities, followedAreas: follows.areas, updatedAt: new Date() })
+    .where(eq(users.id, userId));
+}
+
+/** How many items of each kind of community news one digest carries. */
+export const MAX_NOTICES = 5;
+
+export interface CommonNeedNotice {
+  ownNeedId: string;
+  ownTitle: string;
+  otherNeedId: string;
+  otherTitle: string;
+  /** Null when the other need is anonymous. */
+  otherOrganisation: string | null;
+  otherOrganisationId: string;
+}
+
+export interface GroupNotice {
+  id: string;
+  title: string;
+  needCount: number;
+  organisationCount: number;
+}
+
+export interface ConsortiumNotice {
+  id: string;
+  title: string;
+  status: string;
+}
+
+/**
+ * Community news not yet sent to this person: other organisations' live needs common to their
+ * organisation's live needs; and, in the capabilities and areas they follow, common-need groups of two or
+ * more organisations and consortia still forming.
+ */
+export async function communityCandidates(db: Executor, recipient: { userId: string; organisationId: string }) {
+  const { userId, organisationId } = recipient;
+  const notSent = (kind: string, subject: SQL) =>
+    sql`not exists (select 1 from digest_notices s where s.user_id = ${userId} and s.kind = ${kind} and s.subject_id = ${subject})`;
+  const common = await db.execute<CommonNeedNotice & Record<string, unknown>>(sql`
+    select mine.id as "ownNeedId", mine.title as "ownTitle", other.id as "otherNeedId", other.title as "otherTitle",
+      case when other.anonymous then null else org.name end as "otherOrganisation",
+      other.organisation_id as "otherOrganisationId"
+    from needs mine
+    join common_needs c on mine.id in (c.need_a, c.need_b)
+    join needs other on other.id = case when c.need_a = mine.id then c.need_b else c.need_a end
+    join organisations org on org.id = other.organisation_id
+    where mine.organisation_id = ${organisationId}
+      and mine.status = 'open' and (mine.expires_at is null or mine.expires_at > now())
+      and other.status = 'open' and (other.expires_at is null or other.expires_at > now())
+      and ${notSent('common-need', sql`other.id`)}
+    order by c.similarity desc
+    limit ${MAX_NOTICES * 4}`);
+  const followed = sql`(g.capabilities && u.followed_capabilities or g.areas && u.followed_areas)`;
+  const groups = await db.execute<GroupNotice & Record<string, unknown>>(sql`
+    select g.id, g.title, count(*)::int as "needCount", count(distinct n.organisation_id)::int as "organisationCount"
+    from users u
+    join common_need_groups g on ${followed}
+    join common_need_group_members m on m.group_id = g.id
+    join needs n on n.id = m.need_id and n.status = 'open' and (n.expires_at is null or n.expires_at > now())
+    where u.id = ${userId} and ${notSent('common-group', sql`g.id`)}
+    group by g.id
+    having count(distinct n.organisation_id) >= 2
+    order by count(distinct n.organisation_id) desc, g.created_at desc
+    limit ${MAX_NOTICES}`);
+  const consortiaRows = await db.execute<ConsortiumNotice & Record<string, unknown>>(sql`
+    select g.id, g.title, g.status
+    from users u join consortia g on ${followed}
+    where u.id = ${userId} and g.status = 'forming' and ${notSent('consortium', sql`g.id`)}
+    order by g.created_at desc
+    limit ${MAX_NOTICES}`);
+  return { commonNeeds: [...common], groups: [...groups], consortia: [...consortiaRows] };
+}
+
+/** Records the news a digest carries, once per person; answers the subjects written (the others were sent). */
+export async function insertDigestNotices(
+  tx: Executor,
+  digestId: string,
+  userId: string,
+  notices: { kind: 'common-need' | 'common-group' | 'consortium'; subjectId: string }[],
+): Promise<Set<string>> {
+  if (notices.length === 0) return new Set();
+  const rows = await tx
+    .insert(digestNotices)
+    .values(notices.map((n) => ({ digestId, userId, ...n })))
+    .onConflictDoNothing()
+    .returning({ kind: digestNotices.kind, subjectId: digestNotices.subjectId });
+  return new Set(rows.map((r) => `${r.kind}/${r.subjectId}`));
 }

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import { composeDigest } from '../../core/digest/compose.js';
+import { composeCommonNeeds, composeDigest } from '../../core/digest/compose.js';
 import { digestPeriod, dueDigestPeriod } from '../../core/digest/schedule.js';
 import { renderDigest, type DigestItemView } from '../../core/email/render.js';
 import { ACTION_LINK_DAYS, expiryAfterDays, signLink } from '../../core/links.js';
@@ -9,12 +9,15 @@ import type { MatchExplanation } from '../../core/matching/explain.js';
 import type { Database, Executor } from '../../db/client.js';
 import {
   claimDigest,
+  communityCandidates,
   digestAudience,
   digestCandidates,
   finishDigest,
   finishedDigests,
   insertDigestItems,
+  insertDigestNotices,
   markDigestPending,
+  MAX_NOTICES,
   unsentDigests,
 } from '../../db/queries/digests.js';
 import { isPermanentRejection, messageIdFor, type Mailer } from '../mailer.js';
@@ -90,7 +93,8 @@ async function composeAndSend(
     (await insertDigestItems(tx, claim.id, job.userId, composed)).map((w) => `${w.needId}/${w.offeringId}`),
   );
   const chosen = composed.filter((c) => written.has(`${c.needId}/${c.offeringId}`));
-  if (chosen.length === 0) {
+  const community = await composeCommunity(tx, claim.id, job.userId, claim.organisationId, config.publicUrl);
+  if (chosen.length === 0 && community.count === 0) {
     await finishDigest(tx, claim.id, { status: 'empty' });
     return 'empty';
   }
@@ -133,6 +137,9 @@ async function composeAndSend(
     organisationName: claim.organisationName,
     frequency: claim.frequency,
     items,
+    commonNeeds: community.commonNeeds,
+    groups: community.groups,
+    consortia: community.consortia,
     unsubscribeUrl,
     settingsUrl: `${config.publicUrl}/settings`,
   });
@@ -148,6 +155,37 @@ async function composeAndSend(
   }
   await finishDigest(tx, claim.id, { status: 'sent', messageId });
   return 'sent';
+}
+
+/**
+ * The community news of a digest: the recipient's needs that others need too, and in what they follow the
+ * new common-need groups and consortia forming; each written to `digest_notices` so it goes out once.
+ */
+async function composeCommunity(
+  tx: Executor,
+  digestId: string,
+  userId: string,
+  organisationId: string,
+  publicUrl: string,
+) {
+  const found = await communityCandidates(tx, { userId, organisationId });
+  const commonNeeds = composeCommonNeeds(found.commonNeeds, MAX_NOTICES);
+  const written = await insertDigestNotices(tx, digestId, userId, [
+    ...commonNeeds.flatMap((c) => c.others.map((o) => ({ kind: 'common-need' as const, subjectId: o.needId }))),
+    ...found.groups.map((g) => ({ kind: 'common-group' as const, subjectId: g.id })),
+    ...found.consortia.map((c) => ({ kind: 'consortium' as const, subjectId: c.id })),
+  ]);
+  const sections = commonNeeds
+    .map((c) => ({ ...c, others: c.others.filter((o) => written.has(`common-need/${o.needId}`)) }))
+    .filter((c) => c.others.length > 0)
+    .map((c) => ({ ...c, url: `${publicUrl}/needs/${c.ownNeedId}` }));
+  const groups = found.groups
+    .filter((g) => written.has(`common-group/${g.id}`))
+    .map((g) => ({ ...g, url: `${publicUrl}/common-needs/${g.id}` }));
+  const consortia = found.consortia
+    .filter((c) => written.has(`consortium/${c.id}`))
+    .map((c) => ({ ...c, url: `${publicUrl}/consortia/${c.id}` }));
+  return { commonNeeds: sections, groups, consortia, count: sections.length + groups.length + consortia.length };
 }
 
 /**

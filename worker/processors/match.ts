@@ -1,4 +1,10 @@
-import { candidateQuery, scorePair, type CorpusStats, type ScoredMatch } from '../../core/matching/index.js';
+import {
+  candidateQuery,
+  scoreCommonPair,
+  scorePair,
+  type CorpusStats,
+  type ScoredMatch,
+} from '../../core/matching/index.js';
 import type { Database } from '../../db/client.js';
 import {
   loadNeedsForMatching,
@@ -12,6 +18,7 @@ import {
   type MatchWrite,
 } from '../../db/queries/matches.js';
 import { loadTermStats } from '../../db/queries/term-stats.js';
+import { commonNeedCandidates, replaceCommonNeeds, type CommonNeedWrite } from '../../db/queries/common-needs.js';
 import { analysisOf } from '../../db/analysis.js';
 import type { MatchJob } from '../queues.js';
 
@@ -23,6 +30,8 @@ const POSTS_PER_TERM = 40;
 const CANDIDATE_LIMIT = 120;
 /** How many matches one post keeps; a person reads a few, the digest shows fewer. */
 const MAX_MATCHES_PER_POST = 50;
+/** How many common needs one need keeps: a group is a handful of organisations. */
+const MAX_COMMON_PER_NEED = 20;
 /** Corpus statistics move slowly; reading them at most this often keeps a job cheap. */
 const STATS_TTL_MS = 15_000;
 
@@ -127,15 +136,50 @@ export async function scoreOffering(
   return { id: offering.id, version: offering.version, found: best(found) };
 }
 
+/** The needs of other organisations common to one need, most similar first; no writes. */
+export async function findCommonNeeds(
+  db: Database,
+  corpus: Corpus,
+  need: NeedForMatching,
+  now: Date,
+): Promise<{ id: string; found: CommonNeedWrite[] }> {
+  const analyzed = analysisOf(need);
+  const query = candidateQuery(analyzed, corpus.needs, CANDIDATE_TERMS);
+  const candidates = await commonNeedCandidates(db, need, {
+    ...query,
+    perTerm: POSTS_PER_TERM,
+    limit: CANDIDATE_LIMIT,
+  });
+  const found: CommonNeedWrite[] = [];
+  for (const other of candidates) {
+    const c = scoreCommonPair({ ...need, analyzed }, { ...other, analyzed: analysisOf(other) }, corpus.needs, now);
+    if (c) found.push({ other: other.id, similarity: c.similarity, explanation: c.explanation });
+  }
+  found.sort((a, b) => b.similarity - a.similarity);
+  return { id: need.id, found: found.slice(0, MAX_COMMON_PER_NEED) };
+}
+
 /**
- * Matches the latest version of needs (one job, or a chunk of a rematch) and replaces their matches in one
- * transaction. Safe to run twice and in any order: a need changed meanwhile is skipped (its own job follows).
+ * Matches the latest version of needs (one job, or a chunk of a rematch): replaces their matches and their
+ * common needs in one transaction. Safe to run twice and in any order: a need changed meanwhile is skipped
+ * (its own job follows).
  */
 export async function matchNeeds(db: Database, stats: StatsCache, ids: string[], now = new Date()) {
   const corpus = await stats.get();
   const results: MatchResult[] = [];
-  for (const need of await loadNeedsForMatching(db, ids)) results.push(await scoreNeed(db, corpus, need, now));
-  const written = await db.transaction((tx) => replaceMatches(tx, 'need', results, MAX_MATCHES_PER_POST));
+  const commons: { id: string; found: CommonNeedWrite[] }[] = [];
+  for (const need of await loadNeedsForMatching(db, ids)) {
+    results.push(await scoreNeed(db, corpus, need, now));
+    commons.push(await findCommonNeeds(db, corpus, need, now));
+  }
+  const written = await db.transaction(async (tx) => {
+    const fresh = await replaceMatches(tx, 'need', results, MAX_MATCHES_PER_POST);
+    await replaceCommonNeeds(
+      tx,
+      commons.filter((c) => fresh.has(c.id)),
+    );
+    return fresh;
+  });
   return { written: written.size, stale: results.length - written.size, deleted: ids.length - results.length };
 }
 

@@ -1,0 +1,151 @@
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
+import { CHARTER } from '../../core/charter.js';
+import { renderConsortiumActive, renderConsortiumInvitation, type RenderedEmail } from '../../core/email/render.js';
+import { signLink, ACTION_LINK_DAYS } from '../../core/links.js';
+import { ORG_KIND_NAMES, type OrgKind } from '../../core/taxonomy.js';
+import type { Database, Executor } from '../../db/client.js';
+import { findOrganisation } from '../../db/queries/accounts.js';
+import {
+  getConsortium,
+  getInvitation,
+  markActivationNotified,
+  markInvitationNotified,
+  memberKindCounts,
+  membersOf,
+  owedConsortiumEmails,
+  peopleOf,
+  recordSentEmail,
+  sentEmailsFor,
+} from '../../db/queries/consortia.js';
+import { isPermanentRejection, messageIdFor, type Mailer } from '../mailer.js';
+import { enqueueConsortiumEmail, type ConsortiumEmailJob, type NotificationJob } from '../queues.js';
+
+export interface ConsortiumEmailDeps {
+  db: Database;
+  mailer: Mailer;
+  config: Pick<Config, 'publicUrl' | 'appSecret'>;
+  logger: Logger;
+}
+
+/** "2 biomanufacturers, 1 supplier": who is in, by kind only, for people who are not members. */
+export function membersByKind(counts: Partial<Record<OrgKind, number>>): string {
+  const parts = Object.entries(counts).map(([kind, n]) => {
+    const name = ORG_KIND_NAMES[kind as OrgKind];
+    return `${n} ${name}${n === 1 ? '' : name.endsWith('s') ? 'es' : 's'}`;
+  });
+  return parts.length > 0 ? parts.join(', ') : 'no members yet';
+}
+
+type Recipient = { id: string; name: string; email: string };
+
+/**
+ * Sends each person the email owed under `key`, skipping those an earlier attempt reached, and records each
+ * as it goes: a retry after a failure part-way sends only what is still owed.
+ */
+async function sendOnce(
+  deps: ConsortiumEmailDeps,
+  key: string,
+  people: Recipient[],
+  render: (to: Recipient) => RenderedEmail,
+): Promise<number> {
+  const done = await sentEmailsFor(deps.db, key);
+  let sent = 0;
+  for (const to of people) {
+    if (done.has(to.id)) continue;
+    const messageId = messageIdFor(key, to.id, deps.config.publicUrl);
+    let error: string | null = null;
+    try {
+      await deps.mailer.send({ ...render(to), to: { name: to.name, address: to.email }, messageId });
+      sent++;
+    } catch (err) {
+      if (!isPermanentRejection(err)) throw err;
+      error = (err as Error).message.slice(0, 500);
+      deps.logger.warn({ key, err: error }, 'consortium email rejected');
+    }
+    await recordSentEmail(deps.db, { key, userId: to.id, messageId, error });
+  }
+  return sent;
+}
+
+export async function sendConsortiumEmails(deps: ConsortiumEmailDeps, job: ConsortiumEmailJob): Promise<string> {
+  return job.kind === 'invitation' ? sendInvitation(deps, job.invitationId) : sendActivation(deps, job.consortiumId);
+}
+
+/** The invited organisation's people get the scope, the charter, and links to join or decline. */
+async function sendInvitation(deps: ConsortiumEmailDeps, invitationId: string): Promise<string> {
+  const { config } = deps;
+  const found = await getInvitation(deps.db, invitationId);
+  if (!found || found.invitation.status !== 'pending' || found.consortium.status === 'closed') return 'moot';
+  const { invitation, consortium } = found;
+  const organisation = await findOrganisation(deps.db, invitation.organisationId);
+  if (!organisation) return 'moot';
+  const counts = (await memberKindCounts(deps.db, [consortium.id])).get(consortium.id) ?? {};
+  const because = invitation.needId
+    ? `need “${found.needTitle ?? 'a need'}”`
+    : `offering “${found.offeringTitle ?? 'an offering'}”`;
+  const expiresAt = Math.floor(Date.now() / 1000) + ACTION_LINK_DAYS * 86_400;
+  const sent = await sendOnce(
+    deps,
+    `consortium-invitation.${invitation.id}`,
+    await peopleOf(deps.db, [organisation.id]),
+    (to) => {
+      const link = (action: 'join-consortium' | 'decline-consortium') =>
+        `${config.publicUrl}/a/${signLink(config.appSecret, { action, userId: to.id, targetId: invitation.id, expiresAt })}`;
+      return renderConsortiumInvitation({
+        recipientName: to.name,
+        organisationName: organisation.name,
+        title: consortium.title,
+        scope: consortium.scope,
+        because,
+        membersLine: membersByKind(counts),
+        status: consortium.status,
+        charterVersion: CHARTER.version,
+        charterText: CHARTER.text,
+        joinUrl: link('join-consortium'),
+        declineUrl: link('decline-consortium'),
+        settingsUrl: `${config.publicUrl}/settings`,
+      });
+    },
+  );
+  await markInvitationNotified(deps.db, invitation.id);
+  return `sent ${sent}`;
+}
+
+/** Every member's people get the members' names and contacts: the consortium can start work. */
+async function sendActivation(deps: ConsortiumEmailDeps, consortiumId: string): Promise<string> {
+  const consortium = await getConsortium(deps.db, consortiumId);
+  if (!consortium || consortium.status !== 'active') return 'moot';
+  const members = await membersOf(deps.db, consortium.id);
+  const people = await peopleOf(
+    deps.db,
+    members.map((m) => m.organisation.id),
+  );
+  const view = members.map((m) => ({
+    organisation: m.organisation.name,
+    kind: ORG_KIND_NAMES[m.organisation.kind],
+    people: people.filter((p) => p.organisationId === m.organisation.id).map((p) => ({ name: p.name, email: p.email })),
+  }));
+  const sent = await sendOnce(deps, `consortium-active.${consortium.id}`, people, (to) =>
+    renderConsortiumActive({
+      recipientName: to.name,
+      title: consortium.title,
+      url: `${deps.config.publicUrl}/consortia/${consortium.id}`,
+      charterVersion: CHARTER.version,
+      members: view,
+      settingsUrl: `${deps.config.publicUrl}/settings`,
+    }),
+  );
+  await markActivationNotified(deps.db, consortium.id);
+  return `sent ${sent}`;
+}
+
+/** Enqueues every consortium email still owed, such as one whose job was lost with Redis. */
+export async function consortiumTick(db: Executor, queue: Queue<NotificationJob>) {
+  const owed = await owedConsortiumEmails(db);
+  for (const invitationId of owed.invitations)
+    await enqueueConsortiumEmail(queue, { kind: 'invitation', invitationId });
+  for (const consortiumId of owed.active) await enqueueConsortiumEmail(queue, { kind: 'active', consortiumId });
+  return { invitations: owed.invitations.length, active: owed.active.length };
+}
