@@ -46,7 +46,7 @@ export function analyzePost(p: { title: string; description: string; keywords: s
  * Bump when analysis changes (tokeniser, thesaurus, stemmer, weights): analyses stored with another
  * version must be recomputed before they are scored against fresh ones.
  */
-export const ANALYSIS_VERSION = 1;
+export const ANALYSIS_VERSION = 2;
 
 /** A JSON-safe form of an analysis, for storing it next to the post (e.g. a jsonb column). */
 export interface AnalyzedTextJson {

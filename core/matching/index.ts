@@ -42,3 +42,4 @@ export {
   type PairComponents,
 } from './score.js';
 export { termImpacts, candidateQuery } from './candidates.js';
+export * from './common.js';

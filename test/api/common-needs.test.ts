@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleNeed, sampleOffering, signup } from '../helpers.js';
+import { labOffering, sterilityNeeds, unrelatedNeed } from '../community-fixtures.js';
+import { signup } from '../helpers.js';
 import { startMailWorld, type MailWorld } from '../mail-world.js';
 
 let w: MailWorld;
@@ -11,46 +12,6 @@ let gamma: Party;
 let lab: Party;
 const ids: Record<string, string> = {};
 const app = () => w.t.app;
-
-/** The same need, rapid sterility testing of short-shelf-life products, as three companies wrote it. */
-const sterilityNeeds = {
-  alpha: sampleNeed({
-    title: 'Rapid sterility test to release short shelf-life cell therapy products',
-    description:
-      'Our autologous CAR-T products expire within days, but the compendial sterility test takes 14 days of incubation. We need a rapid microbiological method for sterility that gives a result within 48 hours, validated against Ph. Eur. 2.6.27 and USP <71>, so that we can release before infusion.',
-    capabilities: ['imrr.rapid-microbiology'],
-    keywords: ['rapid sterility', 'cell therapy'],
-    trlMin: 5,
-    trlMax: 8,
-  }),
-  beta: sampleNeed({
-    title: 'Replacing the 14-day compendial sterility incubation for products that expire in a few days',
-    description:
-      'Viral vector and gene-modified cell lots reach patients before a USP <71> sterility result exists. We are looking for a growth-based or nucleic-acid rapid sterility method with results in under two days, and a validation package for regulators.',
-    capabilities: [],
-    keywords: [],
-    trlMin: 4,
-    trlMax: 7,
-  }),
-  gamma: sampleNeed({
-    title: 'Same-week sterility release for radiolabelled and cell-based products',
-    description:
-      'Our short shelf-life products cannot wait two weeks for the compendial sterility test. We seek a rapid sterility test method, with data showing equivalence to the pharmacopoeial method, to release within 2 days.',
-    capabilities: ['imrr.rapid-microbiology', 'imrr.real-time-release'],
-    keywords: ['sterility'],
-    trlMin: 6,
-    trlMax: 9,
-    anonymous: true,
-  }),
-};
-
-const unrelatedNeed = sampleNeed({
-  title: 'Endotoxin recovery in polysorbate formulations (low endotoxin recovery)',
-  description:
-    'Endotoxin spiked into our polysorbate 80 and citrate formulation is masked within days. We want a hold-time study design and an alternative detection method to resolve low endotoxin recovery.',
-  capabilities: ['imrr.rapid-microbiology'],
-  keywords: ['LER', 'endotoxin'],
-});
 
 async function commonOf(id: string, who: Party) {
   const res = await request(app()).get(`/v1/needs/${id}/common`).set(who.auth).expect(200);
@@ -77,21 +38,7 @@ beforeAll(async () => {
   ] as const) {
     ids[key] = (await request(app()).post('/v1/needs').set(who.auth).send(body).expect(201)).body.id;
   }
-  await request(app())
-    .post('/v1/offerings')
-    .set(lab.auth)
-    .send(
-      sampleOffering({
-        title: 'Validated rapid sterility testing by ATP bioluminescence and PCR',
-        description:
-          'Our lab runs rapid sterility tests for cell and gene therapy products with results in 24 to 48 hours, and supports method validation against USP <71> and Ph. Eur. 2.6.27.',
-        capabilities: ['imrr.rapid-microbiology'],
-        keywords: ['rapid sterility', 'rapid microbiological methods'],
-        trl: 7,
-        partnershipTypes: ['service', 'co-development'],
-      }),
-    )
-    .expect(201);
+  await request(app()).post('/v1/offerings').set(lab.auth).send(labOffering).expect(201);
   await w.matched();
 }, 60_000);
 
@@ -136,8 +83,12 @@ describe('common needs', () => {
     expect(res.body.nextCursor).toBeNull();
     const group = res.body.items.find((g: { needs: { id: string }[] }) => g.needs.some((n) => n.id === ids.alpha));
     expect(group).toBeDefined();
+    // Alpha's second site joins the group the three organisations form, without counting twice.
     expect(group.organisationCount).toBe(3);
-    expect(group.needs.map((n: { id: string }) => n.id).sort()).toEqual([ids.alpha, ids.beta, ids.gamma].sort());
+    expect(group.needCount).toBe(4);
+    expect(group.needs.map((n: { id: string }) => n.id).sort()).toEqual(
+      [ids.alpha, ids.alphaSite2, ids.beta, ids.gamma].sort(),
+    );
     expect(group.offeringCount).toBe(1);
     expect(group.consortium).toBeNull();
     expect(group.capabilities).toContain('imrr.rapid-microbiology');
