@@ -11,6 +11,15 @@
 
 import { readFileSync } from 'node:fs';
 import {
+  bestThreshold,
+  formatPrf,
+  goldPairs,
+  pairKey,
+  pairwisePrf,
+  silentShare,
+  type Prf,
+} from '../core/eval/pairs.js';
+import {
   analyzePost,
   buildCorpusStats,
   COMMON_THRESHOLD,
@@ -67,14 +76,9 @@ const byId = new Map(needs.map((n) => [n.id, n]));
 const orgOf = (id: string): string => (byId.get(id) as Need).orgId;
 const tAnalyze = performance.now() - t0;
 
-const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
-const gold = new Set<string>();
-const inGold = new Set<string>();
-for (const g of data.groups) {
-  for (const a of g) inGold.add(a);
-  for (let i = 0; i < g.length; i++)
-    for (let j = i + 1; j < g.length; j++) gold.add(pairKey(g[i] as string, g[j] as string));
-}
+const gold = goldPairs(data.groups);
+const inGold = new Set(data.groups.flat());
+const needIds = needs.map((n) => n.id);
 for (const k of gold) {
   const [a, b] = k.split('|') as [string, string];
   if (orgOf(a) === orgOf(b)) console.warn(`warning: gold pair ${k} is of one organisation`);
@@ -112,31 +116,6 @@ for (let i = 0; i < needs.length; i++) {
   }
 }
 
-interface Prf {
-  p: number;
-  r: number;
-  f1: number;
-  tp: number;
-  predicted: number;
-  relevant: number;
-}
-function prf(predicted: Set<string>, relevant: Set<string>): Prf {
-  let tp = 0;
-  for (const k of predicted) if (relevant.has(k)) tp++;
-  const p = predicted.size > 0 ? tp / predicted.size : 1;
-  const r = relevant.size > 0 ? tp / relevant.size : 1;
-  return { p, r, f1: p + r > 0 ? (2 * p * r) / (p + r) : 0, tp, predicted: predicted.size, relevant: relevant.size };
-}
-const fmt = (x: Prf): string =>
-  `F1 ${x.f1.toFixed(3)}  P ${x.p.toFixed(3)}  R ${x.r.toFixed(3)}  (${x.tp} of ${x.predicted} predicted pairs right, ${x.relevant} gold pairs)`;
-
-function silentShare(predicted: Set<string>, among: Need[] = needs): { silent: number; total: number } {
-  const touched = new Set<string>();
-  for (const k of predicted) for (const id of k.split('|')) touched.add(id);
-  const singles = among.filter((n) => !inGold.has(n.id));
-  return { silent: singles.filter((n) => !touched.has(n.id)).length, total: singles.length };
-}
-
 /** The pairs within groups, of different organisations (one organisation's needs are never common). */
 function groupPairs(groups: string[][]): Set<string> {
   const out = new Set<string>();
@@ -147,38 +126,17 @@ function groupPairs(groups: string[][]): Set<string> {
   return out;
 }
 
-/** The threshold of best F1 over scored pairs (midway to the next lower score), and that F1. */
-function bestThreshold(
-  scored: { key: string; similarity: number }[],
-  relevant: Set<string>,
-): { th: number; f1: number } {
-  const sorted = [...scored].sort((x, y) => y.similarity - x.similarity || (x.key < y.key ? -1 : 1));
-  let tp = 0;
-  let best = { th: Infinity, f1: 0 };
-  for (let i = 0; i < sorted.length; i++) {
-    const s = sorted[i] as { key: string; similarity: number };
-    if (relevant.has(s.key)) tp++;
-    const next = sorted[i + 1]?.similarity ?? 0;
-    if (next === s.similarity) continue; // a threshold cannot split equal scores
-    const p = tp / (i + 1);
-    const r = relevant.size > 0 ? tp / relevant.size : 0;
-    const f1 = p + r > 0 ? (2 * p * r) / (p + r) : 0;
-    if (f1 > best.f1) best = { th: (s.similarity + next) / 2, f1 };
-  }
-  return best;
-}
-
 // ---------- Engine: pairs kept by scoreCommonPair, and groups ----------
 const keptKeys = new Set(kept.map((k) => k.key));
-const pairwise = prf(keptKeys, gold);
-const silent = silentShare(keptKeys);
+const pairwise = pairwisePrf(keptKeys, gold);
+const silent = silentShare(keptKeys, needIds, inGold);
 const groups = groupCommonNeeds(
   kept.map((k) => ({ a: k.a.id, b: k.b.id, similarity: k.similarity })),
   orgOf,
 );
 const grouped = groupPairs(groups);
-const groupedPrf = prf(grouped, gold);
-const groupedSilent = silentShare(grouped);
+const groupedPrf = pairwisePrf(grouped, gold);
+const groupedSilent = silentShare(grouped, needIds, inGold);
 
 // ---------- Plain full-text baseline: tf-idf cosine over lowercase words, English stop words removed ----------
 const STOP = new Set(
@@ -227,8 +185,8 @@ function cosine(a: string, b: string): number {
 const baseline = candidates.map((c) => ({ key: c.key, a: c.a, b: c.b, similarity: cosine(c.a.id, c.b.id) }));
 const baseBest = bestThreshold(baseline, gold);
 const baseKept = new Set(baseline.filter((c) => c.similarity >= baseBest.th).map((c) => c.key));
-const basePrf = prf(baseKept, gold);
-const baseSilent = silentShare(baseKept);
+const basePrf = pairwisePrf(baseKept, gold);
+const baseSilent = silentShare(baseKept, needIds, inGold);
 
 // ---------- Cross-validation over organisations ----------
 // Organisations are dealt round-robin (sorted by key) into K folds. For each fold, the threshold of best F1
@@ -251,17 +209,20 @@ for (let f = 0; f < K; f++) {
   const testKeys = new Set(test.map((c) => c.key));
   const testGold = new Set([...gold].filter((k) => testKeys.has(k)));
   const th = bestThreshold(train, gold).th;
-  const engine = prf(new Set(test.filter((c) => c.similarity >= th).map((c) => c.key)), testGold);
+  const engine = pairwisePrf(new Set(test.filter((c) => c.similarity >= th).map((c) => c.key)), testGold);
   // Groups formed from all pairs above the fold's threshold, measured on the fold's pairs only.
   const foldGroups = groupCommonNeeds(
     candidates.filter((c) => c.similarity >= th).map((c) => ({ a: c.a.id, b: c.b.id, similarity: c.similarity })),
     orgOf,
     { linkThreshold: th * GROUP_LINK_FACTOR },
   );
-  const foldGrouped = prf(new Set([...groupPairs(foldGroups)].filter((k) => testKeys.has(k))), testGold);
+  const foldGrouped = pairwisePrf(new Set([...groupPairs(foldGroups)].filter((k) => testKeys.has(k))), testGold);
   const baseTrain = baseline.filter((c) => !inFold(c));
   const baseTh = bestThreshold(baseTrain, gold).th;
-  const base = prf(new Set(baseline.filter((c) => inFold(c) && c.similarity >= baseTh).map((c) => c.key)), testGold);
+  const base = pairwisePrf(
+    new Set(baseline.filter((c) => inFold(c) && c.similarity >= baseTh).map((c) => c.key)),
+    testGold,
+  );
   folds.push({ th, engine, grouped: foldGrouped, baseTh, base });
 }
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(xs.length, 1);
@@ -280,15 +241,15 @@ console.log(
   `threshold: COMMON_THRESHOLD ${COMMON_THRESHOLD}; group link ${(COMMON_THRESHOLD * GROUP_LINK_FACTOR).toFixed(3)}`,
 );
 console.log('');
-console.log(`pairs kept by scoreCommonPair:  ${fmt(pairwise)}`);
+console.log(`pairs kept by scoreCommonPair:  ${formatPrf(pairwise)}`);
 console.log(`  needs in no gold group with no common need: ${silent.silent} of ${silent.total}`);
-console.log(`groups of groupCommonNeeds:     ${fmt(groupedPrf)}`);
+console.log(`groups of groupCommonNeeds:     ${formatPrf(groupedPrf)}`);
 console.log(`  ${groups.length} groups (sizes ${groups.map((g) => g.length).join(', ') || '-'})`);
 console.log(`  needs in no gold group in no group: ${groupedSilent.silent} of ${groupedSilent.total}`);
 console.log(
   `plain full-text baseline (tf-idf cosine, lowercase words, stop words removed, best threshold ${baseBest.th.toFixed(3)} on the whole file):`,
 );
-console.log(`                                ${fmt(basePrf)}`);
+console.log(`                                ${formatPrf(basePrf)}`);
 console.log(`  needs in no gold group with no common need: ${baseSilent.silent} of ${baseSilent.total}`);
 console.log(`  engine pairwise F1 minus baseline F1: ${(pairwise.f1 - basePrf.f1).toFixed(3)}`);
 console.log('');

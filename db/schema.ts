@@ -152,6 +152,11 @@ const postColumns = () => ({
   version: integer('version').notNull().default(1),
   matchedVersion: integer('matched_version'),
   matchedAt: timestamp('matched_at', { withTimezone: true }),
+  /**
+   * How many posts (needs and offerings) the corpus statistics counted when the post was last scored: a
+   * post scored when the marketplace was much smaller is scored again (see `stalePosts`).
+   */
+  matchedCorpus: integer('matched_corpus'),
   /** The analysed terms of the post (core/text), space-separated: the corpus statistics are counted from these. */
   terms: text('terms').notNull().default(''),
   /** The analysis's length, apart, so that the corpus average is a cheap scan. */

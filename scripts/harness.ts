@@ -6,6 +6,7 @@ import { startApi } from '../api/server.js';
 import { loadConfig, type Config } from '../config.js';
 import { connectDatabase, type DbHandle } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
+import { pendingMatching } from '../db/queries/matches.js';
 import { startWorker } from '../worker/index.js';
 import { matchingQueue, notificationsQueue, producerConnection } from '../worker/queues.js';
 
@@ -104,15 +105,16 @@ export function apiClient(base: string, token?: string) {
   };
 }
 
-/** Waits until no need or offering is pending matching (an indexed count: cheap to poll). */
+/**
+ * Waits until no need or offering is pending matching: unmatched at its version, or scored on statistics
+ * that have moved since (a young marketplace's first posts are scored again as it grows).
+ */
 export async function waitForMatching(db: DbHandle, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [row] = await db.sql<{ pending: number }[]>`
-      select (select count(*) from needs where matched_version is distinct from version)::int
-           + (select count(*) from offerings where matched_version is distinct from version)::int as pending`;
-    if (row!.pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`${row!.pending} posts still pending matching after ${timeoutMs} ms`);
+    const pending = await pendingMatching(db.db);
+    if (pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`${pending} posts still pending matching after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { IDEMPOTENCY_KEY_TTL_HOURS, pruneIdempotencyKeys } from '../db/queries/idempotency.js';
-import { unmatchedPosts } from '../db/queries/matches.js';
+import { stalePosts, unmatchedPosts } from '../db/queries/matches.js';
 import { pruneSessions } from '../db/queries/sessions.js';
 import { createMailer, type Mailer } from './mailer.js';
 import { enqueueDueDigests, sendDigest } from './processors/digest.js';
@@ -63,20 +63,30 @@ export async function startWorker(
   const mailer = options.mailer ?? createMailer(config);
 
   const stats = new StatsCache(db);
+  const requeueAll = async (posts: MatchJob[]) => {
+    let enqueued = 0;
+    for (const post of posts) if (await requeueMatch(queues.matching, post)) enqueued++;
+    return enqueued;
+  };
   const matching = new Worker(
     QUEUES.matching,
     async (job: Job) => {
       switch (job.name) {
-        case 'match':
-          return matchPost(db, stats, job.data as MatchJob);
+        case 'match': {
+          const result = await matchPost(db, stats, job.data as MatchJob);
+          // A young marketplace's statistics swing with each post: the posts scored on a much smaller one are
+          // scored again now (at scale, the sweep finds them once a minute).
+          if (stats.young) await requeueAll(await stalePosts(db, 200));
+          return result;
+        }
         case 'rematch-needs':
           return rematchNeeds(db, stats, job.data as RematchChunk);
         case 'sweep': {
           await pruneIdempotencyKeys(db, IDEMPOTENCY_KEY_TTL_HOURS);
           await pruneSessions(db);
-          let enqueued = 0;
-          for (const post of await unmatchedPosts(db)) if (await requeueMatch(queues.matching, post)) enqueued++;
-          return { enqueued };
+          const enqueued = await requeueAll(await unmatchedPosts(db));
+          const rescored = await requeueAll(await stalePosts(db));
+          return { enqueued, rescored };
         }
         default:
           throw new Error(`unknown job ${job.name}`);

@@ -40,12 +40,20 @@ export function corpusStatsFrom(docCount: number, totalLength: number, df: Reado
 }
 
 /**
+ * Smoothing of document frequencies: every corpus is read as if it also held PRIOR.docs posts in which each
+ * term has a PRIOR.share. A young marketplace's statistics swing with each post (in a corpus of five, a
+ * word in two posts looks common); with the prior its weights start even and move as evidence comes in,
+ * so the first posts are scored much as they will be once the marketplace has grown.
+ */
+export const PRIOR = { docs: 20, share: 0.02 };
+
+/**
  * Robertson-Sparck Jones idf, never negative. A term no document has yet is treated as if one had it:
  * it cannot match anything now, and an unbounded weight would let it swamp the normalisation.
  */
 export function idf(stats: CorpusStats, term: string): number {
-  const n = Math.max(stats.docCount, 1);
-  const df = Math.min(Math.max(stats.docFreq(term), 1), n);
+  const n = Math.max(stats.docCount, 1) + PRIOR.docs;
+  const df = Math.min(Math.max(stats.docFreq(term), 1), n) + PRIOR.docs * PRIOR.share;
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 

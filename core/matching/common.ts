@@ -59,7 +59,7 @@ export interface CommonPairComponents {
 /**
  * A pair below this similarity is not common. Chosen by cross-validation on eval/common-dev.json, not at
  * the whole file's optimum: the mean, rounded, of the thresholds of best F1 chosen with each fold of
- * organisations left out (0.394-0.407; bench/eval-common-offline.ts prints them).
+ * organisations left out (0.401-0.422 with the idf prior; bench/eval-common-offline.ts prints them).
  */
 export const COMMON_THRESHOLD = 0.4;
 

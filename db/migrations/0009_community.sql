@@ -112,6 +112,8 @@ CREATE TABLE "sent_emails" (
 	CONSTRAINT "sent_emails_pkey" PRIMARY KEY("key","user_id")
 );
 --> statement-breakpoint
+ALTER TABLE "needs" ADD COLUMN "matched_corpus" integer;--> statement-breakpoint
+ALTER TABLE "offerings" ADD COLUMN "matched_corpus" integer;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "followed_capabilities" text[] DEFAULT '{}' NOT NULL;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "followed_areas" text[] DEFAULT '{}' NOT NULL;--> statement-breakpoint
 ALTER TABLE "common_need_group_members" ADD CONSTRAINT "common_need_group_members_group_id_common_need_groups_id_fk" FOREIGN KEY ("group_id") REFERENCES "public"."common_need_groups"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -174,6 +174,8 @@ export async function replaceMatches(
   side: PostSide,
   results: MatchResult[],
   maxPerPost: number,
+  /** The number of posts the statistics scored with counted. */
+  corpusSize: number | null = null,
 ): Promise<Set<string>> {
   if (results.length === 0) return new Set();
   const table = side === 'need' ? needs : offerings;
@@ -229,7 +231,7 @@ export async function replaceMatches(
   }
   await db
     .update(table)
-    .set({ matchedVersion: sql`${table.version}`, matchedAt: new Date() })
+    .set({ matchedVersion: sql`${table.version}`, matchedAt: new Date(), matchedCorpus: corpusSize })
     .where(inArray(table.id, ids));
   return new Set(ids);
 }
@@ -243,6 +245,36 @@ export async function unmatchedPosts(db: Executor, limit = 5000) {
     (select 'offering' as side, id, version from offerings where matched_version is distinct from version
       and updated_at < now() - interval '30 seconds' limit ${limit})`);
   return [...rows];
+}
+
+/**
+ * A post whose statistics have moved since it was scored: the marketplace has grown by more than this
+ * factor. Scores rest on corpus statistics (idf, average length); those of a young marketplace swing with
+ * every post, so its first posts are scored again as it grows, in the background, without a full rematch.
+ */
+export const STALE_GROWTH = 1.2;
+
+/** The SQL of "this post's statistics have moved": scored on a corpus a fifth smaller than today's. */
+const staleCondition = (alias: string) =>
+  sql.raw(`${alias}.matched_version = ${alias}.version
+  and ${alias}.matched_corpus is not null and ${alias}.matched_corpus * ${STALE_GROWTH} < ${'(select count(*) from needs) + (select count(*) from offerings)'}`);
+
+/** Posts matched at their current version, but on statistics that have moved since (see STALE_GROWTH). */
+export async function stalePosts(db: Executor, limit = 1000) {
+  const rows = await db.execute<{ side: PostSide; id: string; version: number }>(sql`
+    (select 'need' as side, n.id, n.version from needs n where ${staleCondition('n')} limit ${limit})
+    union all
+    (select 'offering' as side, o.id, o.version from offerings o where ${staleCondition('o')} limit ${limit})`);
+  return [...rows];
+}
+
+/** How many posts wait for matching: unmatched at their version, or scored on statistics that have moved. */
+export async function pendingMatching(db: Executor): Promise<number> {
+  const [row] = await db.execute<{ pending: number }>(sql`
+    select (select count(*) from needs n where n.matched_version is distinct from n.version or ${staleCondition('n')})::int
+         + (select count(*) from offerings o where o.matched_version is distinct from o.version or ${staleCondition('o')})::int
+      as pending`);
+  return row!.pending;
 }
 
 export type MatchRow = typeof matches.$inferSelect;

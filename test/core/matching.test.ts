@@ -190,10 +190,23 @@ describe('BM25 weighting', () => {
   });
 
   it('credits a rare shared term more than a common one', () => {
+    // Five posts cannot show that a word is common (the prior keeps weights even): thirty Raman offerings can.
+    const ramanHeavy = [...offerings, ...Array.from({ length: 30 }, () => tabletRamanOffer)];
+    const crowded = buildCorpusStats(ramanHeavy.map((o) => o.analyzed));
     const q = analyzePost({ title: 'Raman and MES', description: '', keywords: [] });
-    const viaRare = coverage(q.terms, ebrOffer.analyzed, stats.offerings); // shares MES only
-    const viaCommon = coverage(q.terms, tabletRamanOffer.analyzed, stats.offerings); // shares Raman only
+    const viaRare = coverage(q.terms, ebrOffer.analyzed, crowded); // shares MES only
+    const viaCommon = coverage(q.terms, tabletRamanOffer.analyzed, crowded); // shares Raman only
     expect(viaRare).toBeGreaterThan(viaCommon);
+  });
+
+  it('starts a young corpus with even weights that move as evidence comes in (the prior)', () => {
+    const young = buildCorpusStats([ramanOffer.analyzed, tabletRamanOffer.analyzed, ebrOffer.analyzed]);
+    const gap = (s: typeof young) => idf(s, 'xmes') - idf(s, 'raman');
+    const grown = buildCorpusStats(
+      [...offerings, ...Array.from({ length: 30 }, () => tabletRamanOffer)].map((o) => o.analyzed),
+    );
+    expect(gap(young)).toBeGreaterThan(0);
+    expect(gap(grown)).toBeGreaterThan(2 * gap(young));
   });
 
   it('picks the most discriminating terms for the candidate query', () => {

@@ -34,9 +34,15 @@ const MAX_MATCHES_PER_POST = 50;
 const MAX_COMMON_PER_NEED = 20;
 /** Corpus statistics move slowly; reading them at most this often keeps a job cheap. */
 const STATS_TTL_MS = 15_000;
+/**
+ * Below this many posts the statistics are read afresh for every job: they are small then (cheap to read),
+ * and they swing with each post, so a copy a few seconds old would score the newest posts on a corpus
+ * that no longer exists.
+ */
+const YOUNG_CORPUS = 2000;
 
 /** Both sides' statistics, cached per process and refreshed every few seconds. */
-type Corpus = { needs: CorpusStats; offerings: CorpusStats };
+export type Corpus = { needs: CorpusStats; offerings: CorpusStats };
 
 /**
  * Both sides' statistics, cached per process. Past their age they are refreshed in the background while
@@ -50,6 +56,11 @@ export class StatsCache {
 
   constructor(private readonly db: Database) {}
 
+  /** Whether the marketplace is young (see YOUNG_CORPUS), by the statistics last read. */
+  get young(): boolean {
+    return !this.cached || corpusSize(this.cached.stats) < YOUNG_CORPUS;
+  }
+
   /** Drops the cached statistics the first time `key` is seen, e.g. once per rematch run. */
   refreshOnce(key: string): void {
     if (this.refreshedFor === key) return;
@@ -59,7 +70,7 @@ export class StatsCache {
   }
 
   async get(): Promise<Corpus> {
-    if (!this.cached) return this.load();
+    if (!this.cached || corpusSize(this.cached.stats) < YOUNG_CORPUS) return this.load();
     if (Date.now() - this.cached.at >= STATS_TTL_MS && !this.loading) void this.load().catch(() => {});
     return this.cached.stats;
   }
@@ -83,6 +94,9 @@ export class StatsCache {
     return this.loading;
   }
 }
+
+/** How many posts the statistics count, both sides together. */
+export const corpusSize = (c: Corpus) => c.needs.docCount + c.offerings.docCount;
 
 const toWrite = (needId: string, offeringId: string, m: ScoredMatch): MatchWrite => ({
   needId,
@@ -173,7 +187,7 @@ export async function matchNeeds(db: Database, stats: StatsCache, ids: string[],
     commons.push(await findCommonNeeds(db, corpus, need, now));
   }
   const written = await db.transaction(async (tx) => {
-    const fresh = await replaceMatches(tx, 'need', results, MAX_MATCHES_PER_POST);
+    const fresh = await replaceMatches(tx, 'need', results, MAX_MATCHES_PER_POST, corpusSize(corpus));
     await replaceCommonNeeds(
       tx,
       commons.filter((c) => fresh.has(c.id)),
@@ -188,7 +202,10 @@ export async function matchPost(db: Database, stats: StatsCache, job: MatchJob, 
   if (job.side === 'need') return matchNeeds(db, stats, [job.id], now);
   const offering = await loadOfferingForMatching(db, job.id);
   if (!offering) return { written: 0, stale: 0, deleted: 1 };
-  const result = await scoreOffering(db, await stats.get(), offering, now);
-  const written = await db.transaction((tx) => replaceMatches(tx, 'offering', [result], MAX_MATCHES_PER_POST));
+  const corpus = await stats.get();
+  const result = await scoreOffering(db, corpus, offering, now);
+  const written = await db.transaction((tx) =>
+    replaceMatches(tx, 'offering', [result], MAX_MATCHES_PER_POST, corpusSize(corpus)),
+  );
   return { written: written.size, stale: 1 - written.size, deleted: 0 };
 }

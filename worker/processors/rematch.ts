@@ -31,6 +31,9 @@ export async function startRematch(db: Database, queue: Queue): Promise<{ runId:
     await tx.execute(sql`lock table term_stats in exclusive mode`);
     if (reanalysed > 0) await rebuildPostings(tx);
     await rebuildTermStats(tx);
+    // Offerings' matches are rebuilt from the needs' side, on today's statistics.
+    await tx.execute(sql`update offerings set matched_corpus =
+      (select count(*) from needs) + (select count(*) from offerings) where matched_version = version`);
   });
   const chunks: RematchChunk[] = [];
   let after: string | undefined;
