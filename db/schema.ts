@@ -668,10 +668,14 @@ export const consortiumInvitations = pgTable(
     index('consortium_invitations_need_id_idx').on(t.needId),
     index('consortium_invitations_offering_id_idx').on(t.offeringId),
     index('consortium_invitations_invited_by_idx').on(t.invitedBy),
-    // One open invitation per organisation and consortium.
-    uniqueIndex('consortium_invitations_pending_key')
-      .on(t.consortiumId, t.organisationId)
-      .where(sql`status = 'pending'`),
+    // One open invitation per post: an organisation invited through two of its posts has two (one per
+    // post would otherwise tell the inviter that an anonymous need belongs to an organisation already asked).
+    uniqueIndex('consortium_invitations_pending_need_key')
+      .on(t.consortiumId, t.needId)
+      .where(sql`status = 'pending' and need_id is not null`),
+    uniqueIndex('consortium_invitations_pending_offering_key')
+      .on(t.consortiumId, t.offeringId)
+      .where(sql`status = 'pending' and offering_id is not null`),
   ],
 );
 

@@ -1,12 +1,20 @@
 import type { Router } from 'express';
 import { nextDigestAt } from '../../core/digest/schedule.js';
-import { getDigestSettings, updateDigestSettings } from '../../db/queries/digests.js';
+import { AREAS, CAPABILITIES } from '../../core/taxonomy.js';
+import { getDigestSettings, getFollows, setFollows, updateDigestSettings } from '../../db/queries/digests.js';
 import { listIntroductions } from '../../db/queries/introductions.js';
-import { DigestSettingsBody } from '../schemas.js';
+import { DigestSettingsBody, FollowsBody } from '../schemas.js';
+import { HttpProblem } from '../problem.js';
 import { toIntroduction } from '../serialize.js';
 import { answerIntroduction, notifyIntroduction } from '../usecases/introductions.js';
 import { requireViewer } from './session.js';
-import { fieldErrors, handle, TIMEZONES, viewerOf, type WebContext } from './web.js';
+import { fieldErrors, handle, list, TIMEZONES, viewerOf, type WebContext } from './web.js';
+
+const FOLLOW_AREAS = AREAS.map((a) => ({
+  slug: a.slug,
+  name: a.name,
+  capabilities: CAPABILITIES.filter((c) => c.area === a.slug),
+}));
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const dateTime = (d: Date, timeZone: string) =>
@@ -69,10 +77,17 @@ export function registerIntroductionPages(router: Router, ctx: WebContext): void
   const settingsPage = async (
     req: Parameters<typeof ctx.page>[0],
     res: Parameters<typeof ctx.page>[1],
-    extra: { values?: Record<string, unknown>; errors?: Record<string, string>; saved?: boolean } = {},
+    extra: {
+      values?: Record<string, unknown>;
+      errors?: Record<string, string>;
+      saved?: boolean;
+      follows?: { capabilities: string[]; areas: string[] };
+      followsSaved?: boolean;
+    } = {},
     status = 200,
   ) => {
-    const settings = await getDigestSettings(deps.db, viewerOf(res).userId);
+    const userId = viewerOf(res).userId;
+    const [settings, follows] = await Promise.all([getDigestSettings(deps.db, userId), getFollows(deps.db, userId)]);
     const next = nextDigestAt(new Date(), settings);
     ctx.page(
       req,
@@ -83,6 +98,9 @@ export function registerIntroductionPages(router: Router, ctx: WebContext): void
         values: extra.values ?? settings,
         errors: extra.errors ?? {},
         saved: extra.saved ?? false,
+        follows: extra.follows ?? follows,
+        followsSaved: extra.followsSaved ?? false,
+        followAreas: FOLLOW_AREAS,
         weekdays: WEEKDAYS,
         timezones: TIMEZONES,
         next: next ? `${dateTime(next, settings.timezone)} (${settings.timezone})` : null,
@@ -111,6 +129,26 @@ export function registerIntroductionPages(router: Router, ctx: WebContext): void
       if (!parsed.success) return settingsPage(req, res, { values: f, errors: fieldErrors(parsed.error) }, 400);
       await updateDigestSettings(deps.db, viewerOf(res).userId, parsed.data);
       await settingsPage(req, res, { saved: true });
+    }),
+  );
+
+  // What a person follows: capabilities and whole areas, for the community news of their digest.
+  router.post(
+    '/settings/follows',
+    requireViewer,
+    handle(async (req, res) => {
+      const f = req.body as Record<string, unknown>;
+      const parsed = FollowsBody.safeParse({ capabilities: list(f.capabilities), areas: list(f.areas) });
+      if (!parsed.success) {
+        throw new HttpProblem(
+          400,
+          'bad_request',
+          'Not a capability or area of the roadmap',
+          'Choose capabilities and areas from the lists on the settings page.',
+        );
+      }
+      await setFollows(deps.db, viewerOf(res).userId, parsed.data);
+      await settingsPage(req, res, { followsSaved: true });
     }),
   );
 }

@@ -1,12 +1,14 @@
 import express, { type Request, type Response } from 'express';
 import { verifyLink, type LinkAction, type LinkClaims } from '../../core/links.js';
-import { findUserById } from '../../db/queries/accounts.js';
+import { findOrganisation, findUserById } from '../../db/queries/accounts.js';
+import { getInvitation, memberKindCounts, membershipOf } from '../../db/queries/consortia.js';
 import { updateDigestSettings } from '../../db/queries/digests.js';
 import { getIntroduction } from '../../db/queries/introductions.js';
 import { getMatchByPair } from '../../db/queries/matches.js';
 import type { AppDeps } from '../deps.js';
 import { HttpProblem, linkProblem, sendProblem } from '../problem.js';
 import { pairViewFor } from '../serialize.js';
+import { declineConsortium, joinConsortium, notifyConsortium } from '../usecases/consortia.js';
 import {
   answerIntroduction,
   markNotRelevant,
@@ -14,7 +16,9 @@ import {
   requestIntroduction,
   type Actor,
 } from '../usecases/introductions.js';
-import { confirmPage, resultPage } from './render.js';
+import { charterForPage, membersLine, REVEAL_SENTENCE } from './consortium-text.js';
+import { confirmPage, renderPage, resultPage } from './render.js';
+import { acknowledged, sensitiveFlags } from './sensitive.js';
 
 /**
  * The pages behind the links in emails. The signed token in the path is the credential: it names the person
@@ -131,13 +135,83 @@ export function linkPages(deps: AppDeps): express.Router {
     return detail;
   }
 
-  const ACTIONS: LinkAction[] = ['request-introduction', 'not-relevant', 'accept', 'decline'];
+  const ACTIONS: LinkAction[] = [
+    'request-introduction',
+    'not-relevant',
+    'accept',
+    'decline',
+    'join-consortium',
+    'decline-consortium',
+  ];
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+  /**
+   * The consortium invitation a link was sent for, still open to the link's organisation; an answered
+   * invitation or a closed consortium is a page that says so.
+   */
+  async function invitationFor(claims: LinkClaims, actor: Actor) {
+    const id = claims.targetId ?? '';
+    const found = UUID.test(id) ? await getInvitation(deps.db, id) : undefined;
+    if (!found || found.invitation.organisationId !== actor.organisationId)
+      throw new HttpProblem(404, 'not_found', 'Not found', 'This invitation to a consortium no longer exists.');
+    const { invitation, consortium } = found;
+    if (consortium.status === 'closed')
+      throw new HttpProblem(409, 'consortium_closed', 'This consortium is closed', 'Its convener has closed it.');
+    if (invitation.status !== 'pending') {
+      const member = await membershipOf(deps.db, consortium.id, actor.organisationId);
+      throw new HttpProblem(
+        409,
+        'invitation_answered',
+        'This invitation has been answered',
+        member && !member.leftAt
+          ? `Your organisation is a member of “${consortium.title}”. Sign in to see it.`
+          : `Your organisation has answered this invitation to “${consortium.title}”.`,
+      );
+    }
+    return found;
+  }
+
+  /** The page of an emailed invitation: the consortium, its charter, the tick box and what joining reveals. */
+  async function joinPage(req: Request, found: Awaited<ReturnType<typeof invitationFor>>, error?: string) {
+    const { consortium } = found;
+    const counts = (await memberKindCounts(deps.db, [consortium.id])).get(consortium.id) ?? {};
+    const page = {
+      title: `Join ${consortium.title}?`,
+      consortiumTitle: consortium.title,
+      scope: consortium.scope,
+      status: consortium.status,
+      membersLine: membersLine(counts),
+      invitedFor: found.needTitle
+        ? `Your organisation is invited because of your need “${found.needTitle}”.`
+        : found.offeringTitle
+          ? `Your organisation is invited because of your offering “${found.offeringTitle}”.`
+          : 'Your organisation is invited.',
+      charter: charterForPage(),
+      reveal: REVEAL_SENTENCE,
+      action: req.originalUrl,
+      error,
+    };
+    return renderPage('join-consortium', page);
+  }
 
   router.get(
     '/a/:token',
     handle(async (req) => {
       const { claims, actor } = await resolve(req, ACTIONS);
       const action = req.originalUrl;
+      if (claims.action === 'join-consortium') return { html: await joinPage(req, await invitationFor(claims, actor)) };
+      if (claims.action === 'decline-consortium') {
+        const found = await invitationFor(claims, actor);
+        return {
+          html: confirmPage({
+            title: `Decline the invitation to “${found.consortium.title}”?`,
+            intro:
+              'Your organisation will not join. The members see that an invitation was declined, not who declined it.',
+            action,
+            button: 'Decline the invitation',
+          }),
+        };
+      }
       if (claims.action === 'request-introduction' || claims.action === 'not-relevant') {
         const match = await matchFor(claims, actor);
         const pair = pairViewFor({ ...match, explanation: match.match.explanation }, actor.organisationId);
@@ -182,6 +256,56 @@ export function linkPages(deps: AppDeps): express.Router {
     '/a/:token',
     handle(async (req) => {
       const { claims, actor } = await resolve(req, ACTIONS);
+      if (claims.action === 'join-consortium') {
+        const found = await invitationFor(claims, actor);
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        if (body.acceptCharter !== 'true')
+          return {
+            status: 422,
+            html: await joinPage(req, found, 'Tick the box to accept the charter: nobody joins without accepting it.'),
+          };
+        const organisation = await findOrganisation(deps.db, actor.organisationId);
+        const consortiumActor = { ...actor, organisationKind: organisation!.kind };
+        const charterVersion = typeof body.charterVersion === 'string' ? body.charterVersion : undefined;
+        try {
+          const outcome = await deps.db.transaction((tx) =>
+            joinConsortium(tx, consortiumActor, found.consortium.id, { acceptCharter: true, charterVersion }),
+          );
+          if (outcome.activated) await notifyConsortium(deps, { kind: 'active', consortiumId: found.consortium.id });
+        } catch (err) {
+          if (err instanceof HttpProblem && err.code === 'charter_outdated')
+            return {
+              status: 422,
+              html: await joinPage(
+                req,
+                found,
+                'The charter has changed since the page was opened. Read this version and tick the box again.',
+              ),
+            };
+          throw err;
+        }
+        return {
+          html: resultPage({
+            title: `You have joined “${found.consortium.title}”`,
+            message:
+              'Your organisation is now a member: the other members see it, and you see them and how to reach them on the consortium’s page.',
+            next: { href: `/consortia/${found.consortium.id}`, label: 'The consortium’s page' },
+          }),
+        };
+      }
+      if (claims.action === 'decline-consortium') {
+        const found = await invitationFor(claims, actor);
+        const organisation = await findOrganisation(deps.db, actor.organisationId);
+        await deps.db.transaction((tx) =>
+          declineConsortium(tx, { ...actor, organisationKind: organisation!.kind }, found.consortium.id),
+        );
+        return {
+          html: resultPage({
+            title: 'Invitation declined',
+            message: `Your organisation will not join “${found.consortium.title}”.`,
+          }),
+        };
+      }
       if (claims.action === 'request-introduction') {
         const match = await matchFor(claims, actor);
         const pair = pairViewFor({ ...match, explanation: match.match.explanation }, actor.organisationId);
@@ -203,7 +327,27 @@ export function linkPages(deps: AppDeps): express.Router {
             }),
           };
         }
-        const detail = await deps.db.transaction((tx) => requestIntroduction(tx, actor, match, message));
+        let detail;
+        try {
+          detail = await deps.db.transaction((tx) =>
+            requestIntroduction(tx, actor, match, message, acknowledged(req.body ?? {})),
+          );
+        } catch (err) {
+          const flags = sensitiveFlags(err);
+          if (!flags) throw err;
+          return {
+            status: 422,
+            html: confirmPage({
+              title: 'Request an introduction',
+              pair,
+              action: req.originalUrl,
+              button: 'Send the request',
+              messageField: true,
+              message,
+              flags: Object.values(flags).flat(),
+            }),
+          };
+        }
         await notifyIntroduction(deps, detail);
         return {
           status: 201,

@@ -2,16 +2,20 @@ import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { MatchExplanation } from '../../core/matching/explain.js';
 import { suggestCapabilities } from '../../core/suggest.js';
-import { OFFERING_POSTING_KINDS } from '../../core/policy.js';
+import { conveningRefusal, OFFERING_POSTING_KINDS } from '../../core/policy.js';
 import { AREAS, CAPABILITIES, ORG_KIND_NAMES, PARTNERSHIP_TYPES } from '../../core/taxonomy.js';
+import { getCommonNeedGroup, groupOfNeed, listCommonNeedsOf } from '../../db/queries/common-needs.js';
+import { getInvitation, invitationsTo } from '../../db/queries/consortia.js';
 import { countAwaitingAnswer, listIntroductions } from '../../db/queries/introductions.js';
 import { getMatch, listMatchesOf } from '../../db/queries/matches.js';
 import { organisationPosts, type PostSide } from '../../db/queries/posts.js';
 import { requestMatching } from '../deps.js';
 import { HttpProblem, notFound } from '../problem.js';
-import { needSide, offeringSide, visibleTo } from '../routes/posts.js';
+import { changePost, createPost, needSide, offeringSide, textOf, visibleTo, type AnySide } from '../routes/posts.js';
 import { revealsNeedOwner } from '../serialize.js';
 import { markNotRelevant, notifyIntroduction, requestIntroduction } from '../usecases/introductions.js';
+import { ANONYMOUS_OWNER } from './consortium-text.js';
+import { acknowledged, flagsOf, sensitiveFlags, type FieldFlags, type PageFlag } from './sensitive.js';
 import { requireViewer } from './session.js';
 import { fieldErrors, handle, list, str, viewerOf, type WebContext } from './web.js';
 
@@ -72,11 +76,27 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
     handle(async (req, res) => {
       const viewer = res.locals.viewer as ReturnType<typeof viewerOf> | null;
       if (!viewer) return ctx.page(req, res, 'home', { title: 'Partners for the technology roadmap' });
-      const [needs, offerings, openIntroductions] = await Promise.all([
+      const [needs, offerings, openIntroductions, invited] = await Promise.all([
         organisationPosts(deps.db, 'need', viewer.organisationId),
         organisationPosts(deps.db, 'offering', viewer.organisationId),
         countAwaitingAnswer(deps.db, viewer.organisationId),
+        invitationsTo(deps.db, viewer.organisationId),
       ]);
+      // Invitations to consortia awaiting an answer, with what each was made for.
+      const invitations = [];
+      for (const { invitation, consortium } of invited) {
+        if (consortium.status === 'closed') continue;
+        const found = await getInvitation(deps.db, invitation.id);
+        invitations.push({
+          consortiumId: consortium.id,
+          title: consortium.title,
+          because: found?.needTitle
+            ? `for your need “${found.needTitle}”`
+            : found?.offeringTitle
+              ? `for your offering “${found.offeringTitle}”`
+              : '',
+        });
+      }
       const sections = [
         ...(viewer.organisationKind === 'biomanufacturer' || needs.length > 0
           ? [{ heading: 'Your technology needs', path: 'needs', posts: needs }]
@@ -85,9 +105,103 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
           ? [{ heading: 'Your offerings', path: 'offerings', posts: offerings }]
           : []),
       ];
-      ctx.page(req, res, 'dashboard', { title: 'Dashboard', sections, openIntroductions });
+      ctx.page(req, res, 'dashboard', { title: 'Dashboard', sections, openIntroductions, invitations });
     }),
   );
+
+  /** The other organisations' needs common to a need, counted as the pages say it, with its group. */
+  async function commonNeedsOf(needId: string, owner: string, viewer: ReturnType<typeof viewerOf>) {
+    const { rows } = await listCommonNeedsOf(deps.db, needId, 50);
+    if (rows.length === 0) return null;
+    // Distinct organisations; an anonymous need counts alone, so that the count reveals no owner.
+    const owners = new Set(rows.map((r) => (r.need.anonymous ? `need:${r.need.id}` : r.need.organisationId)));
+    const groupId = await groupOfNeed(deps.db, needId);
+    const group = groupId ? await getCommonNeedGroup(deps.db, groupId) : undefined;
+    const n = owners.size;
+    return {
+      heading: `${n} other biomanufacturer${n === 1 ? '' : 's'} need${n === 1 ? 's' : ''} this too`,
+      needs: rows.map((r) => ({
+        id: r.need.id,
+        title: r.need.title,
+        organisation: revealsNeedOwner(r.need, viewer) ? r.organisation.name : ANONYMOUS_OWNER,
+        percent: Math.round(r.similarity * 100),
+      })),
+      groupId: group?.id ?? null,
+      consortiumId: group?.consortiumId ?? null,
+      mayConvene:
+        conveningRefusal(
+          viewer.organisationKind,
+          owner === viewer.organisationId || rows.some((r) => r.need.organisationId === viewer.organisationId),
+        ) === null,
+    };
+  }
+
+  /** A post's page; `intro` puts a typed introduction message back in its match's box, with its error or flags. */
+  async function postPage(
+    req: Request,
+    res: Response,
+    side: PostSide,
+    id: string,
+    intro?: { matchId: string; message: string; error?: string; flags?: PageFlag[] },
+    status = 200,
+  ) {
+    const s = SIDES[side];
+    const noun = side === 'need' ? 'need' : 'offering';
+    const viewer = viewerOf(res);
+    const found = await s.get(deps.db, id).catch(() => undefined);
+    if (!found || !visibleTo(found.post, viewer)) throw notFound(`This ${noun}`);
+    const { post, organisation } = found;
+    const mine = post.organisationId === viewer.organisationId;
+    const shownOrganisation =
+      side === 'need' && !revealsNeedOwner(post as never, viewer) ? ANONYMOUS_OWNER : organisation.name;
+    let matches: unknown[] = [];
+    if (mine) {
+      const [{ rows }, intros] = await Promise.all([
+        listMatchesOf(deps.db, side, post.id, viewer.organisationId, 50),
+        listIntroductions(deps.db, viewer.organisationId, { limit: 500 }),
+      ]);
+      // Newest first: the first seen of a pair is its current state. An expired request may be asked again.
+      const introByPair = new Map<string, string>();
+      for (const i of intros.rows) {
+        const key = `${i.need.id}/${i.offering.id}`;
+        if (!introByPair.has(key) && i.introduction.status !== 'expired') introByPair.set(key, i.introduction.status);
+      }
+      matches = rows.map((r) => {
+        const explanation = r.match.explanation as MatchExplanation;
+        const other = side === 'need' ? r.offering : r.need;
+        const otherOrg =
+          side === 'need' ? r.offeringOrg.name : revealsNeedOwner(r.need, viewer) ? r.needOrg.name : ANONYMOUS_OWNER;
+        return {
+          id: r.match.id,
+          title: other.title,
+          organisation: otherOrg,
+          percent: Math.round(r.match.score * 100),
+          summary: explanation.summary,
+          capabilities: explanation.capabilities.map((c) => c.name),
+          terms: explanation.terms,
+          introduction: introByPair.get(`${r.need.id}/${r.offering.id}`) ?? null,
+        };
+      });
+    }
+    ctx.page(
+      req,
+      res,
+      'post',
+      {
+        title: post.title,
+        side,
+        post,
+        organisation: shownOrganisation,
+        mine,
+        pending: post.matchedVersion !== post.version,
+        capabilities: post.capabilities.map((c) => CAPABILITY_NAMES.get(c) ?? c),
+        matches,
+        common: side === 'need' ? await commonNeedsOf(post.id, post.organisationId, viewer) : null,
+        intro: intro ?? null,
+      },
+      status,
+    );
+  }
 
   for (const side of ['need', 'offering'] as const) {
     const s = SIDES[side];
@@ -95,7 +209,13 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
     const formPage = (
       req: Request,
       res: Response,
-      o: { values: Record<string, unknown>; errors?: Record<string, string>; action: string; edit: boolean },
+      o: {
+        values: Record<string, unknown>;
+        errors?: Record<string, string>;
+        flags?: FieldFlags;
+        action: string;
+        edit: boolean;
+      },
       status = 200,
     ) => {
       const values = formValues(o.values);
@@ -114,6 +234,8 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
           values,
           errors: o.errors ?? {},
           errorList: Object.keys(o.errors ?? {}),
+          flags: o.flags ?? {},
+          hasFlags: Object.keys(o.flags ?? {}).length > 0,
           areas: AREA_GROUPS,
           partnershipTypes: PARTNERSHIP_TYPES,
           kinds: KINDS.filter((k) => k.value !== 'biomanufacturer' || side === 'need'),
@@ -142,15 +264,27 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
         const refusal = s.mayPost(viewer);
         if (refusal) throw new HttpProblem(403, 'forbidden', 'Not allowed', refusal);
         const form = req.body as Record<string, unknown>;
-        const parsed = (s.create as z.ZodType).safeParse(formToBody(side, form));
-        if (!parsed.success)
+        const body = formToBody(side, form);
+        const parsed = (s.create as z.ZodType).safeParse(body);
+        // Screened as the API screens it: flagged text is saved only when the writer ticks the box. Shown
+        // with any other error, so that the form is put right in one go.
+        const flagged = flagsOf(textOf(body as Parameters<typeof textOf>[0]), acknowledged(form));
+        if (!parsed.success || flagged)
           return formPage(
             req,
             res,
-            { values: form, errors: fieldErrors(parsed.error), action: `/${side}s`, edit: false },
-            400,
+            {
+              values: form,
+              errors: parsed.success ? {} : fieldErrors(parsed.error),
+              flags: flagged,
+              action: `/${side}s`,
+              edit: false,
+            },
+            parsed.success ? 422 : 400,
           );
-        const post = await deps.db.transaction((tx) => s.insert(tx, parsed.data as never, viewer));
+        const post = await deps.db.transaction((tx) =>
+          createPost(tx, s as AnySide, viewer, { ...(parsed.data as object), acknowledgeSensitive: true }),
+        );
         await requestMatching(deps, { side, id: post.id, version: post.version });
         res.redirect(303, `/${side}s/${post.id}`);
       }),
@@ -186,17 +320,24 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
         const action = `/${side}s/${id}/edit`;
         if (!parsed.success)
           return formPage(req, res, { values: form, errors: fieldErrors(parsed.error), action, edit: true }, 400);
+        const viewer = viewerOf(res);
         const saved = await deps.db
           .transaction(async (tx) => {
             const current = await s.lock(tx, id);
-            if (!current || current.organisationId !== viewerOf(res).organisationId) throw notFound(`This ${noun}`);
-            return s.update(tx, current, parsed.data as never);
+            if (!current || current.organisationId !== viewer.organisationId) throw notFound(`This ${noun}`);
+            return changePost(tx, s as AnySide, viewer, current, {
+              ...(parsed.data as object),
+              acknowledgeSensitive: acknowledged(form),
+            });
           })
           .catch((err: unknown) => {
-            if (err instanceof HttpProblem && err.status === 400) return err;
+            if (err instanceof HttpProblem && (err.status === 400 || err.code === 'competitively_sensitive'))
+              return err;
             throw err;
           });
         if (saved instanceof HttpProblem) {
+          const flags = sensitiveFlags(saved);
+          if (flags) return formPage(req, res, { values: form, flags, action, edit: true }, 422);
           const errors = Object.fromEntries((saved.errors ?? []).map((e) => [e.field, e.message]));
           return formPage(req, res, { values: form, errors, action, edit: true }, 400);
         }
@@ -208,61 +349,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
     router.get(
       `/${side}s/:id`,
       requireViewer,
-      handle(async (req, res) => {
-        const viewer = viewerOf(res);
-        const found = await s.get(deps.db, String(req.params.id)).catch(() => undefined);
-        if (!found || !visibleTo(found.post, viewer)) throw notFound(`This ${noun}`);
-        const { post, organisation } = found;
-        const mine = post.organisationId === viewer.organisationId;
-        const shownOrganisation =
-          side === 'need' && !revealsNeedOwner(post as never, viewer)
-            ? 'an anonymous biomanufacturer'
-            : organisation.name;
-        let matches: unknown[] = [];
-        if (mine) {
-          const [{ rows }, intros] = await Promise.all([
-            listMatchesOf(deps.db, side, post.id, viewer.organisationId, 50),
-            listIntroductions(deps.db, viewer.organisationId, { limit: 500 }),
-          ]);
-          // Newest first: the first seen of a pair is its current state. An expired request may be asked again.
-          const introByPair = new Map<string, string>();
-          for (const i of intros.rows) {
-            const key = `${i.need.id}/${i.offering.id}`;
-            if (!introByPair.has(key) && i.introduction.status !== 'expired')
-              introByPair.set(key, i.introduction.status);
-          }
-          matches = rows.map((r) => {
-            const explanation = r.match.explanation as MatchExplanation;
-            const other = side === 'need' ? r.offering : r.need;
-            const otherOrg =
-              side === 'need'
-                ? r.offeringOrg.name
-                : revealsNeedOwner(r.need, viewer)
-                  ? r.needOrg.name
-                  : 'an anonymous biomanufacturer';
-            return {
-              id: r.match.id,
-              title: other.title,
-              organisation: otherOrg,
-              percent: Math.round(r.match.score * 100),
-              summary: explanation.summary,
-              capabilities: explanation.capabilities.map((c) => c.name),
-              terms: explanation.terms,
-              introduction: introByPair.get(`${r.need.id}/${r.offering.id}`) ?? null,
-            };
-          });
-        }
-        ctx.page(req, res, 'post', {
-          title: post.title,
-          side,
-          post,
-          organisation: shownOrganisation,
-          mine,
-          pending: post.matchedVersion !== post.version,
-          capabilities: post.capabilities.map((c) => CAPABILITY_NAMES.get(c) ?? c),
-          matches,
-        });
-      }),
+      handle((req, res) => postPage(req, res, side, String(req.params.id))),
     );
   }
 
@@ -276,17 +363,43 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
     handle(async (req, res) => {
       const viewer = viewerOf(res);
       const match = await getMatch(deps.db, String(req.params.id)).catch(() => undefined);
-      const message = str((req.body as { message?: unknown }).message).trim();
-      if (!message || message.length > 2000)
-        throw new HttpProblem(
-          400,
-          'bad_request',
-          'Write a message',
-          'An introduction request needs a short message of up to 2,000 characters. Go back and write one.',
+      const party =
+        match &&
+        (match.need.organisationId === viewer.organisationId ||
+          match.offering.organisationId === viewer.organisationId);
+      if (!match || !party) throw notFound('This match');
+      const body = req.body as Record<string, unknown>;
+      const message = str(body.message).trim();
+      // Back on the viewer's own post's page, the message kept in its box.
+      const side: PostSide = match.need.organisationId === viewer.organisationId ? 'need' : 'offering';
+      const again = (o: { error?: string; flags?: PageFlag[] }, status: number) =>
+        postPage(
+          req,
+          res,
+          side,
+          side === 'need' ? match.need.id : match.offering.id,
+          { matchId: match.match.id, message, ...o },
+          status,
         );
-      const detail = await deps.db.transaction((tx) => requestIntroduction(tx, viewer, match, message));
+      if (!message || message.length > 2000)
+        return again(
+          {
+            error: message
+              ? 'Keep the message under 2,000 characters.'
+              : 'Write a short message to the other side: who you are and what you hope for.',
+          },
+          400,
+        );
+      let detail;
+      try {
+        detail = await deps.db.transaction((tx) => requestIntroduction(tx, viewer, match, message, acknowledged(body)));
+      } catch (err) {
+        const flags = sensitiveFlags(err);
+        if (!flags) throw err;
+        return again({ flags: Object.values(flags).flat() }, 422);
+      }
       await notifyIntroduction(deps, detail);
-      res.redirect(303, backTo(match!, viewer.organisationId));
+      res.redirect(303, backTo(match, viewer.organisationId));
     }),
   );
 

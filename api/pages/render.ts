@@ -42,6 +42,8 @@ export interface ConfirmPage extends PageBase {
   messageField?: boolean;
   message?: string;
   error?: string;
+  /** Phrases of the message the competitive-sensitivity screen flagged, shown with the box to save it anyway. */
+  flags?: { phrase: string; reason: string }[];
 }
 
 export const confirmPage = (page: ConfirmPage) => renderPage('confirm', page);

@@ -6,10 +6,12 @@ import type { z } from 'zod';
 import { coverageLayout } from '../../core/coverage.js';
 import { suggestCapabilities } from '../../core/suggest.js';
 import { CAPABILITIES } from '../../core/taxonomy.js';
+import { commonNeedCountsByCapability } from '../../db/queries/common-needs.js';
 import { capabilityCoverage } from '../../db/queries/posts.js';
 import type { AppDeps } from '../deps.js';
 import { HttpProblem } from '../problem.js';
 import { registerAccountPages } from './account.js';
+import { registerCommunityPages } from './community.js';
 import { registerIntroductionPages } from './introductions.js';
 import { registerPostPages } from './posts.js';
 import { renderPage, type PageBase, type WebViewer } from './render.js';
@@ -95,12 +97,17 @@ export function webPages(deps: AppDeps): express.Router {
   registerAccountPages(router, ctx);
   registerPostPages(router, ctx);
   registerIntroductionPages(router, ctx);
+  registerCommunityPages(router, ctx);
 
   router.get(
     '/coverage',
     handle(async (req, res) => {
-      const layout = coverageLayout(await capabilityCoverage(deps.db));
-      ctx.page(req, res, 'coverage', { title: 'Roadmap coverage', layout });
+      const [counts, common] = await Promise.all([capabilityCoverage(deps.db), commonNeedCountsByCapability(deps.db)]);
+      ctx.page(req, res, 'coverage', {
+        title: 'Roadmap coverage',
+        layout: coverageLayout(counts),
+        common: Object.fromEntries(common),
+      });
     }),
   );
 

@@ -122,6 +122,53 @@ const flagSubject = (viewer: Viewer, side: PostSide, id: string): FlagSubject =>
   subjectId: id,
 });
 
+type Acknowledging = { acknowledgeSensitive?: boolean };
+export type AnySide = Side<z.ZodType, z.ZodType>;
+
+/**
+ * Saves a new post, for the API and the pages alike: text the competitive-sensitivity screen flags is
+ * refused (422) unless acknowledged, and then recorded for the operator with the post.
+ */
+export async function createPost(
+  tx: Executor,
+  s: AnySide,
+  viewer: Viewer,
+  body: Record<string, unknown> & Acknowledging,
+): Promise<Row> {
+  const { acknowledgeSensitive, ...fields } = body;
+  const flags = screenOrRefuse(textOf(fields), acknowledgeSensitive);
+  const post = await s.insert(tx, fields, viewer);
+  await recordFlags(tx, flags, flagSubject(viewer, s.side, post.id));
+  return post;
+}
+
+/**
+ * Applies a change to a locked post of the viewer's organisation. Only text that changes is screened: what
+ * was saved before was screened (or acknowledged) then.
+ */
+export async function changePost(
+  tx: Executor,
+  s: AnySide,
+  viewer: Viewer,
+  current: Row,
+  body: Record<string, unknown> & Acknowledging,
+): Promise<Row> {
+  const { acknowledgeSensitive, ...change } = body;
+  const text = textOf(change);
+  const flags = screenOrRefuse(
+    {
+      title: text.title !== current.title ? text.title : undefined,
+      description: text.description !== current.description ? text.description : undefined,
+      keywords:
+        text.keywords && text.keywords.join('\u0000') !== current.keywords.join('\u0000') ? text.keywords : undefined,
+    },
+    acknowledgeSensitive,
+  );
+  const updated = await s.update(tx, current, change);
+  await recordFlags(tx, flags, flagSubject(viewer, s.side, current.id));
+  return updated;
+}
+
 /** Open, unexpired posts are public to signed-in users; anything else only to its organisation. */
 export function visibleTo(post: Row, viewer: Pick<Viewer, 'organisationId'>, now = new Date()): boolean {
   if (post.organisationId === viewer.organisationId) return true;
@@ -150,11 +197,8 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
     async ({ req, res, deps, body, viewer }) => {
       const refusal = s.mayPost(viewer);
       if (refusal) throw forbidden(refusal);
-      const { acknowledgeSensitive, ...fields } = body as z.infer<C> & { acknowledgeSensitive?: boolean };
-      const flags = screenOrRefuse(textOf(fields), acknowledgeSensitive);
       const created = await idempotent(req, deps.db, viewer.userId, async (tx) => {
-        const post = await s.insert(tx, fields as z.infer<C>, viewer);
-        await recordFlags(tx, flags, flagSubject(viewer, s.side, post.id));
+        const post = await createPost(tx, s as AnySide, viewer, body as Record<string, unknown>);
         const found = await s.get(tx, post.id);
         return { status: 201, body: s.toJson(found!.post, found!.organisation, viewer) as { id: string } };
       });
@@ -221,16 +265,13 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
       errors: [403, 404, 422],
     },
     async ({ deps, params, body, viewer }) => {
-      const { acknowledgeSensitive, ...change } = body as z.infer<P> & { acknowledgeSensitive?: boolean };
-      const flags = screenOrRefuse(textOf(change), acknowledgeSensitive);
       const updated = await deps.db.transaction(async (tx) => {
         const current = await s.lock(tx, params.id);
         if (!current || !visibleTo(current, viewer)) throw notFound(s.noun);
         if (current.organisationId !== viewer.organisationId) {
           throw forbidden(`Only members of the organisation that posted this ${lower} may change it.`);
         }
-        await s.update(tx, current, change as z.infer<P>);
-        await recordFlags(tx, flags, flagSubject(viewer, s.side, current.id));
+        await changePost(tx, s as AnySide, viewer, current, body as Record<string, unknown>);
         return (await s.get(tx, params.id))!;
       });
       await requestMatching(deps, { side: s.side, id: updated.post.id, version: updated.post.version });

@@ -3,15 +3,16 @@ import { consortiumStatusFor, conveningRefusal, isLive } from '../../core/policy
 import { areaOf, type OrgKind } from '../../core/taxonomy.js';
 import type { Executor } from '../../db/client.js';
 import {
-  answerInvitation,
+  answerInvitations,
   appendLog,
   insertConsortium,
   insertInvitation,
   lockConsortium,
-  lockPendingInvitation,
+  lockPendingInvitations,
   markLeft,
   membersOf,
   membershipOf,
+  postInvited,
   setConsortiumStatus,
   upsertMember,
   type ConsortiumRow,
@@ -145,11 +146,8 @@ export async function inviteToConsortium(
       'already_member',
       `The organisation behind this ${target.needId ? 'need' : 'offering'} is already a member.`,
     );
-  if (await lockPendingInvitation(tx, consortium.id, post.organisationId))
-    throw conflict(
-      'already_invited',
-      `The organisation behind this ${target.needId ? 'need' : 'offering'} is already invited.`,
-    );
+  if (await postInvited(tx, consortium.id, target))
+    throw conflict('already_invited', `This ${target.needId ? 'need' : 'offering'} has been invited already.`);
   const invitation = await insertInvitation(tx, {
     consortiumId: consortium.id,
     organisationId: post.organisationId,
@@ -196,10 +194,14 @@ export async function joinConsortium(
     await appendLog(tx, { ...who, action: 'charter-accepted', detail: { charterVersion: CHARTER.version } });
     return { consortium, activated: false };
   }
-  const invitation = await lockPendingInvitation(tx, consortium.id, actor.organisationId);
-  if (!invitation) throw forbidden('Only organisations invited to the consortium may join it.');
+  const invitations = await lockPendingInvitations(tx, consortium.id, actor.organisationId);
+  if (invitations.length === 0) throw forbidden('Only organisations invited to the consortium may join it.');
   await upsertMember(tx, { ...who, joinedBy: actor.userId, charterVersion: CHARTER.version });
-  await answerInvitation(tx, invitation.id, 'accepted');
+  await answerInvitations(
+    tx,
+    invitations.map((i) => i.id),
+    'accepted',
+  );
   await appendLog(tx, { ...who, action: 'joined', detail: { charterVersion: CHARTER.version } });
   const kinds = (await membersOf(tx, consortium.id)).map((m) => m.organisation.kind);
   const status = consortiumStatusFor(consortium.status, kinds);
@@ -210,20 +212,33 @@ export async function joinConsortium(
   return { consortium: { ...consortium, status }, activated: status === 'active' && consortium.status !== 'active' };
 }
 
-/** Declines an invitation. The log does not name who declined: an anonymous need's owner stays unknown. */
+/**
+ * Declines the organisation's invitations (one per post it was invited for). The log names the posts, not
+ * who declined: an anonymous need's owner stays unknown.
+ */
 export async function declineConsortium(tx: Executor, actor: ConsortiumActor, consortiumId: string): Promise<void> {
   const consortium = await lockConsortium(tx, consortiumId);
   if (!consortium) throw notFound('Consortium');
-  const invitation = await lockPendingInvitation(tx, consortium.id, actor.organisationId);
-  if (!invitation) throw conflict('no_invitation', 'Your organisation has no open invitation to this consortium.');
-  await answerInvitation(tx, invitation.id, 'declined');
-  await appendLog(tx, {
-    consortiumId: consortium.id,
-    action: 'declined',
-    organisationId: null,
-    userId: null,
-    detail: invitation.needId ? { needId: invitation.needId } : { offeringId: invitation.offeringId },
-  });
+  const invitations = await lockPendingInvitations(tx, consortium.id, actor.organisationId);
+  if (invitations.length === 0)
+    throw conflict('no_invitation', 'Your organisation has no open invitation to this consortium.');
+  await answerInvitations(
+    tx,
+    invitations.map((i) => i.id),
+    'declined',
+  );
+  for (const i of invitations) {
+    const detail = i.needId
+      ? { needId: i.needId, title: (await getNeed(tx, i.needId))?.post.title }
+      : { offeringId: i.offeringId, title: (await getOffering(tx, i.offeringId!))?.post.title };
+    await appendLog(tx, {
+      consortiumId: consortium.id,
+      action: 'declined',
+      organisationId: null,
+      userId: null,
+      detail,
+    });
+  }
 }
 
 export async function leaveConsortium(tx: Executor, actor: ConsortiumActor, consortiumId: string): Promise<void> {

@@ -155,7 +155,8 @@ CREATE INDEX "consortium_invitations_organisation_id_idx" ON "consortium_invitat
 CREATE INDEX "consortium_invitations_need_id_idx" ON "consortium_invitations" USING btree ("need_id");--> statement-breakpoint
 CREATE INDEX "consortium_invitations_offering_id_idx" ON "consortium_invitations" USING btree ("offering_id");--> statement-breakpoint
 CREATE INDEX "consortium_invitations_invited_by_idx" ON "consortium_invitations" USING btree ("invited_by");--> statement-breakpoint
-CREATE UNIQUE INDEX "consortium_invitations_pending_key" ON "consortium_invitations" USING btree ("consortium_id","organisation_id") WHERE status = 'pending';--> statement-breakpoint
+CREATE UNIQUE INDEX "consortium_invitations_pending_need_key" ON "consortium_invitations" USING btree ("consortium_id","need_id") WHERE status = 'pending' and need_id is not null;--> statement-breakpoint
+CREATE UNIQUE INDEX "consortium_invitations_pending_offering_key" ON "consortium_invitations" USING btree ("consortium_id","offering_id") WHERE status = 'pending' and offering_id is not null;--> statement-breakpoint
 CREATE INDEX "consortium_log_consortium_id_seq_idx" ON "consortium_log" USING btree ("consortium_id","seq");--> statement-breakpoint
 CREATE INDEX "consortium_log_organisation_id_idx" ON "consortium_log" USING btree ("organisation_id");--> statement-breakpoint
 CREATE INDEX "consortium_log_user_id_idx" ON "consortium_log" USING btree ("user_id");--> statement-breakpoint

@@ -384,3 +384,22 @@ export async function groupOfNeed(db: Executor, needId: string): Promise<string 
     .where(eq(commonNeedGroupMembers.needId, needId));
   return row?.groupId;
 }
+
+/**
+ * Per capability, the common-need groups whose capabilities include it, counting only groups that still
+ * span two or more organisations among their live needs (as `listCommonNeedGroups` lists them).
+ */
+export async function commonNeedCountsByCapability(db: Executor): Promise<Map<string, number>> {
+  const rows = await db.execute<{ slug: string; groups: number }>(sql`
+    with sized as (
+      select g.id, g.capabilities
+      from common_need_groups g
+      join common_need_group_members m on m.group_id = g.id
+      join needs n on n.id = m.need_id and ${liveNeed('n')}
+      group by g.id
+      having count(distinct n.organisation_id) >= 2)
+    select c.slug, count(*)::int as groups
+    from sized cross join lateral unnest(sized.capabilities) as c(slug)
+    group by c.slug`);
+  return new Map([...rows].map((r) => [r.slug, Number(r.groups)]));
+}

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { ConsortiumStatus, OrgKind } from '../../core/taxonomy.js';
 import type { Executor } from '../client.js';
 import {
@@ -120,9 +120,9 @@ export async function insertInvitation(
   return row!;
 }
 
-/** The pending invitation of an organisation to a consortium, locked, if there is one. */
-export async function lockPendingInvitation(db: Executor, consortiumId: string, organisationId: string) {
-  const [row] = await db
+/** The pending invitations of an organisation to a consortium (one per post it was invited for), locked. */
+export async function lockPendingInvitations(db: Executor, consortiumId: string, organisationId: string) {
+  return db
     .select()
     .from(consortiumInvitations)
     .where(
@@ -132,8 +132,25 @@ export async function lockPendingInvitation(db: Executor, consortiumId: string, 
         eq(consortiumInvitations.status, 'pending'),
       ),
     )
+    .orderBy(asc(consortiumInvitations.createdAt))
     .for('update');
-  return row;
+}
+
+/** Whether a post already carries a pending invitation to the consortium. */
+export async function postInvited(db: Executor, consortiumId: string, post: { needId?: string; offeringId?: string }) {
+  const [row] = await db
+    .select({ id: consortiumInvitations.id })
+    .from(consortiumInvitations)
+    .where(
+      and(
+        eq(consortiumInvitations.consortiumId, consortiumId),
+        eq(consortiumInvitations.status, 'pending'),
+        post.needId
+          ? eq(consortiumInvitations.needId, post.needId)
+          : eq(consortiumInvitations.offeringId, post.offeringId!),
+      ),
+    );
+  return row !== undefined;
 }
 
 /** The newest invitation of an organisation to a consortium, whatever its state. */
@@ -152,11 +169,12 @@ export async function latestInvitation(db: Executor, consortiumId: string, organ
   return row;
 }
 
-export async function answerInvitation(db: Executor, id: string, status: 'accepted' | 'declined'): Promise<void> {
+export async function answerInvitations(db: Executor, ids: string[], status: 'accepted' | 'declined'): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .update(consortiumInvitations)
     .set({ status, respondedAt: new Date() })
-    .where(eq(consortiumInvitations.id, id));
+    .where(inArray(consortiumInvitations.id, ids));
 }
 
 /** An invitation with what it was made for; the invited organisation is the caller's to reveal or not. */
@@ -194,13 +212,19 @@ export async function invitationsOf(db: Executor, consortiumId: string) {
     .orderBy(desc(consortiumInvitations.createdAt));
 }
 
-/** Pending invitations addressed to an organisation, newest first, with their consortia. */
+/** Pending invitations addressed to an organisation, to consortia not closed, newest first. */
 export async function invitationsTo(db: Executor, organisationId: string) {
   return db
     .select({ invitation: consortiumInvitations, consortium: consortia })
     .from(consortiumInvitations)
     .innerJoin(consortia, eq(consortia.id, consortiumInvitations.consortiumId))
-    .where(and(eq(consortiumInvitations.organisationId, organisationId), eq(consortiumInvitations.status, 'pending')))
+    .where(
+      and(
+        eq(consortiumInvitations.organisationId, organisationId),
+        eq(consortiumInvitations.status, 'pending'),
+        ne(consortia.status, 'closed'),
+      ),
+    )
     .orderBy(desc(consortiumInvitations.createdAt));
 }
 

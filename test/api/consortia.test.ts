@@ -274,19 +274,33 @@ describe('a consortium from proposal to active', () => {
     await expect(w.t.db.sql`delete from consortium_log`).rejects.toThrow(/append-only/);
   });
 
-  it('lets an invited organisation decline without the log naming it; it cannot join afterwards', async () => {
-    await request(app())
-      .post(`/v1/consortia/${consortiumId}/invitations`)
-      .set(alpha.auth)
-      .send({ needId: needs.gamma })
+  it('invites two needs of one organisation without telling the inviter they share an owner', async () => {
+    const second = await request(app())
+      .post('/v1/needs')
+      .set(gamma.auth)
+      .send({ ...sterilityNeeds.gamma, title: 'Rapid sterility release at our second site', anonymous: true })
       .expect(201);
+    needs.gamma2 = second.body.id;
+    for (const needId of [needs.gamma, needs.gamma2]) {
+      await request(app())
+        .post(`/v1/consortia/${consortiumId}/invitations`)
+        .set(alpha.auth)
+        .send({ needId })
+        .expect(201);
+    }
+  });
+
+  it('lets an invited organisation decline without the log naming it; it cannot join afterwards', async () => {
     await request(app()).post(`/v1/consortia/${consortiumId}/decline`).set(gamma.auth).expect(200);
     await request(app()).post(`/v1/consortia/${consortiumId}/join`).set(gamma.auth).send(accept).expect(403);
     await request(app()).post(`/v1/consortia/${consortiumId}/decline`).set(gamma.auth).expect(409);
     const log = await request(app()).get(`/v1/consortia/${consortiumId}/log`).set(alpha.auth).expect(200);
-    const declined = log.body.items.find((e: { action: string }) => e.action === 'declined');
-    expect(declined.organisation).toBeNull();
-    expect(JSON.stringify(declined)).not.toContain('Gamma');
+    const declined = log.body.items.filter((e: { action: string }) => e.action === 'declined');
+    expect(declined.map((e: { detail: { needId: string } }) => e.detail.needId).sort()).toEqual(
+      [needs.gamma, needs.gamma2].sort(),
+    );
+    for (const e of declined) expect(e.organisation).toBeNull();
+    expect(JSON.stringify(declined)).not.toContain('Gamma Therapeutics');
   });
 
   it('lets a member leave, but not the convener, who alone may close it; a closed consortium takes no one', async () => {

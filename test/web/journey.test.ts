@@ -4,7 +4,10 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sterilityNeeds } from '../community-fixtures.js';
+import { signup } from '../helpers.js';
 import { startMailWorld, until, type MailWorld } from '../mail-world.js';
 import { linksIn } from '../smtp.js';
 
@@ -33,7 +36,10 @@ afterAll(async () => {
   await w?.close();
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+/** The README's screenshots are retaken only when asked (`SCREENSHOTS=1 npx vitest run test/web/journey.test.ts`). */
+const shot = async (page: Page, name: string) => {
+  if (process.env.SCREENSHOTS === '1') await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+};
 
 const signinMails = async (email: string) =>
   (await w.smtp.to(email)).filter((m) => linksIn(m.parsed.text ?? '', 'Sign in').length > 0);
@@ -191,6 +197,49 @@ describe('the web pages, in a real browser', () => {
       /Spectroscopic process analytical technology\s*1\s*1\s*1/,
     );
     await shot(bio, 'coverage');
+
+    // Two other biomanufacturers have posted the same need (through the API, one anonymously); Northwind
+    // posts it too, finds the common need, and starts a consortium on it under the charter.
+    for (const [name, body] of [
+      ['Beta Vectors', sterilityNeeds.beta],
+      ['Gamma Therapeutics', sterilityNeeds.gamma],
+    ] as const) {
+      const other = await signup(w.t.app, 'biomanufacturer', name);
+      await supertest(w.t.app).post('/v1/needs').set(other.auth).send(body).expect(201);
+    }
+    await bio.goto(`${base}/needs/new`);
+    await bio.getByLabel('Title').fill(sterilityNeeds.alpha.title);
+    await bio.getByLabel('Description').fill(sterilityNeeds.alpha.description);
+    await bio.getByLabel('Rapid microbiological methods').check();
+    await bio.getByRole('button', { name: 'Post the need' }).click();
+    await bio.waitForURL(/\/needs\/[0-9a-f-]{36}$/);
+    await w.matched();
+    await bio.getByRole('link', { name: 'Common needs', exact: true }).click();
+    await expectLabelled(bio);
+    const group = bio.getByRole('article').filter({ hasText: sterilityNeeds.alpha.title });
+    expect(await group.textContent()).toContain('an anonymous biomanufacturer');
+    expect(await group.textContent()).not.toContain('Gamma Therapeutics');
+    await shot(bio, 'common-needs');
+    await group.getByRole('link', { name: 'Start a consortium' }).click();
+    await expectLabelled(bio);
+    await bio.getByLabel('Title').fill('Rapid sterility release for short shelf-life products');
+    await bio
+      .getByLabel('Pre-competitive scope')
+      .fill(
+        'A shared validation package for rapid sterility methods: requirements, test panels and acceptance criteria.',
+      );
+    await bio.getByRole('button', { name: 'Start the consortium' }).click();
+    expect(await bio.locator('#acceptCharter-error').textContent()).toContain('Tick the box to accept the charter');
+    await bio.getByLabel(/I accept the charter \(version/).check();
+    await bio.getByRole('button', { name: 'Start the consortium' }).click();
+    await bio.waitForURL(/\/consortia\/[0-9a-f-]{36}$/);
+    expect(await bio.getByRole('heading', { level: 1 }).textContent()).toBe(
+      'Rapid sterility release for short shelf-life products',
+    );
+    expect(await bio.getByRole('cell', { name: /Northwind Biologics/ }).isVisible()).toBe(true);
+    expect(await bio.getByRole('heading', { name: 'Whom to invite' }).isVisible()).toBe(true);
+    await expectLabelled(bio);
+    await shot(bio, 'consortium');
   }, 120_000);
 
   it('signs in with the keyboard alone, by a link that works once', async () => {
