@@ -165,6 +165,8 @@ export const SCREENING_RULES: { readonly [C in SensitiveCategory]: CategoryRules
         String.raw`\bdiscounts?\s+(?:of\s+${ABOUT}\d|on\s+(?:the\s+)?(?:list\s+)?(?:prices?|orders?|purchases?|volumes?))`,
       ),
       discounted: re(String.raw`\bdiscounted\s+(?:prices?|rates?|pricing|terms|offers?)\b`),
+      // The verb with a figure: "we can discount by 15%", "discount it 10 percent".
+      discountBy: re(String.raw`\bdiscount(?:s|ed|ing)?\s+(?:\w+\s+)?(?:by\s+)?${ABOUT}${PCT}`),
       rebate: re(String.raw`\brebates?\b`),
     },
   },

@@ -71,9 +71,9 @@ export interface TestApp {
 }
 
 /** The real API on a private database and a private queue prefix, for supertest. */
-export async function startTestApp(): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = testConfig(database.url);
+  const config = testConfig(database.url, overrides);
   const redis = producerConnection(config.redisUrl);
   redis.on('error', () => {});
   const queue = matchingQueue(redis, config.queuePrefix);

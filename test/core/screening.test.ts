@@ -31,6 +31,7 @@ describe('screenText flags competitively sensitive phrases', () => {
     ['We could offer members a 15% discount on consumables.', 'discount', '15% discount'],
     ['A rebate applies above 100 bags.', 'discount', 'rebate'],
     ['They sell at discounted prices to hospitals.', 'discount', 'discounted prices'],
+    ['For consortium members we can discount by 15%.', 'discount', 'discount by 15%'],
     // capacity and volumes
     [
       'We will reserve 30% of our capacity for consortium members.',
