@@ -1,13 +1,16 @@
 // The demo marketplace of `npm run demo`: a few organisations of each kind, needs and offerings written as
-// their people would, a need posted anonymously, and one need that nothing fits (it gets no match).
+// their people would, a need posted anonymously, one need that nothing fits (it gets no match), and one need
+// that three biomanufacturers wrote in their own words (a common need, on which a consortium forms), with a
+// regional innovation hub and a regulator who follows the area.
 
-type Kind = 'biomanufacturer' | 'supplier' | 'academic';
+import type { OrgKind } from '../core/taxonomy.js';
 
 export interface DemoOrganisation {
-  organisation: { name: string; kind: Kind; country: string };
+  organisation: { name: string; kind: OrgKind; country: string };
   user: { name: string; email: string; timezone: string };
   needs?: Record<string, unknown>[];
   offerings?: Record<string, unknown>[];
+  follows?: { capabilities?: string[]; areas?: string[] };
 }
 
 export const DEMO: DemoOrganisation[] = [
@@ -127,5 +130,60 @@ export const DEMO: DemoOrganisation[] = [
         partnershipTypes: ['research-collaboration', 'co-development'],
       },
     ],
+  },
+  {
+    organisation: { name: 'Kestrel Cell Therapies', kind: 'biomanufacturer', country: 'NL' },
+    user: { name: 'Sanne de Vries', email: 'sanne.devries@kestrel-cell.example', timezone: 'Europe/Amsterdam' },
+    needs: [
+      {
+        title: 'Sterility results before infusion for products that expire in days',
+        description:
+          'Our gene-modified cell products reach patients before the 14-day USP <71> incubation ends. We are looking for a rapid sterility method with results in under two days and the validation data a regulator will accept.',
+        capabilities: [],
+        keywords: ['sterility', 'short shelf life'],
+        trlMin: 5,
+        trlMax: 8,
+        partnershipTypes: ['pilot', 'co-development'],
+        openTo: ['supplier', 'academic'],
+        anonymous: true,
+      },
+    ],
+  },
+  {
+    organisation: { name: 'Aurora Radiopharma', kind: 'biomanufacturer', country: 'CA' },
+    user: { name: 'Noah Tremblay', email: 'noah.tremblay@aurora-radio.example', timezone: 'America/Toronto' },
+    needs: [
+      {
+        title: 'Rapid sterility test for short shelf-life radiolabelled and cell-based products',
+        description:
+          'Our short shelf-life products cannot wait two weeks for the compendial sterility test. We seek a rapid sterility test method with data showing equivalence to the pharmacopoeial method, to release within 2 days.',
+        capabilities: ['imrr.rapid-microbiology'],
+        keywords: ['rapid sterility', 'RMM'],
+        trlMin: 5,
+        trlMax: 9,
+        partnershipTypes: ['pilot', 'consortium'],
+        openTo: ['supplier', 'academic', 'hub'],
+      },
+    ],
+  },
+  {
+    organisation: { name: 'Northern Bioprocess Innovation Hub', kind: 'hub', country: 'GB' },
+    user: { name: 'Ewan Clarke', email: 'ewan.clarke@northern-hub.example', timezone: 'Europe/London' },
+    offerings: [
+      {
+        title: 'GMP-ready cell therapy pilot suite for method validation trials',
+        description:
+          'A shared pilot suite with isolators and QC laboratories where companies run side-by-side comparisons of rapid microbiological methods against compendial sterility tests on real cell therapy batches.',
+        capabilities: ['imrr.rapid-microbiology', 'af.closed-processing'],
+        keywords: ['test bed', 'pilot plant', 'rapid sterility'],
+        trl: 6,
+        partnershipTypes: ['pilot', 'consortium'],
+      },
+    ],
+  },
+  {
+    organisation: { name: 'Medicines Quality Agency', kind: 'regulator', country: 'GB' },
+    user: { name: 'Ruth Adeyemi', email: 'ruth.adeyemi@mqa.example', timezone: 'Europe/London' },
+    follows: { areas: ['imrr'] },
   },
 ];

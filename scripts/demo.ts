@@ -46,6 +46,7 @@ async function main() {
       const as = apiClient(url, token);
       for (const need of org.needs ?? []) await as('POST', '/v1/needs', need);
       for (const offering of org.offerings ?? []) await as('POST', '/v1/offerings', offering);
+      if (org.follows) await as('PUT', '/v1/me/follows', org.follows);
       tokens.push({ organisation: org.organisation.name, email: org.user.email, token });
     }
     if (tokens.length > 0) {
@@ -58,6 +59,8 @@ async function main() {
     await waitForMatching(db, 120_000);
     const [counts] = await db.sql<{ matches: number }[]>`select count(*)::int as matches from matches`;
     console.log(`${counts!.matches} matches`);
+
+    if (tokens.length === DEMO.length) await formConsortium(url, tokens);
 
     const s = await runDigests(config, db, { everyone: true, ownWorker: false });
     console.log(`digests: ${s.sent} sent, ${s.empty} with nothing new, ${s.failed} refused`);
@@ -79,6 +82,54 @@ async function main() {
     redis.disconnect();
     await db.close();
   }
+}
+
+/**
+ * The pre-competitive part of the demo, through the API as its users would do it: the common need three
+ * biomanufacturers wrote in their own words; one of them proposes a consortium on it, accepting the charter;
+ * it invites the others by their needs (the anonymous one stays anonymous) and a lab that fits; each joins
+ * by accepting the charter, and the consortium becomes active.
+ */
+async function formConsortium(url: string, tokens: { organisation: string; token: string }[]) {
+  const as = (name: string) => apiClient(url, tokens.find((t) => t.organisation === name)!.token);
+  const convener = as('Helvetia Biopharma');
+  const groups = await convener<{
+    items: { id: string; title: string; organisationCount: number; needs: { id: string; mine: boolean }[] }[];
+  }>('GET', '/v1/common-needs');
+  console.log(`common needs: ${groups.items.length} group(s)`);
+  for (const g of groups.items) console.log(`  "${g.title}": ${g.organisationCount} organisations`);
+  const group = groups.items.find((g) => g.needs.some((n) => n.mine));
+  if (!group) return;
+  const charter = await convener<{ version: string }>('GET', '/v1/charter');
+  const consortium = await convener<{ id: string; title: string }>('POST', '/v1/consortia', {
+    title: 'Rapid sterility release for short shelf-life products',
+    scope:
+      'Agree common requirements and a shared validation protocol for rapid sterility methods, and pool method-comparison data, so that each member can file a rapid release method with its regulator.',
+    needIds: group.needs.filter((n) => n.mine).map((n) => n.id),
+    acceptCharter: true,
+    charterVersion: charter.version,
+  });
+  const suggestions = await convener<{
+    needs: { need: { id: string } }[];
+    offerings: { offering: { id: string; organisation: { name: string } } }[];
+  }>('GET', `/v1/consortia/${consortium.id}/suggestions`);
+  for (const s of suggestions.needs)
+    await convener('POST', `/v1/consortia/${consortium.id}/invitations`, { needId: s.need.id });
+  const lab = suggestions.offerings.find((s) => s.offering.organisation.name === 'QuickMicro Diagnostics');
+  if (lab) await convener('POST', `/v1/consortia/${consortium.id}/invitations`, { offeringId: lab.offering.id });
+  for (const name of ['Kestrel Cell Therapies', 'Aurora Radiopharma', 'QuickMicro Diagnostics']) {
+    await as(name)('POST', `/v1/consortia/${consortium.id}/join`, {
+      acceptCharter: true,
+      charterVersion: charter.version,
+    });
+  }
+  const formed = await convener<{ status: string; members: { organisation: { name: string } }[] }>(
+    'GET',
+    `/v1/consortia/${consortium.id}`,
+  );
+  console.log(
+    `consortium "${consortium.title}": ${formed.status}, members ${formed.members.map((m) => m.organisation.name).join(', ')}`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -41,7 +41,7 @@ export interface DigestView extends Footer {
   items: DigestItemView[];
   /** The recipient's needs that other organisations need too. */
   commonNeeds?: (CommonNeedSection & { url: string })[];
-  /** In what the recipient follows: new common-need groups and consortia forming. */
+  /** In what the recipient follows: new common-need groups, and consortia forming or at work. */
   groups?: { title: string; needCount: number; organisationCount: number; url: string }[];
   consortia?: { title: string; status: string; url: string }[];
   unsubscribeUrl: string;

@@ -56,7 +56,7 @@ export const DIGEST_HTML = `<% layout('@html-layout') %>
 <% }) %>
 <% if (it.groups.length || it.consortia.length) { %><h2 style="font-size:17px;margin:16px 0 8px">In the capabilities you follow</h2><% } %>
 <% it.groups.forEach(function (g) { %><p style="margin:0 0 8px">Common need: <a href="<%= g.url %>" style="color:#1d4ed8"><%= g.title %></a> <span style="color:#4a5866">(<%= g.organisationCount %> organisations, <%= g.needCount %> needs)</span></p><% }) %>
-<% it.consortia.forEach(function (c) { %><p style="margin:0 0 8px">Consortium forming: <a href="<%= c.url %>" style="color:#1d4ed8"><%= c.title %></a></p><% }) %>
+<% it.consortia.forEach(function (c) { %><p style="margin:0 0 8px"><%= c.status === 'active' ? 'Consortium at work' : 'Consortium forming' %>: <a href="<%= c.url %>" style="color:#1d4ed8"><%= c.title %></a></p><% }) %>
 `;
 
 export const DIGEST_TEXT = `Hello <%= it.recipientName %>,
@@ -86,7 +86,7 @@ An introduction is double opt-in: the other side is asked first, and names and e
 
 In the capabilities you follow:
 <% } %><% it.groups.forEach(function (g) { %>   Common need: <%= g.title %> (<%= g.organisationCount %> organisations, <%= g.needCount %> needs): <%= g.url %>
-<% }) %><% it.consortia.forEach(function (c) { %>   Consortium forming: <%= c.title %>: <%= c.url %>
+<% }) %><% it.consortia.forEach(function (c) { %>   <%= c.status === 'active' ? 'Consortium at work' : 'Consortium forming' %>: <%= c.title %>: <%= c.url %>
 <% }) %>
 <%~ include('@text-footer', it) %>`;
 

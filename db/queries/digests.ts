@@ -264,7 +264,7 @@ export interface ConsortiumNotice {
 /**
  * Community news not yet sent to this person: other organisations' live needs common to their
  * organisation's live needs; and, in the capabilities and areas they follow, common-need groups of two or
- * more organisations and consortia still forming.
+ * more organisations and consortia forming or at work.
  */
 export async function communityCandidates(db: Executor, recipient: { userId: string; organisationId: string }) {
   const { userId, organisationId } = recipient;
@@ -299,7 +299,7 @@ export async function communityCandidates(db: Executor, recipient: { userId: str
   const consortiaRows = await db.execute<ConsortiumNotice & Record<string, unknown>>(sql`
     select g.id, g.title, g.status
     from users u join consortia g on ${followed}
-    where u.id = ${userId} and g.status = 'forming' and ${notSent('consortium', sql`g.id`)}
+    where u.id = ${userId} and g.status <> 'closed' and ${notSent('consortium', sql`g.id`)}
     order by g.created_at desc
     limit ${MAX_NOTICES}`);
   return { commonNeeds: [...common], groups: [...groups], consortia: [...consortiaRows] };

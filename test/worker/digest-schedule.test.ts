@@ -81,9 +81,11 @@ describe('the digest schedule', () => {
       // The jobs of the first test ran as the workers started, before any match: those digests were empty.
       await waitForMatching(t.db, 20_000);
       const nextWeek = new Date(now.getTime() + 7 * 86_400_000);
-      await enqueueDueDigests(t.db.db, t.deps.notificationsQueue, { now: nextWeek, everyone: true });
-      const london = { userId: people.london!.userId, period: '2026-W50' };
-      const rows = await waitForDigests(t, [london]);
+      const jobs = await enqueueDueDigests(t.db.db, t.deps.notificationsQueue, { now: nextWeek, everyone: true });
+      // Every digest of the run finished, so that no email is still being written when the folder is read.
+      const rows = (await waitForDigests(t, jobs)).filter(
+        (r) => r.userId === people.london!.userId && r.period === '2026-W50',
+      );
       expect(rows[0]!.status).toBe('sent');
 
       const files = await readdir(t.config.outboxDir);

@@ -159,7 +159,7 @@ async function composeAndSend(
 
 /**
  * The community news of a digest: the recipient's needs that others need too, and in what they follow the
- * new common-need groups and consortia forming; each written to `digest_notices` so it goes out once.
+ * new common-need groups and consortia forming or at work; each written to `digest_notices` so it goes out once.
  */
 async function composeCommunity(
   tx: Executor,
