@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+/** A limit: how many a minute, from 1 to 100,000. */
+const perMinute = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number of requests a minute, from 1 to 100000' })
+    .int('must be a whole number of requests a minute, from 1 to 100000')
+    .min(1, 'must be from 1 to 100000 (RATE_LIMITS=off turns every limit off)')
+    .max(100_000, 'must be from 1 to 100000')
+    .default(fallback);
+
 /** Every setting the API and the worker read, parsed once at start. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -35,6 +44,11 @@ const envSchema = z.object({
     .max(64, 'must be from 1 to 64')
     .default(8),
   ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  RATE_LIMITS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  RATE_LIMIT_PER_ADDRESS: perMinute(10),
+  RATE_LIMIT_PER_IP: perMinute(30),
+  RATE_LIMIT_TOKENS: perMinute(10),
+  RATE_LIMIT_WRITES: perMinute(120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -58,6 +72,20 @@ export interface Config {
   mailConcurrency: number;
   /** Bearer token of the operator endpoints under /v1/admin; unset disables them. */
   adminToken: string | undefined;
+  /** Limits on abuse, each a number of requests a minute; `enabled: false` (RATE_LIMITS=off) lifts them all. */
+  rateLimits: RateLimits;
+}
+
+export interface RateLimits {
+  enabled: boolean;
+  /** Signups and sign-in requests for one email address (each sends an email to it). */
+  perAddress: number;
+  /** Signups, sign-in requests and new API tokens from one client IP address. */
+  perIp: number;
+  /** New API tokens of one person. */
+  tokens: number;
+  /** Writes (POST, PUT, PATCH, DELETE) with one API token or web session. */
+  writes: number;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +123,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     adminToken: e.ADMIN_TOKEN,
     workerConcurrency: e.WORKER_CONCURRENCY,
     mailConcurrency: e.MAIL_CONCURRENCY,
+    rateLimits: {
+      enabled: e.RATE_LIMITS === 'on',
+      perAddress: e.RATE_LIMIT_PER_ADDRESS,
+      perIp: e.RATE_LIMIT_PER_IP,
+      tokens: e.RATE_LIMIT_TOKENS,
+      writes: e.RATE_LIMIT_WRITES,
+    },
   };
 }
 

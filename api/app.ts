@@ -1,10 +1,11 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import express from 'express';
-import { pinoHttp } from 'pino-http';
+import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from './deps.js';
 import { ApiRouter } from './endpoint.js';
+import { requestLogger } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { linkPages } from './pages/links.js';
 import { webPages } from './pages/web.js';
@@ -26,7 +27,8 @@ export function createApp(deps: AppDeps) {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const metrics = createMetrics();
-  app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(requestLogger(deps.logger));
+  app.use(securityHeaders(deps.config.publicUrl.startsWith('https:')));
   app.use(metrics.middleware);
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
 
@@ -34,7 +36,13 @@ export function createApp(deps: AppDeps) {
   registry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
-    description: 'The token from POST /v1/signup or POST /v1/tokens.',
+    description:
+      'An API token of a verified person: made on the settings page of the web pages, by POST /v1/tokens, or by an operator onboarding an organisation.',
+  });
+  registry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The operator token, ADMIN_TOKEN.',
   });
   const api = new ApiRouter(registry, deps);
   registerAccountRoutes(api);
@@ -89,6 +97,41 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(problemHandler);
   return { app, openapi };
+}
+
+/**
+ * helmet on every answer: a Content-Security-Policy without inline script (the pages load one script of
+ * their own; their styles are inline), no framing at all, `nosniff`, and no Referer (the links in emails
+ * carry tokens in their path). `Cache-Control: no-store` on everything but the static assets and the API
+ * reference: the API's answers and the pages are personal, and pages carry CSRF tokens.
+ */
+function securityHeaders(https: boolean): express.RequestHandler {
+  const headers = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'script-src-attr': ["'none'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        ...(https ? { 'upgrade-insecure-requests': [] } : {}),
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  return (req, res, next) => {
+    if (!/^\/(assets|docs)(\/|$)/.test(req.path)) res.setHeader('Cache-Control', 'no-store');
+    headers(req, res, next);
+  };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import type { Executor } from '../db/client.js';
 import { findViewerByTokenHash } from '../db/queries/accounts.js';
 import type { OrgKind } from '../core/taxonomy.js';
-import { unauthorized } from './problem.js';
+import { HttpProblem, unauthorized } from './problem.js';
 
 /** The signed-in user, as every handler sees them. */
 export interface Viewer {
@@ -29,10 +29,30 @@ export function hashToken(token: string): string {
 
 export async function authenticate(req: Request, db: Executor): Promise<Viewer> {
   const header = req.get('authorization');
-  if (!header) throw unauthorized('Send an API token as "Authorization: Bearer <token>".');
+  if (!header)
+    throw unauthorized(
+      'Send an API token as "Authorization: Bearer <token>". Make one on the settings page of the web pages.',
+    );
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match?.[1]) throw unauthorized('The Authorization header must be "Bearer <token>".');
+  if (!match?.[1]) throw unauthorized('The Authorization header must be "Bearer <token>".', 'invalid_request');
   const viewer = await findViewerByTokenHash(db, hashToken(match[1]));
-  if (!viewer) throw unauthorized('The API token is unknown or has been revoked.');
+  if (!viewer) throw unauthorized('The API token is unknown or has been revoked.', 'invalid_token');
   return viewer;
+}
+
+/** Operator endpoints: `Authorization: Bearer $ADMIN_TOKEN`, compared in constant time; 404 when unset. */
+export function requireAdmin(header: string | undefined, adminToken: string | undefined): void {
+  if (!adminToken)
+    throw new HttpProblem(404, 'not_found', 'Not found', 'Operator endpoints are disabled: set ADMIN_TOKEN.');
+  const sent = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  const given = createHash('sha256')
+    .update(sent ?? '')
+    .digest();
+  const expected = createHash('sha256').update(adminToken).digest();
+  if (!sent || !timingSafeEqual(given, expected)) {
+    throw unauthorized(
+      'Operator endpoints take "Authorization: Bearer <ADMIN_TOKEN>".',
+      header ? (sent ? 'invalid_token' : 'invalid_request') : undefined,
+    );
+  }
 }

@@ -8,6 +8,9 @@ export interface FieldError {
 
 /** An RFC 9457 problem: every 4xx/5xx of the API is one of these, with a stable `code`. */
 export class HttpProblem extends Error {
+  /** Response headers that go with the problem (`WWW-Authenticate`, `Retry-After`), on pages as in the API. */
+  headers: Record<string, string> = {};
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -23,8 +26,29 @@ export class HttpProblem extends Error {
 
 export const badRequest = (detail: string, errors?: FieldError[]) =>
   new HttpProblem(400, 'validation_failed', 'The request is not valid', detail, errors);
-export const unauthorized = (detail: string) =>
-  new HttpProblem(401, 'unauthorized', 'Authentication is required', detail);
+/**
+ * A 401 with its RFC 6750 challenge: `error="invalid_token"` when a bearer token was sent but is unknown,
+ * revoked or not its person's any more; `invalid_request` when the header is not a bearer token at all.
+ */
+export function unauthorized(detail: string, error?: 'invalid_token' | 'invalid_request'): HttpProblem {
+  const problem = new HttpProblem(401, 'unauthorized', 'Authentication is required', detail);
+  // RFC 6750 allows visible ASCII but `"` and backslash in the description.
+  const description = detail.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '');
+  problem.headers['WWW-Authenticate'] = error
+    ? `Bearer realm="roadmatch", error="${error}", error_description="${description}"`
+    : 'Bearer realm="roadmatch"';
+  return problem;
+}
+
+/** Over a limit: 429 with `Retry-After` in seconds. */
+export function tooManyRequests(retryAfterSeconds: number, detail: string): HttpProblem {
+  const problem = new HttpProblem(429, 'rate_limited', 'Too many requests', detail, undefined, {
+    retryAfter: retryAfterSeconds,
+  });
+  problem.headers['Retry-After'] = String(retryAfterSeconds);
+  return problem;
+}
+
 export const forbidden = (detail: string) => new HttpProblem(403, 'forbidden', 'Not allowed', detail);
 export const notFound = (what: string) => new HttpProblem(404, 'not_found', 'Not found', `${what} was not found.`);
 export const conflict = (code: string, detail: string) => new HttpProblem(409, code, 'Conflict', detail);
@@ -56,6 +80,7 @@ export function fromZodError(error: z.ZodError, where: 'body' | 'query' | 'param
 }
 
 export function sendProblem(res: Response, problem: HttpProblem): void {
+  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
   res
     .status(problem.status)
     .type('application/problem+json')

@@ -113,9 +113,20 @@ export const TokenSchema = z
 export const NewTokenSchema = TokenSchema.extend({
   token: z.string().meta({ description: 'The secret; shown only in this answer.' }),
 }).meta({ id: 'NewToken' });
-export const SignupResponse = z
-  .object({ organisation: OrganisationSchema, user: UserSchema, token: z.string() })
-  .meta({ id: 'SignupResponse' });
+export const SignupAccepted = z
+  .object({
+    status: z.literal('verification-sent').meta({
+      description: 'A link is on its way to the address; the same answer whether or not it is registered.',
+    }),
+  })
+  .meta({ id: 'SignupAccepted' });
+export const OnboardingResponse = z
+  .object({
+    organisation: OrganisationSchema,
+    user: UserSchema,
+    token: z.string().meta({ description: "The person's first API token; shown only in this answer." }),
+  })
+  .meta({ id: 'OnboardingResponse' });
 export const TokenBody = z.strictObject({ name: text(1, 100).default('API token') }).meta({ id: 'TokenRequest' });
 
 // ---------- capabilities ----------
@@ -517,6 +528,10 @@ export const JoinBody = z
       .max(40)
       .optional()
       .meta({ description: 'The version of the charter accepted, as GET /v1/charter gives it.' }),
+    invitationId: z
+      .uuid('must be an invitation id')
+      .optional()
+      .meta({ description: 'Which of your invitations you answer (`you.invitation.id`); the oldest when left out.' }),
   })
   .meta({ id: 'JoinRequest' });
 

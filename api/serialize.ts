@@ -1,3 +1,4 @@
+import { ANONYMOUS_OWNER } from '../core/policy.js';
 import type { IntroductionDetail } from '../db/queries/introductions.js';
 import type { MatchRow } from '../db/queries/matches.js';
 import type { NeedRow, OfferingRow, OrganisationRow } from '../db/queries/posts.js';
@@ -126,7 +127,7 @@ export function pairViewFor(
   const revealed = !p.need.anonymous || p.introduced === true || p.needOrg.id === organisationId;
   return {
     needTitle: p.need.title,
-    needOrganisation: revealed ? p.needOrg.name : 'an anonymous biomanufacturer',
+    needOrganisation: revealed ? p.needOrg.name : ANONYMOUS_OWNER,
     offeringTitle: p.offering.title,
     offeringOrganisation: p.offeringOrg.name,
     summary: (p.explanation as { summary?: string } | null)?.summary ?? 'the match is no longer listed.',

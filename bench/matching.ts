@@ -13,7 +13,7 @@ import { rebuildTermStats } from '../db/queries/term-stats.js';
 import { needs, offerings, organisations } from '../db/schema.js';
 import { startRematch } from '../worker/processors/rematch.js';
 import { matchingQueue, producerConnection } from '../worker/queues.js';
-import { apiClient, startHarness, waitForMatching } from '../scripts/harness.js';
+import { apiClient, onboard, startHarness, waitForMatching } from '../scripts/harness.js';
 import { generateNeed, generateOffering, OFFERING_KINDS, rng } from './generate.js';
 import { peakRssMb } from './measure.js';
 
@@ -123,15 +123,18 @@ async function main() {
     ];
 
     // Latency: a new post through the API until its matchedAt is set.
-    const signup = apiClient(harness.url);
-    const bio = await signup<{ token: string }>('POST', '/v1/signup', {
-      organisation: { name: 'Bench Bio', kind: 'biomanufacturer', country: 'GB' },
-      user: { name: 'Bench', email: 'bench-bio@example.com' },
-    });
-    const sup = await signup<{ token: string }>('POST', '/v1/signup', {
-      organisation: { name: 'Bench Supplier', kind: 'supplier', country: 'GB' },
-      user: { name: 'Bench', email: 'bench-sup@example.com' },
-    });
+    const bio = {
+      token: await onboard(harness.url, harness.adminToken, {
+        organisation: { name: 'Bench Bio', kind: 'biomanufacturer', country: 'GB' },
+        user: { name: 'Bench', email: 'bench-bio@example.com' },
+      }),
+    };
+    const sup = {
+      token: await onboard(harness.url, harness.adminToken, {
+        organisation: { name: 'Bench Supplier', kind: 'supplier', country: 'GB' },
+        user: { name: 'Bench', email: 'bench-sup@example.com' },
+      }),
+    };
     const latency = async (side: 'needs' | 'offerings', token: string, make: () => object) => {
       const call = apiClient(harness.url, token);
       const times: number[] = [];

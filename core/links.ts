@@ -10,6 +10,7 @@ export type LinkAction =
   | 'accept'
   | 'decline'
   | 'signin'
+  | 'signup'
   | 'join-consortium'
   | 'decline-consortium';
 
@@ -20,13 +21,14 @@ const ACTIONS: readonly LinkAction[] = [
   'accept',
   'decline',
   'signin',
+  'signup',
   'join-consortium',
   'decline-consortium',
 ];
 
 export interface LinkClaims {
   action: LinkAction;
-  /** The user the link was sent to; the action is done as them. */
+  /** The user the link was sent to; the action is done as them. Empty for `signup`: no user exists yet. */
   userId: string;
   /** What the action is about: a match, an introduction or a consortium invitation; absent for unsubscribe. */
   targetId?: string;
@@ -36,6 +38,12 @@ export interface LinkClaims {
 
 /** How long a digest's one-click links work. Unsubscribe links never expire (RFC 8058 expects that). */
 export const ACTION_LINK_DAYS = 30;
+
+/** How long an emailed sign-in link works. */
+export const SIGNIN_LINK_MINUTES = 15;
+
+/** How long the link that confirms a signup's address works. */
+export const SIGNUP_LINK_HOURS = 24;
 
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
@@ -57,8 +65,10 @@ export function verifyLink(secret: string, token: string, now: Date = new Date()
   const [payload, signature, ...rest] = token.split('.');
   if (!payload || !signature || rest.length > 0 || !/^[\w-]+$/.test(payload) || !/^[\w-]+$/.test(signature))
     return { ok: false, reason: 'malformed' };
-  const given = Buffer.from(signature, 'base64url');
-  const expected = mac(secret, payload);
+  // Compared as the exact text that was signed out: base64url decoding forgives changed padding bits and
+  // stray characters, and a link whose text differs from the one sent is not that link.
+  const given = Buffer.from(signature, 'utf8');
+  const expected = Buffer.from(b64(mac(secret, payload)), 'utf8');
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return { ok: false, reason: 'bad_signature' };
   let raw: { a?: unknown; u?: unknown; t?: unknown; x?: unknown };

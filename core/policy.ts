@@ -60,3 +60,6 @@ export function consortiumStatusFor(current: ConsortiumStatus, memberKinds: read
 export function isLive(post: { status: string; expiresAt: Date | null }, now: Date = new Date()): boolean {
   return post.status === 'open' && (post.expiresAt === null || post.expiresAt.getTime() > now.getTime());
 }
+
+/** What a need's owner is called wherever the reader may not know it. */
+export const ANONYMOUS_OWNER = 'an anonymous biomanufacturer';

@@ -264,6 +264,25 @@ export const ORG_KIND_NAMES: Record<(typeof ORG_KINDS)[number], string> = {
   agency: 'government agency or funder',
 };
 
+/** The same, for several ("3 regional innovation hubs"). */
+export const ORG_KIND_PLURALS: Record<(typeof ORG_KINDS)[number], string> = {
+  biomanufacturer: 'biomanufacturers',
+  supplier: 'suppliers',
+  academic: 'academic groups',
+  hub: 'regional innovation hubs',
+  regulator: 'regulators',
+  agency: 'government agencies or funders',
+};
+
+/** "2 biomanufacturers, 1 supplier": who has joined a consortium, by kind only. */
+export function membersByKind(counts: Partial<Record<(typeof ORG_KINDS)[number], number>>): string {
+  const parts = ORG_KINDS.filter((k) => (counts[k] ?? 0) > 0).map((kind) => {
+    const n = counts[kind]!;
+    return `${n} ${n === 1 ? ORG_KIND_NAMES[kind] : ORG_KIND_PLURALS[kind]}`;
+  });
+  return parts.length > 0 ? parts.join(', ') : 'no members yet';
+}
+
 export const CONSORTIUM_STATUSES = ['forming', 'active', 'closed'] as const;
 export type ConsortiumStatus = (typeof CONSORTIUM_STATUSES)[number];
 

@@ -66,6 +66,11 @@ export const users = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'`),
+    /**
+     * When the person proved they own the email address (they used a link sent to it, or an operator
+     * onboarded them). API tokens work only for verified people.
+     */
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
@@ -471,9 +476,34 @@ export const signinLinks = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
+    /** Set when a newer link was issued for the same person, or another of their links was used. */
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('signin_links_user_id_idx').on(t.userId)],
+);
+
+/**
+ * A signup waiting for its owner to click the link emailed to the address: nothing else exists for the
+ * address until then. The organisation and the user are made from `request` when the link is used.
+ */
+export const signupRequests = pgTable(
+  'signup_requests',
+  {
+    id: uuid('id').primaryKey(),
+    email: text('email').notNull(),
+    /** The signup body as validated: `{ organisation: {name, kind, country}, user: {name, email, timezone} }`. */
+    request: jsonb('request').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    /** Set when a newer link was sent to the same address, or the address was registered another way. */
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('signup_requests_email_idx').on(sql`lower(${t.email})`),
+    index('signup_requests_expires_at_idx').on(t.expiresAt),
+  ],
 );
 
 /** Stored first answers of POSTs sent with an `Idempotency-Key`. */
@@ -481,12 +511,19 @@ export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    /** The user's id, or `signup` for the unauthenticated signup. */
+    /** The caller: a user's id, `signup:<address>` for a signup, `admin` for the operator. */
     scope: text('scope').notNull(),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
     responseStatus: smallint('response_status'),
     responseBody: jsonb('response_body'),
+    /** The `Location` of the first answer, given again with it. */
+    responseLocation: text('response_location'),
+    /**
+     * While the first request runs (no response yet): until when it holds the key. A request with the same
+     * key before then answers 409; after it (the process died) the key may be taken over.
+     */
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -546,6 +583,18 @@ export const commonNeedGroups = pgTable(
     index('common_need_groups_areas_idx').using('gin', t.areas),
   ],
 );
+
+/**
+ * Needs whose common-need pairs changed since they were last grouped. Matching writes pairs and marks the
+ * needs; one regrouping job at a time takes the marks and regroups what they touch, apart from matching so
+ * that no save waits for it.
+ */
+export const commonNeedDirty = pgTable('common_need_dirty', {
+  needId: uuid('need_id')
+    .primaryKey()
+    .references(() => needs.id, { onDelete: 'cascade' }),
+  markedAt: timestamp('marked_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 export const commonNeedGroupMembers = pgTable(
   'common_need_group_members',
@@ -775,3 +824,13 @@ export const sentEmails = pgTable(
     index('sent_emails_user_id_idx').on(t.userId),
   ],
 );
+
+/**
+ * Full rematches, with the size of the corpus each one scored on: every post's matches were rebuilt then,
+ * so a post counts as scored on at least that corpus (see `stalePosts`).
+ */
+export const rematches = pgTable('rematches', {
+  id: uuid('id').primaryKey(),
+  corpusSize: integer('corpus_size').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,9 +1,11 @@
 /**
- * `npm run demo`: loads a small demo marketplace through the API into the configured database, waits for
+ * `npm run demo`: loads a small demo marketplace through the API into the configured database (each
+ * organisation onboarded by the operator endpoint, which answers its first person's API token), waits for
  * matching, sends everyone's digest now, and prints where to read the emails. Run it on the local defaults
  * (emails go to ./outbox as .eml files), or with SMTP_URL set (Mailpit in docker compose).
  * Running it again sends nothing new: the data is loaded once, and digests go once per period.
  */
+import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -19,7 +21,10 @@ import { runDigests } from './digest.js';
 import { apiClient, waitForMatching } from './harness.js';
 
 async function main() {
-  const config = { ...loadConfig(), port: 0 };
+  const base = loadConfig();
+  // The demo onboards its organisations as an operator would (POST /v1/admin/organisations), with
+  // ADMIN_TOKEN when it is set and a token of its own for this run otherwise.
+  const config = { ...base, port: 0, adminToken: base.adminToken ?? randomBytes(24).toString('hex') };
   await prepareDatabase(config.databaseUrl);
   const db = connectDatabase(config.databaseUrl, { max: 10 + config.workerConcurrency + config.mailConcurrency });
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
@@ -34,15 +39,17 @@ async function main() {
     const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
     const tokens: { organisation: string; email: string; token: string }[] = [];
     for (const org of DEMO) {
-      const signup = await fetch(`${url}/v1/signup`, {
+      const onboarded = await fetch(`${url}/v1/admin/organisations`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminToken}` },
         body: JSON.stringify({ organisation: org.organisation, user: org.user }),
       });
-      if (signup.status === 409) continue; // loaded by an earlier run
-      if (!signup.ok)
-        throw new Error(`signup of ${org.organisation.name} answered ${signup.status}: ${await signup.text()}`);
-      const { token } = (await signup.json()) as { token: string };
+      if (onboarded.status === 409) continue; // loaded by an earlier run
+      if (!onboarded.ok)
+        throw new Error(
+          `onboarding of ${org.organisation.name} answered ${onboarded.status}: ${await onboarded.text()}`,
+        );
+      const { token } = (await onboarded.json()) as { token: string };
       const as = apiClient(url, token);
       for (const need of org.needs ?? []) await as('POST', '/v1/needs', need);
       for (const offering of org.offerings ?? []) await as('POST', '/v1/offerings', offering);

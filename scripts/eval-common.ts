@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { bestThreshold, formatPrf, goldPairs, pairKey, pairwisePrf, silentShare } from '../core/eval/pairs.js';
-import { apiClient, startHarness, waitForMatching, type Harness } from './harness.js';
+import { apiClient, onboard, startHarness, type Harness, waitForMatching } from './harness.js';
 
 interface CommonFile {
   organisations: { key: string; name: string; kind: string; country: string }[];
@@ -28,11 +28,11 @@ async function main() {
   try {
     const tokens = new Map<string, string>();
     for (const org of data.organisations) {
-      const res = await apiClient(harness.url)<{ token: string }>('POST', '/v1/signup', {
+      const token = await onboard(harness.url, harness.adminToken, {
         organisation: { name: org.name, kind: org.kind, country: org.country },
         user: { name: `Evaluator at ${org.name}`, email: `${org.key}@eval.example` },
       });
-      tokens.set(org.key, res.token);
+      tokens.set(org.key, token);
     }
     const ids = new Map<string, string>();
     const keys = new Map<string, string>();

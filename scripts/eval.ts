@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { summarize } from '../core/eval/metrics.js';
-import { apiClient, startHarness, waitForMatching } from './harness.js';
+import { apiClient, onboard, startHarness, waitForMatching } from './harness.js';
 
 interface EvalFile {
   organisations: { key: string; name: string; kind: string; country: string }[];
@@ -26,14 +26,13 @@ async function main() {
   const data = JSON.parse(readFileSync(file, 'utf8')) as EvalFile;
   const harness = await startHarness();
   try {
-    const anonymous = apiClient(harness.url);
     const tokens = new Map<string, string>();
     for (const org of data.organisations) {
-      const res = await anonymous<{ token: string }>('POST', '/v1/signup', {
+      const token = await onboard(harness.url, harness.adminToken, {
         organisation: { name: org.name, kind: org.kind, country: org.country },
         user: { name: `Evaluator at ${org.name}`, email: `${org.key}@eval.example` },
       });
-      tokens.set(org.key, res.token);
+      tokens.set(org.key, token);
     }
     const ids = new Map<string, string>();
     const keys = new Map<string, string>();

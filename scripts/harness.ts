@@ -12,7 +12,8 @@ import { matchingQueue, notificationsQueue, producerConnection } from '../worker
 
 /**
  * The whole service (API and one worker) in this process on a fresh database and a private queue
- * prefix, for the evaluation and the benchmarks; `stop` drops the database unless asked to keep it.
+ * prefix, for the evaluation and the benchmarks, with an operator token (organisations are onboarded with
+ * `onboard`) and no rate limits; `stop` drops the database unless asked to keep it.
  */
 export interface Harness {
   url: string;
@@ -35,6 +36,8 @@ export async function startHarness(
     port: 0,
     queuePrefix: `{rm-run-${randomBytes(4).toString('hex')}}`,
     adminToken,
+    // The evaluation and the benchmarks load thousands of posts through a few tokens (RATE_LIMITS=off).
+    rateLimits: { ...base.rateLimits, enabled: false },
   };
   await prepareDatabase(dbUrl);
   const db = connectDatabase(dbUrl, { max: 10 });
@@ -80,6 +83,22 @@ export async function startHarness(
       }
     },
   };
+}
+
+/**
+ * Onboards an organisation and its first person through the operator endpoint (`POST /v1/admin/organisations`)
+ * and answers the person's API token.
+ */
+export async function onboard(
+  url: string,
+  adminToken: string,
+  body: {
+    organisation: { name: string; kind: string; country: string };
+    user: { name: string; email: string; timezone?: string };
+  },
+): Promise<string> {
+  const res = await apiClient(url, adminToken)<{ token: string }>('POST', '/v1/admin/organisations', body);
+  return res.token;
 }
 
 /** A small JSON client of the public API that throws on any non-2xx, with the problem's detail. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import postgres from 'postgres';
 import request from 'supertest';
 import { Redis } from 'ioredis';
@@ -48,9 +48,13 @@ export async function clearRedisPrefix(prefix: string): Promise<void> {
   redis.disconnect();
 }
 
+/** The operator token of every test app (unless a test sets its own): the tests onboard through it. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-for-onboarding-0123456789';
+
 export function testConfig(databaseUrl: string, overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     DATABASE_URL: databaseUrl,
     REDIS_URL,
     QUEUE_PREFIX: uniqueName('rmtest'),
@@ -70,8 +74,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real API on a private database and a private queue prefix, for supertest. */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+/** Each test app's operator token, for `signup`. */
+const adminTokens = new WeakMap<object, string>();
+
+/** The real API on a private database and a private queue prefix, for supertest (logging to `logger`). */
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = testConfig(database.url, overrides);
   const redis = producerConnection(config.redisUrl);
@@ -82,11 +92,12 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     config,
     db: database.handle.db,
     redis,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     matchingQueue: queue,
     notificationsQueue: notifications,
   };
   const { app, openapi } = createApp(deps);
+  adminTokens.set(app, config.adminToken!);
   return {
     app,
     openapi,
@@ -107,10 +118,15 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
 
 let counter = 0;
 
-/** Signs up an organisation with one user; answers the token and the ids. */
+/**
+ * Onboards an organisation with one verified person through the operator endpoint
+ * (`POST /v1/admin/organisations`, as an operator would for a trusted organisation); answers the person's
+ * token and the ids. (`POST /v1/signup` answers no token: its person confirms their address by email.)
+ */
 export async function signup(app: TestApp['app'], kind: OrgKind, name = `${kind} ${++counter}`) {
   const res = await request(app)
-    .post('/v1/signup')
+    .post('/v1/admin/organisations')
+    .set('Authorization', `Bearer ${adminTokens.get(app) ?? TEST_ADMIN_TOKEN}`)
     .send({
       organisation: { name, kind, country: 'GB' },
       user: { name: `Person at ${name}`, email: `${uniqueName('person')}@example.com` },

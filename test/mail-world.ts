@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { enqueueDueDigests } from '../worker/processors/digest.js';
 import { startWorker } from '../worker/index.js';
 import { waitForMatching } from '../scripts/harness.js';
@@ -9,12 +9,20 @@ import { startSmtp, type TestSmtp } from './smtp.js';
  * The API, a worker sending to an in-process SMTP server, and a private database and queue prefix: what a
  * test of digests and introductions needs to see the emails a person would see.
  */
-export async function startMailWorld(options: { smtp?: Parameters<typeof startSmtp>[0] } = {}) {
-  const t: TestApp = await startTestApp();
+export async function startMailWorld(
+  options: {
+    smtp?: Parameters<typeof startSmtp>[0];
+    /** Variables of the test's configuration (see `testConfig`). */
+    env?: Record<string, string>;
+    /** Where the API and the worker log; silent by default. */
+    logger?: Logger;
+  } = {},
+) {
+  const t: TestApp = await startTestApp(options.env, { logger: options.logger });
   const smtp: TestSmtp = await startSmtp(options.smtp);
   const config = { ...t.config, smtpUrl: smtp.url };
   const worker = await startWorker(
-    { config, logger: pino({ level: 'silent' }), db: t.db.db },
+    { config, logger: options.logger ?? pino({ level: 'silent' }), db: t.db.db },
     { concurrency: 2, mailConcurrency: 4 },
   );
   return {

@@ -1,14 +1,15 @@
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { IDEMPOTENCY_KEY_TTL_HOURS, pruneIdempotencyKeys } from '../db/queries/idempotency.js';
-import { stalePosts, unmatchedPosts } from '../db/queries/matches.js';
+import { needsPending, stalePosts, unmatchedPosts } from '../db/queries/matches.js';
+import { regroupMarked, regroupOwed } from '../db/queries/common-needs.js';
 import { pruneSessions } from '../db/queries/sessions.js';
 import { createMailer, type Mailer } from './mailer.js';
 import { enqueueDueDigests, sendDigest } from './processors/digest.js';
 import { introductionsTick, sendIntroductionEmails } from './processors/introductions.js';
-import { sendSigninEmail } from './processors/signin.js';
+import { sendAccountEmail, sendSigninEmail } from './processors/signin.js';
 import { consortiumTick, sendConsortiumEmails } from './processors/consortia.js';
 import { matchPost, StatsCache } from './processors/match.js';
 import { rematchNeeds, type RematchChunk } from './processors/rematch.js';
@@ -22,6 +23,7 @@ import {
   type ConsortiumEmailJob,
   type DigestJob,
   type IntroductionEmailJob,
+  type AccountEmailJob,
   type MatchJob,
   type SigninEmailJob,
 } from './queues.js';
@@ -37,6 +39,9 @@ export interface WorkerDeps {
  * Digests are due at a user's local hour; a tick every 15 minutes reaches every hour of every timezone,
  * including those offset by half or three-quarter hours.
  */
+/** How long regrouping waits for a running rematch before it goes ahead anyway. */
+const REGROUP_PATIENCE_MS = 60_000;
+
 const SCHEDULES = {
   'sweep-unmatched': { queue: 'matching', every: 60_000, job: 'sweep' },
   'digest-tick': { queue: 'notifications', every: 15 * 60_000, job: 'digest-tick' },
@@ -68,24 +73,55 @@ export async function startWorker(
     for (const post of posts) if (await requeueMatch(queues.matching, post)) enqueued++;
     return enqueued;
   };
+  /** One regrouping job at a time, soon after the changes that call for it. */
+  const regroupSoon = () =>
+    (queues.matching as unknown as Queue).add(
+      'regroup',
+      {},
+      { jobId: 'regroup', delay: 250, removeOnComplete: true, removeOnFail: true },
+    );
   const matching = new Worker(
     QUEUES.matching,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       switch (job.name) {
         case 'match': {
           const result = await matchPost(db, stats, job.data as MatchJob);
+          if (result.written > 0 && (job.data as MatchJob).side === 'need') await regroupSoon();
           // A young marketplace's statistics swing with each post: the posts scored on a much smaller one are
-          // scored again now (at scale, the sweep finds them once a minute).
-          if (stats.young) await requeueAll(await stalePosts(db, 200));
+          // scored again soon, by one job however many posts arrive (at scale, the sweep finds them each minute).
+          if (stats.young) {
+            await (queues.matching as unknown as Queue).add(
+              'rescore-stale',
+              {},
+              { jobId: 'rescore-stale', delay: 1000, removeOnComplete: true, removeOnFail: true },
+            );
+          }
           return result;
         }
-        case 'rematch-needs':
-          return rematchNeeds(db, stats, job.data as RematchChunk);
+        case 'rescore-stale':
+          return { rescored: await requeueAll(await stalePosts(db)) };
+        case 'rematch-needs': {
+          const result = await rematchNeeds(db, stats, job.data as RematchChunk);
+          if (result.written > 0) await regroupSoon();
+          return result;
+        }
+        case 'regroup': {
+          // While needs wait for matching (a rematch), regrouping would redo the same work each chunk: it
+          // waits for them, for at most REGROUP_PATIENCE_MS, then goes ahead.
+          const since = (job.data as { since?: number }).since ?? Date.now();
+          if (Date.now() - since < REGROUP_PATIENCE_MS && (await needsPending(db))) {
+            await job.updateData({ since });
+            await job.moveToDelayed(Date.now() + 2000, token);
+            throw new DelayedError();
+          }
+          return { regrouped: await regroupMarked(db) };
+        }
         case 'sweep': {
           await pruneIdempotencyKeys(db, IDEMPOTENCY_KEY_TTL_HOURS);
           await pruneSessions(db);
           const enqueued = await requeueAll(await unmatchedPosts(db));
           const rescored = await requeueAll(await stalePosts(db));
+          if (await regroupOwed(db)) await regroupSoon();
           return { enqueued, rescored };
         }
         default:
@@ -118,6 +154,8 @@ export async function startWorker(
           };
         case 'consortium-email':
           return sendConsortiumEmails(mailDeps, job.data as ConsortiumEmailJob);
+        case 'account-email':
+          return sendAccountEmail(mailDeps, job.data as AccountEmailJob);
         case 'signin-email':
           return sendSigninEmail(mailDeps, job.data as SigninEmailJob);
         default:

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { OrgKind } from '../core/taxonomy.js';
 
 /** Queue names; every queue lives under the configured `{prefix}` so one Redis Cluster slot holds them all. */
 export const QUEUES = { matching: 'matching', notifications: 'notifications' } as const;
@@ -65,8 +66,25 @@ export const requeueMatch = (queue: Queue<MatchJob>, job: MatchJob) => requeue(q
 
 /** Digests, introduction emails, and the ticks that find them due. */
 export type NotificationJob =
-  DigestJob | IntroductionEmailJob | SigninEmailJob | ConsortiumEmailJob | Record<string, never>;
+  DigestJob | IntroductionEmailJob | AccountEmailJob | SigninEmailJob | ConsortiumEmailJob | Record<string, never>;
 
+/**
+ * A signup or a request for a sign-in link, looked up and emailed by the worker, so that the API answers
+ * the same, in the same time, whether or not the address is registered. `requestId` names the link it
+ * issues, so that a retried job issues one.
+ */
+export type AccountEmailJob =
+  | { kind: 'signin'; requestId: string; email: string }
+  | {
+      kind: 'signup';
+      requestId: string;
+      signup: {
+        organisation: { name: string; kind: OrgKind; country: string };
+        user: { name: string; email: string; timezone: string };
+      };
+    };
+
+/** An issued sign-in link to email (jobs of earlier versions; new ones are `AccountEmailJob`s). */
 export interface SigninEmailJob {
   signinId: string;
   /** Sent after a signup: worded as a welcome. */
@@ -121,8 +139,8 @@ export function introductionJobId(id: string, state: string): string {
   return `introduction-${id}-${state}`;
 }
 
-export const enqueueSigninEmail = (queue: Queue<NotificationJob>, job: SigninEmailJob) =>
-  queue.add('signin-email', job, { jobId: `signin-${job.signinId}`, attempts: 5 });
+export const enqueueAccountEmail = (queue: Queue<NotificationJob>, job: AccountEmailJob) =>
+  queue.add('account-email', job, { jobId: `account-${job.requestId}`, attempts: 5 });
 
 export const enqueueIntroductionEmail = (queue: Queue<NotificationJob>, id: string, state: string) =>
   requeue(queue, 'introduction-email', { introductionId: id }, introductionJobId(id, state));

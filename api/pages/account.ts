@@ -1,17 +1,17 @@
 import type { Router } from 'express';
-import { z } from 'zod';
-import { verifyLink } from '../../core/links.js';
-import { createOrganisationWithUser, findUserByEmail, findUserById } from '../../db/queries/accounts.js';
-import { consumeSigninLink, createSigninLink } from '../../db/queries/sessions.js';
-import { enqueueSigninEmail } from '../../worker/queues.js';
-import type { AppDeps } from '../deps.js';
-import { HttpProblem, linkProblem } from '../problem.js';
+import { verifyLink, SIGNIN_LINK_MINUTES, SIGNUP_LINK_HOURS } from '../../core/links.js';
+import { ORG_KIND_NAMES } from '../../core/taxonomy.js';
+import { findUserById } from '../../db/queries/accounts.js';
+import { consumeSigninLink, findSigninLink, linkState, type LinkState } from '../../db/queries/sessions.js';
+import { findSignupRequest, type SignupRequestBody } from '../../db/queries/signups.js';
+import { HttpProblem } from '../problem.js';
 import { SignupBody } from '../schemas.js';
+import { confirmSignup, requestSignin, requestSignup } from '../usecases/accounts.js';
 import { endSession, forgetSession, startSession } from './session.js';
-import { fieldErrors, handle, TIMEZONES, type WebContext } from './web.js';
+import { fieldErrors, handle, str, TIMEZONES, type WebContext } from './web.js';
 
 /** How long an emailed sign-in link works. */
-export const SIGNIN_MINUTES = 15;
+export const SIGNIN_MINUTES = SIGNIN_LINK_MINUTES;
 
 const KINDS = [
   { value: 'biomanufacturer', label: 'a biomanufacturer (we post technology needs)' },
@@ -22,13 +22,43 @@ const KINDS = [
   { value: 'agency', label: 'a government agency or funder (we follow, and may convene consortia)' },
 ];
 
-/** Emails a one-time sign-in link, through the worker. */
-async function sendSigninLink(deps: AppDeps, userId: string, welcome: boolean) {
-  const link = await createSigninLink(deps.db, userId, SIGNIN_MINUTES);
-  await enqueueSigninEmail(deps.notificationsQueue, { signinId: link.id, welcome });
-}
+/** The sign-in form's one field, checked as the signup's email is. */
+const EmailForm = SignupBody.shape.user.pick({ email: true });
 
-const EmailForm = z.object({ email: z.email('Enter your work email address, such as dana@example.com.') });
+/** A link that no longer works, as a page that says why (never "Sign in as …"). */
+function spentLink(what: 'sign-in' | 'signup', state: LinkState | 'registered'): HttpProblem {
+  const again =
+    what === 'sign-in' ? 'Ask for a new one on the sign-in page.' : 'Sign up again, or sign in if you have an account.';
+  switch (state) {
+    case 'used':
+      return new HttpProblem(410, 'link_used', `This ${what} link has been used`, `Each link works once. ${again}`);
+    case 'cancelled':
+      return new HttpProblem(
+        410,
+        'link_cancelled',
+        `This ${what} link no longer works`,
+        `A newer link was sent to the same address, or another one was used; only the newest works. ${again}`,
+      );
+    case 'registered':
+      return new HttpProblem(
+        410,
+        'link_cancelled',
+        'This address already has an account',
+        'Nothing new was made. Sign in on the sign-in page.',
+      );
+    case 'expired':
+      return new HttpProblem(
+        410,
+        'link_expired',
+        `This ${what} link has expired`,
+        what === 'sign-in'
+          ? `Sign-in links work for ${SIGNIN_MINUTES} minutes. ${again}`
+          : `Signup links work for ${SIGNUP_LINK_HOURS} hours. ${again}`,
+      );
+    default:
+      return new HttpProblem(400, 'invalid_link', `This ${what} link is not valid`, `The link is not known. ${again}`);
+  }
+}
 
 export function registerAccountPages(router: Router, ctx: WebContext): void {
   const { deps } = ctx;
@@ -52,14 +82,14 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
   router.post(
     '/signup',
     handle(async (req, res) => {
-      const f = req.body as Record<string, string | undefined>;
+      const f = req.body as Record<string, unknown>;
       const values = {
-        organisationName: f.organisationName ?? '',
-        kind: f.kind ?? '',
-        country: f.country ?? '',
-        name: f.name ?? '',
-        email: f.email ?? '',
-        timezone: f.timezone || 'UTC',
+        organisationName: str(f.organisationName),
+        kind: str(f.kind),
+        country: str(f.country),
+        name: str(f.name),
+        email: str(f.email),
+        timezone: str(f.timezone) || 'UTC',
       };
       const parsed = SignupBody.safeParse({
         organisation: { name: values.organisationName, kind: values.kind, country: values.country },
@@ -77,21 +107,14 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
           400,
         );
       }
-      const existing = await findUserByEmail(deps.db, parsed.data.user.email);
-      if (existing) {
-        // The same answer as a new signup, so the page does not tell who is registered; the owner of the
-        // address gets a sign-in link instead.
-        await sendSigninLink(deps, existing.id, false);
-      } else {
-        const created = await deps.db
-          .transaction((tx) => createOrganisationWithUser(tx, parsed.data))
-          .catch((err: { code?: string }) => {
-            if (err.code === '23505') return undefined; // the same email signed up a moment ago
-            throw err;
-          });
-        if (created) await sendSigninLink(deps, created.user.id, true);
-      }
-      ctx.page(req, res, 'result', checkEmail(parsed.data.user.email));
+      // The same work and the same page for a new address and a registered one: the worker looks it up and
+      // emails a link that confirms the signup, or a sign-in link.
+      await requestSignup(deps, req.ip ?? '', parsed.data);
+      const { email } = parsed.data.user;
+      ctx.page(req, res, 'result', {
+        title: 'Check your email',
+        message: `A link is on its way to ${email}. Nothing is made until you open it: it confirms the address, creates your organisation and signs you in (if ${email} belongs to a Roadmatch account already, it signs you in to that). It works once, within ${SIGNUP_LINK_HOURS} hours.`,
+      });
     }),
   );
 
@@ -103,7 +126,7 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
   router.post(
     '/signin',
     handle(async (req, res) => {
-      const email = String((req.body as { email?: string }).email ?? '').trim();
+      const email = str((req.body as { email?: unknown }).email).trim();
       const parsed = EmailForm.safeParse({ email });
       if (!parsed.success) {
         return ctx.page(
@@ -114,30 +137,34 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
           400,
         );
       }
-      const user = await findUserByEmail(deps.db, email);
-      if (user) await sendSigninLink(deps, user.id, false);
-      ctx.page(req, res, 'result', checkEmail(email));
+      await requestSignin(deps, req.ip ?? '', parsed.data.email);
+      ctx.page(req, res, 'result', checkEmail(parsed.data.email));
     }),
   );
 
-  async function signinClaims(token: string) {
+  /** The claims of a link's token for `action`; a 4xx page when it is broken, changed or expired. */
+  function claimsOf(token: string, action: 'signin' | 'signup') {
+    const what = action === 'signin' ? 'sign-in' : 'signup';
     const check = verifyLink(deps.config.appSecret, token);
-    if (!check.ok || check.claims.action !== 'signin' || !check.claims.targetId) {
-      throw linkProblem(
-        !check.ok && check.reason === 'expired',
-        'This sign-in link',
-        `Sign-in links work for ${SIGNIN_MINUTES} minutes. Ask for a new one on the sign-in page.`,
-        'The link is incomplete or has been changed. Open it again from the email, or ask for a new one.',
-      );
-    }
-    return check.claims;
+    if (check.ok && check.claims.action === action && check.claims.targetId) return check.claims;
+    if (!check.ok && check.reason === 'expired') throw spentLink(what, 'expired');
+    throw new HttpProblem(
+      400,
+      'invalid_link',
+      `This ${what} link is not valid`,
+      'The link is incomplete or has been changed. Open it again from the email, or ask for a new one.',
+    );
   }
 
-  // GET only asks (mail scanners open links); the button's POST signs in.
+  // GET only asks (mail scanners open links); the button's POST signs in. A link that no longer works says
+  // so at once.
   router.get(
     '/signin/:token',
     handle(async (req, res) => {
-      const claims = await signinClaims(String(req.params.token));
+      const claims = claimsOf(String(req.params.token), 'signin');
+      const link = await findSigninLink(deps.db, claims.targetId!);
+      const state = link && link.userId === claims.userId ? linkState(link) : 'unknown';
+      if (state !== 'usable') throw spentLink('sign-in', state);
       const user = await findUserById(deps.db, claims.userId);
       ctx.page(req, res, 'confirm', {
         title: 'Sign in to Roadmatch',
@@ -151,18 +178,51 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
   router.post(
     '/signin/:token',
     handle(async (req, res) => {
-      const claims = await signinClaims(String(req.params.token));
-      const userId = await consumeSigninLink(deps.db, claims.targetId!, claims.userId);
-      if (!userId)
-        throw new HttpProblem(
-          410,
-          'link_used',
-          'This sign-in link has been used',
-          'Each link signs in once. Ask for a new one on the sign-in page.',
-        );
+      const claims = claimsOf(String(req.params.token), 'signin');
+      const userId = await deps.db.transaction((tx) => consumeSigninLink(tx, claims.targetId!, claims.userId));
+      if (!userId) {
+        const link = await findSigninLink(deps.db, claims.targetId!);
+        throw spentLink('sign-in', link && link.userId === claims.userId ? linkState(link) : 'unknown');
+      }
       // A session already in this browser ends: a fresh token for the new sign-in, never a reused one.
       await forgetSession(deps.db, req);
       await startSession(deps.db, deps.config, res, userId);
+      res.redirect(303, '/');
+    }),
+  );
+
+  // The link that confirms a signup: GET shows what it will make, POST makes it and signs in.
+  router.get(
+    '/signup/:token',
+    handle(async (req, res) => {
+      const claims = claimsOf(String(req.params.token), 'signup');
+      const request = await findSignupRequest(deps.db, claims.targetId!);
+      const state = linkState(request);
+      if (!request || state !== 'usable') throw spentLink('signup', state);
+      const { organisation, user } = request.request as SignupRequestBody;
+      ctx.page(req, res, 'confirm', {
+        title: `Create ${organisation.name} on Roadmatch`,
+        intro: `This makes the organisation ${organisation.name} (${ORG_KIND_NAMES[organisation.kind]}, ${organisation.country}) with you, ${user.name} (${user.email}), as its first member, and signs you in.`,
+        action: req.originalUrl,
+        button: 'Confirm and sign in',
+      });
+    }),
+  );
+
+  router.post(
+    '/signup/:token',
+    handle(async (req, res) => {
+      const claims = claimsOf(String(req.params.token), 'signup');
+      const outcome = await deps.db
+        .transaction((tx) => confirmSignup(tx, claims.targetId!))
+        .catch((err: { code?: string }) => {
+          // Another signup of the same address was confirmed at the same moment.
+          if (err.code === '23505') return { ok: false as const, state: 'registered' as const };
+          throw err;
+        });
+      if (!outcome.ok) throw spentLink('signup', outcome.state);
+      await forgetSession(deps.db, req);
+      await startSession(deps.db, deps.config, res, outcome.userId);
       res.redirect(303, '/');
     }),
   );

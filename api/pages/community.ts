@@ -9,22 +9,21 @@ import {
 } from '../../core/taxonomy.js';
 import { getCommonNeedGroup, listCommonNeedGroups, type GroupSummary } from '../../db/queries/common-needs.js';
 import {
-  consortiumSuggestions,
   getConsortium,
   invitationsOf,
-  invitedPosts,
   listConsortia,
   listLog,
   memberKindCounts,
   type ConsortiumRow,
   type LogRow,
 } from '../../db/queries/consortia.js';
-import { getNeed, getOffering } from '../../db/queries/posts.js';
+import { getNeed } from '../../db/queries/posts.js';
 import { forbidden, HttpProblem, notFound } from '../problem.js';
 import { toGroups } from '../routes/common-needs.js';
-import { consortiumView } from '../routes/consortia.js';
+import { consortiumView, loadSuggestions } from '../routes/consortia.js';
 import { ConsortiumCreateBody, InvitationBody } from '../schemas.js';
 import { revealsNeedOwner } from '../serialize.js';
+import { visibleTo } from '../routes/posts.js';
 import {
   closeConsortium,
   createConsortium,
@@ -150,7 +149,12 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
       const viewer = viewerOf(res);
       const area = AREA_SLUGS.has(str(req.query.area)) ? str(req.query.area) : undefined;
       const capability = CAPABILITY_NAMES.has(str(req.query.capability)) ? str(req.query.capability) : undefined;
-      const { rows } = await listCommonNeedGroups(deps.db, { area, capability, limit: 100 });
+      const { rows } = await listCommonNeedGroups(deps.db, {
+        area,
+        capability,
+        limit: 100,
+        viewerOrganisationId: viewerOf(res).organisationId,
+      });
       ctx.page(req, res, 'common-needs', {
         title: 'Common needs',
         single: false,
@@ -167,7 +171,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
     '/common-needs/:id',
     requireViewer,
     handle(async (req, res) => {
-      const group = await getCommonNeedGroup(deps.db, String(req.params.id));
+      const group = await getCommonNeedGroup(deps.db, String(req.params.id), viewerOf(res).organisationId);
       if (!group)
         throw new HttpProblem(
           404,
@@ -218,7 +222,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
 
   /** The needs the form offers: the group's, and any ticked that are no longer in it, as the viewer may see them. */
   async function formNeeds(viewer: WebViewer, groupId: string, ticked: string[]) {
-    const group = UUID.test(groupId) ? await getCommonNeedGroup(deps.db, groupId) : undefined;
+    const group = UUID.test(groupId) ? await getCommonNeedGroup(deps.db, groupId, viewer.organisationId) : undefined;
     const card = group ? (await toGroups(deps.db, [group], viewer))[0] : undefined;
     const needs = (card?.needs ?? []).map((n) => ({
       id: n.id,
@@ -229,7 +233,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
     for (const id of ticked) {
       if (!UUID.test(id) || needs.some((n) => n.id === id)) continue;
       const found = await getNeed(deps.db, id);
-      if (!found) continue;
+      if (!found || !visibleTo(found.post, viewer)) continue;
       needs.push({
         id,
         title: found.post.title,
@@ -366,36 +370,25 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
 
   /** Whom a member may invite, as the page lists them: needs by need (owners as the viewer may see them), offerings. */
   async function suggestionsFor(c: ConsortiumRow, viewer: WebViewer) {
-    const [found, invited] = await Promise.all([consortiumSuggestions(deps.db, c.id, 20), invitedPosts(deps.db, c.id)]);
-    const needs = [];
-    for (const s of found.needs) {
-      const n = await getNeed(deps.db, s.id);
-      if (!n) continue;
-      needs.push({
-        id: s.id,
-        title: n.post.title,
-        organisation: revealsNeedOwner(n.post, viewer) ? n.organisation.name : ANONYMOUS_OWNER,
-        percent: s.own ? null : Math.round(Math.min(1, s.similarity) * 100),
-        reason: s.own
-          ? 'One of the needs this consortium addresses.'
-          : ((s.explanation as { summary?: string } | null)?.summary ?? 'A need common to this consortium’s needs.'),
-        invited: invited.has(s.id),
-      });
-    }
-    const offerings = [];
-    for (const s of found.offerings) {
-      const o = await getOffering(deps.db, s.id);
-      if (!o) continue;
-      offerings.push({
-        id: s.id,
-        title: o.post.title,
-        organisation: o.organisation.name,
+    const found = await loadSuggestions(deps.db, c, viewer);
+    return {
+      needs: found.needs.map((s) => ({
+        id: s.post.id,
+        title: s.post.title,
+        organisation: revealsNeedOwner(s.post, viewer) ? s.organisation.name : ANONYMOUS_OWNER,
+        percent: s.own ? null : Math.round(s.similarity * 100),
+        reason: s.reason,
+        invited: s.invited,
+      })),
+      offerings: found.offerings.map((s) => ({
+        id: s.post.id,
+        title: s.post.title,
+        organisation: s.organisation.name,
         percent: Math.round(s.score * 100),
-        reason: (s.explanation as { summary?: string } | null)?.summary ?? 'Fits one of the needs.',
-        invited: invited.has(s.id),
-      });
-    }
-    return { needs, offerings };
+        reason: s.reason,
+        invited: s.invited,
+      })),
+    };
   }
 
   const consortiumPage = async (

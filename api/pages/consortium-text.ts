@@ -1,5 +1,4 @@
 import { CHARTER } from '../../core/charter.js';
-import { ORG_KIND_NAMES, ORG_KINDS, type OrgKind } from '../../core/taxonomy.js';
 
 export type CharterBlock = { kind: 'paragraph'; text: string } | { kind: 'list'; items: string[] };
 
@@ -33,23 +32,5 @@ export const charterForPage = () => ({ version: CHARTER.version, blocks: charter
 /** The sentence every join page shows before the button. */
 export const REVEAL_SENTENCE = 'Joining reveals your organisation to the members of this consortium, and only to them.';
 
-const PLURAL: Record<OrgKind, string> = {
-  biomanufacturer: 'biomanufacturers',
-  supplier: 'suppliers',
-  academic: 'academic groups',
-  hub: 'regional innovation hubs',
-  regulator: 'regulators',
-  agency: 'government agencies or funders',
-};
-
-/** "2 biomanufacturers, 1 supplier": who has joined, by kind only. */
-export function membersLine(counts: Partial<Record<OrgKind, number>>): string {
-  const parts = ORG_KINDS.filter((k) => (counts[k] ?? 0) > 0).map((kind) => {
-    const n = counts[kind]!;
-    return `${n} ${n === 1 ? ORG_KIND_NAMES[kind] : PLURAL[kind]}`;
-  });
-  return parts.length > 0 ? parts.join(', ') : 'no members yet';
-}
-
-/** What a need's owner is called where the viewer may not know it. */
-export const ANONYMOUS_OWNER = 'an anonymous biomanufacturer';
+export { ANONYMOUS_OWNER } from '../../core/policy.js';
+export { membersByKind as membersLine } from '../../core/taxonomy.js';

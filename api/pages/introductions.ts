@@ -1,14 +1,17 @@
+import { ANONYMOUS_OWNER } from '../../core/policy.js';
 import type { Router } from 'express';
 import { nextDigestAt } from '../../core/digest/schedule.js';
 import { AREAS, CAPABILITIES } from '../../core/taxonomy.js';
+import { listTokens, revokeToken } from '../../db/queries/accounts.js';
 import { getDigestSettings, getFollows, setFollows, updateDigestSettings } from '../../db/queries/digests.js';
 import { listIntroductions } from '../../db/queries/introductions.js';
-import { DigestSettingsBody, FollowsBody } from '../schemas.js';
-import { HttpProblem } from '../problem.js';
+import { DigestSettingsBody, FollowsBody, TokenBody } from '../schemas.js';
+import { HttpProblem, notFound } from '../problem.js';
+import { makeApiToken } from '../usecases/accounts.js';
 import { toIntroduction } from '../serialize.js';
 import { answerIntroduction, notifyIntroduction } from '../usecases/introductions.js';
 import { requireViewer } from './session.js';
-import { fieldErrors, handle, list, TIMEZONES, viewerOf, type WebContext } from './web.js';
+import { fieldErrors, handle, list, str, TIMEZONES, viewerOf, type WebContext } from './web.js';
 
 const FOLLOW_AREAS = AREAS.map((a) => ({
   slug: a.slug,
@@ -20,7 +23,9 @@ const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Satur
 const dateTime = (d: Date, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone }).format(d);
 
-/** Introductions received and sent, and the digest settings. */
+const day = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'never');
+
+/** Introductions received and sent, and the settings: digests, follows and API tokens. */
 export function registerIntroductionPages(router: Router, ctx: WebContext): void {
   const { deps } = ctx;
 
@@ -38,7 +43,7 @@ export function registerIntroductionPages(router: Router, ctx: WebContext): void
               id: i.id,
               status: i.status,
               when: new Date(i.createdAt).toISOString().slice(0, 10),
-              need: `${i.need.title} (${i.need.organisation?.name ?? 'an anonymous biomanufacturer'})`,
+              need: `${i.need.title} (${i.need.organisation?.name ?? ANONYMOUS_OWNER})`,
               offering: `${i.offering.title} (${i.offering.organisation.name})`,
               summary: i.summary,
               requester: i.requester?.name ?? null,
@@ -83,11 +88,19 @@ export function registerIntroductionPages(router: Router, ctx: WebContext): void
       saved?: boolean;
       follows?: { capabilities: string[]; areas: string[] };
       followsSaved?: boolean;
+      /** A token just made: its secret, shown on this page only. */
+      newToken?: { name: string; token: string };
+      tokenName?: string;
+      tokenError?: string;
     } = {},
     status = 200,
   ) => {
     const userId = viewerOf(res).userId;
-    const [settings, follows] = await Promise.all([getDigestSettings(deps.db, userId), getFollows(deps.db, userId)]);
+    const [settings, follows, tokens] = await Promise.all([
+      getDigestSettings(deps.db, userId),
+      getFollows(deps.db, userId),
+      listTokens(deps.db, userId),
+    ]);
     const next = nextDigestAt(new Date(), settings);
     ctx.page(
       req,
@@ -104,6 +117,10 @@ export function registerIntroductionPages(router: Router, ctx: WebContext): void
         weekdays: WEEKDAYS,
         timezones: TIMEZONES,
         next: next ? `${dateTime(next, settings.timezone)} (${settings.timezone})` : null,
+        tokens: tokens.map((t) => ({ id: t.id, name: t.name, created: day(t.createdAt), lastUsed: day(t.lastUsedAt) })),
+        newToken: extra.newToken ?? null,
+        tokenName: extra.tokenName ?? '',
+        tokenError: extra.tokenError ?? null,
       },
       status,
     );
@@ -129,6 +146,35 @@ export function registerIntroductionPages(router: Router, ctx: WebContext): void
       if (!parsed.success) return settingsPage(req, res, { values: f, errors: fieldErrors(parsed.error) }, 400);
       await updateDigestSettings(deps.db, viewerOf(res).userId, parsed.data);
       await settingsPage(req, res, { saved: true });
+    }),
+  );
+
+  // API tokens: made here (the secret shown once, on the answer to the form), listed with their last use,
+  // revoked with a button.
+  router.post(
+    '/settings/tokens',
+    requireViewer,
+    handle(async (req, res) => {
+      const name = str((req.body as Record<string, unknown>).name).trim();
+      const parsed = TokenBody.safeParse({ name: name || undefined });
+      if (!parsed.success)
+        return settingsPage(
+          req,
+          res,
+          { tokenName: name.replaceAll('\u0000', ''), tokenError: `The name ${parsed.error.issues[0]!.message}.` },
+          400,
+        );
+      const { row, token } = await makeApiToken(deps, deps.db, req.ip ?? '', viewerOf(res).userId, parsed.data.name);
+      await settingsPage(req, res, { newToken: { name: row.name, token } }, 201);
+    }),
+  );
+
+  router.post(
+    '/settings/tokens/:id/revoke',
+    requireViewer,
+    handle(async (req, res) => {
+      if (!(await revokeToken(deps.db, viewerOf(res).userId, String(req.params.id)))) throw notFound('This token');
+      res.redirect(303, '/settings#tokens');
     }),
   );
 

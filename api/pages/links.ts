@@ -1,4 +1,4 @@
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { verifyLink, type LinkAction, type LinkClaims } from '../../core/links.js';
 import { findOrganisation, findUserById } from '../../db/queries/accounts.js';
 import { getInvitation, memberKindCounts, membershipOf } from '../../db/queries/consortia.js';
@@ -7,6 +7,7 @@ import { getIntroduction } from '../../db/queries/introductions.js';
 import { getMatchByPair } from '../../db/queries/matches.js';
 import type { AppDeps } from '../deps.js';
 import { HttpProblem, linkProblem, sendProblem } from '../problem.js';
+import { IntroductionBody } from '../schemas.js';
 import { pairViewFor } from '../serialize.js';
 import { declineConsortium, joinConsortium, notifyConsortium } from '../usecases/consortia.js';
 import {
@@ -27,7 +28,8 @@ import { acknowledged, sensitiveFlags } from './sensitive.js';
  */
 export function linkPages(deps: AppDeps): express.Router {
   const router = express.Router();
-  router.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  // Small forms only (a message of 2,000 characters at most), and only here: the other pages take more.
+  router.use(['/u/:token', '/a/:token'], express.urlencoded({ extended: false, limit: '16kb' }));
 
   /** The person and claims of a valid token for one of `actions`, or a 4xx page. */
   async function resolve(
@@ -269,7 +271,11 @@ export function linkPages(deps: AppDeps): express.Router {
         const charterVersion = typeof body.charterVersion === 'string' ? body.charterVersion : undefined;
         try {
           const outcome = await deps.db.transaction((tx) =>
-            joinConsortium(tx, consortiumActor, found.consortium.id, { acceptCharter: true, charterVersion }),
+            joinConsortium(tx, consortiumActor, found.consortium.id, {
+              acceptCharter: true,
+              charterVersion,
+              invitationId: found.invitation.id,
+            }),
           );
           if (outcome.activated) await notifyConsortium(deps, { kind: 'active', consortiumId: found.consortium.id });
         } catch (err) {
@@ -297,7 +303,12 @@ export function linkPages(deps: AppDeps): express.Router {
         const found = await invitationFor(claims, actor);
         const organisation = await findOrganisation(deps.db, actor.organisationId);
         await deps.db.transaction((tx) =>
-          declineConsortium(tx, { ...actor, organisationKind: organisation!.kind }, found.consortium.id),
+          declineConsortium(
+            tx,
+            { ...actor, organisationKind: organisation!.kind },
+            found.consortium.id,
+            found.invitation.id,
+          ),
         );
         return {
           html: resultPage({
@@ -310,7 +321,9 @@ export function linkPages(deps: AppDeps): express.Router {
         const match = await matchFor(claims, actor);
         const pair = pairViewFor({ ...match, explanation: match.match.explanation }, actor.organisationId);
         const message = typeof req.body?.message === 'string' ? req.body.message.trim() : '';
-        if (message.length === 0 || message.length > 2000 || message.includes('\u0000')) {
+        // The API's own rules for the message (length, no NUL).
+        const checked = IntroductionBody.shape.message.safeParse(message);
+        if (!checked.success) {
           return {
             status: 400,
             html: confirmPage({
@@ -319,11 +332,13 @@ export function linkPages(deps: AppDeps): express.Router {
               action: req.originalUrl,
               button: 'Send the request',
               messageField: true,
-              message,
+              message: message.replaceAll('\u0000', ''),
               error:
                 message.length === 0
                   ? 'Write a short message to the other side.'
-                  : 'Keep the message under 2,000 characters.',
+                  : message.length > 2000
+                    ? 'Keep the message under 2,000 characters.'
+                    : `The message ${checked.error.issues[0]?.message ?? 'is not valid'}.`,
             }),
           };
         }
@@ -381,6 +396,21 @@ export function linkPages(deps: AppDeps): express.Router {
       };
     }),
   );
+
+  // A form too long (or not a form) for these pages: a page that says so, never a JSON error.
+  router.use(['/u/:token', '/a/:token'], (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    const status = (err as { status?: number }).status;
+    if (status !== 413 && status !== 400) return next(err);
+    const problem =
+      status === 413
+        ? new HttpProblem(413, 'payload_too_large', 'Too long', 'What you sent is too long. Go back and shorten it.')
+        : new HttpProblem(400, 'bad_request', 'Bad request', 'The form could not be read. Go back and try again.');
+    if (req.accepts(['html', 'json']) === 'json') return sendProblem(res, problem);
+    res
+      .status(problem.status)
+      .type('html')
+      .send(resultPage({ title: problem.title, message: problem.detail!, isError: true }));
+  });
 
   return router;
 }

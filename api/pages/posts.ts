@@ -12,6 +12,7 @@ import { organisationPosts, type PostSide } from '../../db/queries/posts.js';
 import { requestMatching } from '../deps.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { changePost, createPost, needSide, offeringSide, textOf, visibleTo, type AnySide } from '../routes/posts.js';
+import { IntroductionBody } from '../schemas.js';
 import { revealsNeedOwner } from '../serialize.js';
 import { markNotRelevant, notifyIntroduction, requestIntroduction } from '../usecases/introductions.js';
 import { ANONYMOUS_OWNER } from './consortium-text.js';
@@ -116,7 +117,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
     // Distinct organisations; an anonymous need counts alone, so that the count reveals no owner.
     const owners = new Set(rows.map((r) => (r.need.anonymous ? `need:${r.need.id}` : r.need.organisationId)));
     const groupId = await groupOfNeed(deps.db, needId);
-    const group = groupId ? await getCommonNeedGroup(deps.db, groupId) : undefined;
+    const group = groupId ? await getCommonNeedGroup(deps.db, groupId, viewer.organisationId) : undefined;
     const n = owners.size;
     return {
       heading: `${n} other biomanufacturer${n === 1 ? '' : 's'} need${n === 1 ? 's' : ''} this too`,
@@ -378,15 +379,19 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
           res,
           side,
           side === 'need' ? match.need.id : match.offering.id,
-          { matchId: match.match.id, message, ...o },
+          { matchId: match.match.id, message: message.replaceAll('\u0000', ''), ...o },
           status,
         );
-      if (!message || message.length > 2000)
+      // The API's own rules for the message (length, no NUL).
+      const checked = IntroductionBody.shape.message.safeParse(message);
+      if (!checked.success)
         return again(
           {
-            error: message
-              ? 'Keep the message under 2,000 characters.'
-              : 'Write a short message to the other side: who you are and what you hope for.',
+            error: !message
+              ? 'Write a short message to the other side: who you are and what you hope for.'
+              : message.length > 2000
+                ? 'Keep the message under 2,000 characters.'
+                : `The message ${checked.error.issues[0]?.message ?? 'is not valid'}.`,
           },
           400,
         );

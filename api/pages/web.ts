@@ -9,6 +9,7 @@ import { CAPABILITIES } from '../../core/taxonomy.js';
 import { commonNeedCountsByCapability } from '../../db/queries/common-needs.js';
 import { capabilityCoverage } from '../../db/queries/posts.js';
 import type { AppDeps } from '../deps.js';
+import { limitsFor } from '../limits.js';
 import { HttpProblem } from '../problem.js';
 import { registerAccountPages } from './account.js';
 import { registerCommunityPages } from './community.js';
@@ -55,6 +56,12 @@ export function fieldErrors(error: z.ZodError, rename: (path: string) => string 
 export const TIMEZONES = Intl.supportedValuesOf('timeZone');
 
 /**
+ * The largest form the pages take: a post's description holds up to 10,000 characters, each up to 4 bytes
+ * of UTF-8 and 3 characters of percent-encoding each. (The pages behind emailed links take far less.)
+ */
+export const FORM_LIMIT = '256kb';
+
+/**
  * The web pages, served by the API process: server-rendered, forms that work without JavaScript, CSRF
  * protection on every form (double-submit tokens bound to the session), sessions in an HttpOnly cookie.
  */
@@ -62,7 +69,7 @@ export function webPages(deps: AppDeps): express.Router {
   const router = express.Router();
   router.use('/assets', express.static(fileURLToPath(new URL('./assets', import.meta.url)), { maxAge: '1h' }));
   router.use(cookieParser());
-  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  router.use(express.urlencoded({ extended: false, limit: FORM_LIMIT }));
   router.use(loadViewer(deps.db));
 
   const https = deps.config.publicUrl.startsWith('https:');
@@ -77,6 +84,15 @@ export function webPages(deps: AppDeps): express.Router {
     skipCsrfProtection: (req) => /^\/(v1|u|a)\//.test(req.path),
   });
   router.use(csrf.doubleCsrfProtection);
+
+  // Changes made in a session count against the writes limit, as those made with an API token do.
+  router.use((req, res, next) => {
+    const viewer = res.locals.viewer as WebViewer | null;
+    if (req.method !== 'POST' || !viewer) return next();
+    limitsFor(deps)
+      .consume(['writes', viewer.tokenId])
+      .then(() => next(), next);
+  });
 
   const ctx: WebContext = {
     deps,
@@ -122,7 +138,10 @@ export function webPages(deps: AppDeps): express.Router {
     // Error pages keep the layout working (its sign-out form needs a fresh CSRF token).
     const show = (status: number, title: string, message: string) =>
       ctx.page(req, res, 'result', { title, message, isError: true }, status);
-    if (err instanceof HttpProblem) return show(err.status, err.title, err.detail ?? err.title);
+    if (err instanceof HttpProblem) {
+      for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
+      return show(err.status, err.title, err.detail ?? err.title);
+    }
     if ((err as { code?: string }).code === 'EBADCSRFTOKEN')
       return show(
         403,

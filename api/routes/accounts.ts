@@ -1,19 +1,12 @@
 import { z } from 'zod';
-import {
-  createOrganisationWithUser,
-  createToken,
-  findUserByEmail,
-  listTokens,
-  revokeToken,
-} from '../../db/queries/accounts.js';
-import { newToken } from '../auth.js';
+import { listTokens, revokeToken } from '../../db/queries/accounts.js';
 import type { ApiRouter } from '../endpoint.js';
 import { idempotent } from '../idempotency.js';
-import { conflict, notFound } from '../problem.js';
-import { IdParams, NewTokenSchema, SignupBody, SignupResponse, TokenBody, TokenSchema } from '../schemas.js';
-import { toOrganisation } from '../serialize.js';
+import { notFound } from '../problem.js';
+import { IdParams, NewTokenSchema, SignupAccepted, SignupBody, TokenBody, TokenSchema } from '../schemas.js';
+import { makeApiToken, requestSignup } from '../usecases/accounts.js';
 
-const toToken = (t: { id: string; name: string; createdAt: Date; lastUsedAt: Date | null }) => ({
+export const toToken = (t: { id: string; name: string; createdAt: Date; lastUsedAt: Date | null }) => ({
   id: t.id,
   name: t.name,
   createdAt: t.createdAt.toISOString(),
@@ -25,66 +18,45 @@ export function registerAccountRoutes(api: ApiRouter): void {
     {
       method: 'post',
       path: '/v1/signup',
-      summary: 'Create an organisation and its first user; answers their API token, once',
+      summary:
+        'Ask to sign up an organisation and its first person: a link is emailed to the address, and nothing is made until it is used',
       tag: 'Accounts',
       auth: false,
       body: SignupBody,
-      success: { status: 201, description: 'The organisation, the user and their token', schema: SignupResponse },
-      errors: [409, 422],
+      // A signup's keys are its address's: nobody replays or blocks another address's signup.
+      idempotencyScope: (body) => `signup:${body.user.email.trim().toLowerCase()}`,
+      success: {
+        status: 202,
+        description:
+          'The same answer whether or not the address is registered. A new address gets a link that confirms it, creates the organisation and signs in; a registered one gets a sign-in link. API tokens are then made on the settings page.',
+        schema: SignupAccepted,
+      },
+      errors: [429],
     },
-    async ({ req, deps, body }) =>
-      idempotent(
-        req,
-        deps.db,
-        'signup',
-        async (tx) => {
-          if (await findUserByEmail(tx, body.user.email)) {
-            throw conflict('email_taken', `A user with the email ${body.user.email} already exists.`);
-          }
-          const { token, hash } = newToken();
-          const created = await createOrganisationWithUser(tx, { ...body, tokenHash: hash }).catch(
-            (err: { code?: string }) => {
-              // A concurrent signup with the same email got there first.
-              if (err.code === '23505')
-                throw conflict('email_taken', `A user with the email ${body.user.email} already exists.`);
-              throw err;
-            },
-          );
-          const { user } = created;
-          return {
-            status: 201,
-            body: {
-              organisation: toOrganisation(created.organisation),
-              user: {
-                id: user.id,
-                name: user.name,
-                email: user.email,
-                timezone: user.timezone,
-                organisationId: user.organisationId,
-              },
-              token,
-            },
-          };
-        },
-        // A retried signup gets its token back, but the stored answer never holds it in the clear.
-        { fields: ['token'], secret: deps.config.appSecret },
-      ),
+    async ({ req, deps, body }) => {
+      await requestSignup(deps, req.ip ?? '', body);
+      return { status: 202, body: { status: 'verification-sent' as const } };
+    },
   );
 
   api.add(
     {
       method: 'post',
       path: '/v1/tokens',
-      summary: 'Make another API token for the signed-in user; the secret is shown once',
+      summary: 'Make another API token for the signed-in person; the secret is shown once',
       tag: 'Accounts',
       auth: true,
       body: TokenBody,
+      sealed: ['token'],
       success: { status: 201, description: 'The new token', schema: NewTokenSchema },
+      errors: [429],
     },
-    async ({ deps, body, viewer }) => {
-      const { token, hash } = newToken();
-      const row = await createToken(deps.db, viewer.userId, body.name, hash);
-      return { status: 201, body: { ...toToken(row), token } };
+    async ({ req, deps, body, viewer }) => {
+      const created = await idempotent(req, deps.db, viewer.userId, async (tx) => {
+        const { row, token } = await makeApiToken(deps, tx, req.ip ?? '', viewer.userId, body.name);
+        return { status: 201, body: { ...toToken(row), token } };
+      });
+      return created;
     },
   );
 
@@ -92,7 +64,7 @@ export function registerAccountRoutes(api: ApiRouter): void {
     {
       method: 'get',
       path: '/v1/tokens',
-      summary: "List the signed-in user's live tokens (without their secrets)",
+      summary: "List the signed-in person's live tokens, with their last use (never their secrets)",
       tag: 'Accounts',
       auth: true,
       success: { status: 200, description: 'The tokens', schema: z.object({ items: z.array(TokenSchema) }) },

@@ -1,24 +1,59 @@
-import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { startRematch } from '../../worker/processors/rematch.js';
+import { createOrganisationWithUser, findUserByEmail } from '../../db/queries/accounts.js';
 import { listFlags } from '../../db/queries/flags.js';
+import { newToken } from '../auth.js';
 import { decodeDateCursor, encodeCursor } from '../cursor.js';
 import type { ApiRouter } from '../endpoint.js';
-import { FlagListSchema, MatchListQuery } from '../schemas.js';
+import { idempotent } from '../idempotency.js';
+import { conflict } from '../problem.js';
+import { FlagListSchema, MatchListQuery, OnboardingResponse, SignupBody } from '../schemas.js';
 import { toOrganisation } from '../serialize.js';
-import { HttpProblem, unauthorized } from '../problem.js';
-
-function requireAdmin(header: string | undefined, adminToken: string | undefined): void {
-  if (!adminToken)
-    throw new HttpProblem(404, 'not_found', 'Not found', 'Operator endpoints are disabled: set ADMIN_TOKEN.');
-  const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '');
-  const expected = Buffer.from(adminToken);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw unauthorized('Operator endpoints take "Authorization: Bearer <ADMIN_TOKEN>".');
-  }
-}
 
 export function registerAdminRoutes(api: ApiRouter): void {
+  api.add(
+    {
+      method: 'post',
+      path: '/v1/admin/organisations',
+      summary:
+        'Onboard a trusted organisation and its first person, verified, with an API token shown once (operators; ADMIN_TOKEN)',
+      tag: 'Operators',
+      auth: false,
+      admin: true,
+      body: SignupBody,
+      sealed: ['token'],
+      success: { status: 201, description: 'The organisation, the person and their token', schema: OnboardingResponse },
+      errors: [404],
+    },
+    async ({ req, deps, body }) =>
+      idempotent(req, deps.db, 'admin', async (tx) => {
+        const taken = () => conflict('email_taken', `A person with the email ${body.user.email} already exists.`);
+        if (await findUserByEmail(tx, body.user.email)) throw taken();
+        const { token, hash } = newToken();
+        const created = await createOrganisationWithUser(tx, { ...body, tokenHash: hash }).catch(
+          (err: { code?: string }) => {
+            if (err.code === '23505') throw taken(); // the same address onboarded a moment ago
+            throw err;
+          },
+        );
+        const { user } = created;
+        return {
+          status: 201,
+          body: {
+            organisation: toOrganisation(created.organisation),
+            user: {
+              id: user.id,
+              name: user.name,
+              email: user.email,
+              timezone: user.timezone,
+              organisationId: user.organisationId,
+            },
+            token,
+          },
+        };
+      }),
+  );
+
   api.add(
     {
       method: 'post',
@@ -27,17 +62,15 @@ export function registerAdminRoutes(api: ApiRouter): void {
         'Rebuild every match from scratch (operators; ADMIN_TOKEN). Safe at any time, with any number of workers',
       tag: 'Operators',
       auth: false,
+      admin: true,
       success: {
         status: 202,
         description: 'The rematch is queued; every matchedAt is null until it has finished for that post',
         schema: z.object({ runId: z.uuid(), chunks: z.number().int() }),
       },
-      errors: [401, 404],
+      errors: [404],
     },
-    async ({ req, deps }) => {
-      requireAdmin(req.get('authorization'), deps.config.adminToken);
-      return { status: 202, body: await startRematch(deps.db, deps.matchingQueue) };
-    },
+    async ({ deps }) => ({ status: 202, body: await startRematch(deps.db, deps.matchingQueue) }),
   );
 
   api.add(
@@ -48,12 +81,12 @@ export function registerAdminRoutes(api: ApiRouter): void {
         'Text saved after its author acknowledged a competitive-sensitivity warning, newest first (operators; ADMIN_TOKEN)',
       tag: 'Operators',
       auth: false,
+      admin: true,
       query: MatchListQuery,
       success: { status: 200, description: 'A page of flags', schema: FlagListSchema },
-      errors: [401, 404],
+      errors: [404],
     },
-    async ({ req, deps, query }) => {
-      requireAdmin(req.get('authorization'), deps.config.adminToken);
+    async ({ deps, query }) => {
       const { rows, more } = await listFlags(deps.db, query.limit, decodeDateCursor(query.cursor));
       const last = rows.at(-1)?.flag;
       return {

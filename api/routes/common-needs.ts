@@ -88,6 +88,7 @@ export function registerCommonNeedRoutes(api: ApiRouter): void {
     async ({ deps, query, viewer }) => {
       const cursor = decodeSizeCursor(query.cursor);
       const { rows, more } = await listCommonNeedGroups(deps.db, {
+        viewerOrganisationId: viewer.organisationId,
         capability: query.capability,
         area: query.area,
         limit: query.limit,
@@ -119,7 +120,7 @@ export function registerCommonNeedRoutes(api: ApiRouter): void {
       errors: [404],
     },
     async ({ deps, params, viewer }) => {
-      const group = await getCommonNeedGroup(deps.db, params.id);
+      const group = await getCommonNeedGroup(deps.db, params.id, viewer.organisationId);
       if (!group) throw notFound('Common-need group');
       const [body] = await toGroups(deps.db, [group], viewer);
       return { body };

@@ -34,6 +34,7 @@ import {
   CharterSchema,
 } from '../schemas.js';
 import { revealsNeedOwner, toNeed, toOffering, toOrganisation } from '../serialize.js';
+import { visibleTo } from './posts.js';
 import {
   closeConsortium,
   createConsortium,
@@ -70,11 +71,14 @@ export async function consortiumView(db: Executor, c: ConsortiumRow, viewer: Pic
     scope: c.scope,
     capabilities: c.capabilities,
     status: c.status,
-    needs: needRows.map(({ need, organisation }) => ({
-      id: need.id,
-      title: need.title,
-      organisation: revealsNeedOwner(need, viewer) ? toOrganisation(organisation) : null,
-    })),
+    // A closed or expired need is its organisation's business, as everywhere else.
+    needs: needRows
+      .filter(({ need }) => visibleTo(need, viewer))
+      .map(({ need, organisation }) => ({
+        id: need.id,
+        title: need.title,
+        organisation: revealsNeedOwner(need, viewer) ? toOrganisation(organisation) : null,
+      })),
     memberCounts: counts.get(c.id) ?? {},
     members: mine
       ? members.map((m) => ({
@@ -98,6 +102,45 @@ export async function consortiumView(db: Executor, c: ConsortiumRow, viewer: Pic
     closedAt: iso(c.closedAt),
     createdAt: c.createdAt.toISOString(),
   };
+}
+
+/**
+ * Whom a member may invite, with the posts loaded: the consortium's needs and the needs common to them
+ * (similarity 1 for its own), and the offerings that fit them, best first, each with its reason and
+ * whether it was invited already. The API and the consortium's page show these.
+ */
+export async function loadSuggestions(db: Executor, c: ConsortiumRow, viewer: Pick<Viewer, 'organisationId'>) {
+  const [found, invited] = await Promise.all([
+    consortiumSuggestions(db, c.id, viewer.organisationId, 20),
+    invitedPosts(db, c.id),
+  ]);
+  const summary = (e: unknown) => (e as { summary?: string } | null)?.summary;
+  const needs = [];
+  for (const s of found.needs) {
+    const n = await getNeed(db, s.id);
+    if (!n) continue;
+    needs.push({
+      ...n,
+      own: s.own,
+      similarity: Math.min(1, s.similarity),
+      reason: s.own
+        ? 'One of the needs this consortium addresses.'
+        : (summary(s.explanation) ?? 'A need common to this consortium’s needs.'),
+      invited: invited.has(s.id),
+    });
+  }
+  const offerings = [];
+  for (const s of found.offerings) {
+    const o = await getOffering(db, s.id);
+    if (!o) continue;
+    offerings.push({
+      ...o,
+      score: s.score,
+      reason: summary(s.explanation) ?? 'Fits one of the needs.',
+      invited: invited.has(s.id),
+    });
+  }
+  return { needs, offerings };
 }
 
 async function findConsortium(db: Executor, id: string): Promise<ConsortiumRow> {
@@ -203,34 +246,19 @@ export function registerConsortiumRoutes(api: ApiRouter): void {
     async ({ deps, params, viewer }) => {
       const c = await findConsortium(deps.db, params.id);
       await requireMembership(deps.db, c, viewer);
-      const [found, invited] = await Promise.all([
-        consortiumSuggestions(deps.db, c.id, 20),
-        invitedPosts(deps.db, c.id),
-      ]);
-      const needs = [];
-      for (const s of found.needs) {
-        const n = await getNeed(deps.db, s.id);
-        if (!n) continue;
-        needs.push({
-          need: toNeed(n.post, n.organisation, viewer),
-          similarity: Math.round(Math.min(1, s.similarity) * 1000) / 1000,
-          reason: s.own
-            ? 'One of the needs this consortium addresses.'
-            : ((s.explanation as { summary?: string } | null)?.summary ?? 'A need common to this consortium’s needs.'),
-          invited: invited.has(s.id),
-        });
-      }
-      const offerings = [];
-      for (const s of found.offerings) {
-        const o = await getOffering(deps.db, s.id);
-        if (!o) continue;
-        offerings.push({
-          offering: toOffering(o.post, o.organisation, viewer),
-          score: Math.round(s.score * 1000) / 1000,
-          reason: (s.explanation as { summary?: string } | null)?.summary ?? 'Fits one of the needs.',
-          invited: invited.has(s.id),
-        });
-      }
+      const found = await loadSuggestions(deps.db, c, viewer);
+      const needs = found.needs.map((s) => ({
+        need: toNeed(s.post, s.organisation, viewer),
+        similarity: Math.round(s.similarity * 1000) / 1000,
+        reason: s.reason,
+        invited: s.invited,
+      }));
+      const offerings = found.offerings.map((s) => ({
+        offering: toOffering(s.post, s.organisation, viewer),
+        score: Math.round(s.score * 1000) / 1000,
+        reason: s.reason,
+        invited: s.invited,
+      }));
       return { body: { needs, offerings } };
     },
   );

@@ -140,12 +140,8 @@ export async function inviteToConsortium(
     ? (await getNeed(tx, target.needId))?.post
     : (await getOffering(tx, target.offeringId!))?.post;
   if (!post || !isLive(post)) throw notFound(target.needId ? 'Need' : 'Offering');
-  const current = await membershipOf(tx, consortium.id, post.organisationId);
-  if (current && !current.leftAt)
-    throw conflict(
-      'already_member',
-      `The organisation behind this ${target.needId ? 'need' : 'offering'} is already a member.`,
-    );
+  // An invitation names a post; whether its owner is already a member is not told to whoever invites
+  // (that would link an anonymous need to a member). Such an invitation stays pending, and no email goes.
   if (await postInvited(tx, consortium.id, target))
     throw conflict('already_invited', `This ${target.needId ? 'need' : 'offering'} has been invited already.`);
   const invitation = await insertInvitation(tx, {
@@ -174,6 +170,16 @@ export interface JoinOutcome {
 }
 
 /**
+ * The organisation's pending invitation that an answer is about: the one named (an emailed link names its
+ * own), or else its oldest. Only that one is answered: answering all at once would show the members that
+ * the posts they were made for share an owner.
+ */
+async function pendingInvitation(tx: Executor, consortiumId: string, organisationId: string, invitationId?: string) {
+  const pending = await lockPendingInvitations(tx, consortiumId, organisationId);
+  return invitationId ? pending.find((i) => i.id === invitationId) : pending[0];
+}
+
+/**
  * Joins on an invitation, accepting the charter; a member who accepted an older charter accepts the
  * current one the same way. Reaching two biomanufacturers and one supplier or lab makes it active.
  */
@@ -181,7 +187,7 @@ export async function joinConsortium(
   tx: Executor,
   actor: ConsortiumActor,
   consortiumId: string,
-  answer: { acceptCharter?: boolean; charterVersion?: string },
+  answer: { acceptCharter?: boolean; charterVersion?: string; invitationId?: string },
 ): Promise<JoinOutcome> {
   const consortium = await lockOpen(tx, consortiumId);
   requireCharter(answer.acceptCharter, answer.charterVersion);
@@ -194,14 +200,10 @@ export async function joinConsortium(
     await appendLog(tx, { ...who, action: 'charter-accepted', detail: { charterVersion: CHARTER.version } });
     return { consortium, activated: false };
   }
-  const invitations = await lockPendingInvitations(tx, consortium.id, actor.organisationId);
-  if (invitations.length === 0) throw forbidden('Only organisations invited to the consortium may join it.');
+  const invitation = await pendingInvitation(tx, consortium.id, actor.organisationId, answer.invitationId);
+  if (!invitation) throw forbidden('Only organisations invited to the consortium may join it.');
   await upsertMember(tx, { ...who, joinedBy: actor.userId, charterVersion: CHARTER.version });
-  await answerInvitations(
-    tx,
-    invitations.map((i) => i.id),
-    'accepted',
-  );
+  await answerInvitations(tx, [invitation.id], 'accepted');
   await appendLog(tx, { ...who, action: 'joined', detail: { charterVersion: CHARTER.version } });
   const kinds = (await membersOf(tx, consortium.id)).map((m) => m.organisation.kind);
   const status = consortiumStatusFor(consortium.status, kinds);
@@ -213,32 +215,24 @@ export async function joinConsortium(
 }
 
 /**
- * Declines the organisation's invitations (one per post it was invited for). The log names the posts, not
- * who declined: an anonymous need's owner stays unknown.
+ * Declines one invitation (see `pendingInvitation`). The log names the post, not who declined: an
+ * anonymous need's owner stays unknown.
  */
-export async function declineConsortium(tx: Executor, actor: ConsortiumActor, consortiumId: string): Promise<void> {
+export async function declineConsortium(
+  tx: Executor,
+  actor: ConsortiumActor,
+  consortiumId: string,
+  invitationId?: string,
+): Promise<void> {
   const consortium = await lockConsortium(tx, consortiumId);
   if (!consortium) throw notFound('Consortium');
-  const invitations = await lockPendingInvitations(tx, consortium.id, actor.organisationId);
-  if (invitations.length === 0)
-    throw conflict('no_invitation', 'Your organisation has no open invitation to this consortium.');
-  await answerInvitations(
-    tx,
-    invitations.map((i) => i.id),
-    'declined',
-  );
-  for (const i of invitations) {
-    const detail = i.needId
-      ? { needId: i.needId, title: (await getNeed(tx, i.needId))?.post.title }
-      : { offeringId: i.offeringId, title: (await getOffering(tx, i.offeringId!))?.post.title };
-    await appendLog(tx, {
-      consortiumId: consortium.id,
-      action: 'declined',
-      organisationId: null,
-      userId: null,
-      detail,
-    });
-  }
+  const invitation = await pendingInvitation(tx, consortium.id, actor.organisationId, invitationId);
+  if (!invitation) throw conflict('no_invitation', 'Your organisation has no open invitation to this consortium.');
+  await answerInvitations(tx, [invitation.id], 'declined');
+  const detail = invitation.needId
+    ? { needId: invitation.needId, title: (await getNeed(tx, invitation.needId))?.post.title }
+    : { offeringId: invitation.offeringId, title: (await getOffering(tx, invitation.offeringId!))?.post.title };
+  await appendLog(tx, { consortiumId: consortium.id, action: 'declined', organisationId: null, userId: null, detail });
 }
 
 export async function leaveConsortium(tx: Executor, actor: ConsortiumActor, consortiumId: string): Promise<void> {

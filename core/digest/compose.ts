@@ -1,5 +1,7 @@
 // What one person's digest holds: pure selection over their new matches, no I/O.
 
+import { ANONYMOUS_OWNER } from '../policy.js';
+
 export interface DigestCandidate {
   matchId: string;
   needId: string;
@@ -55,7 +57,7 @@ export function composeDigest<C extends DigestCandidate>(
 }
 
 /** Another organisation's need common to one of the recipient's; organisation null when it is anonymous. */
-export interface CommonNeedCandidate {
+export interface CommonNeedNotice {
   ownNeedId: string;
   ownTitle: string;
   otherNeedId: string;
@@ -76,7 +78,7 @@ export interface CommonNeedSection {
  * The recipient's needs that other organisations need too, in the order found (most similar first), each
  * with the others' needs; anonymous ones as "an anonymous biomanufacturer". At most `max` of their needs.
  */
-export function composeCommonNeeds(candidates: readonly CommonNeedCandidate[], max: number): CommonNeedSection[] {
+export function composeCommonNeeds(candidates: readonly CommonNeedNotice[], max: number): CommonNeedSection[] {
   const sections = new Map<string, CommonNeedSection & { orgs: Set<string> }>();
   for (const c of candidates) {
     let s = sections.get(c.ownNeedId);
@@ -89,7 +91,7 @@ export function composeCommonNeeds(candidates: readonly CommonNeedCandidate[], m
     s.others.push({
       needId: c.otherNeedId,
       title: c.otherTitle,
-      organisation: c.otherOrganisation ?? 'an anonymous biomanufacturer',
+      organisation: c.otherOrganisation ?? ANONYMOUS_OWNER,
     });
   }
   return [...sections.values()].map(({ orgs, ...s }) => ({ ...s, organisationCount: orgs.size }));

@@ -92,6 +92,7 @@ html.loadTemplate('@introduction-request', t.INTRODUCTION_REQUEST_HTML);
 html.loadTemplate('@introduction-accepted', t.INTRODUCTION_ACCEPTED_HTML);
 html.loadTemplate('@introduction-closed', t.INTRODUCTION_CLOSED_HTML);
 html.loadTemplate('@signin', t.SIGNIN_HTML);
+html.loadTemplate('@signup', t.SIGNUP_HTML);
 html.loadTemplate('@consortium-invitation', t.CONSORTIUM_INVITATION_HTML);
 html.loadTemplate('@consortium-active', t.CONSORTIUM_ACTIVE_HTML);
 text.loadTemplate('@text-footer', t.TEXT_FOOTER);
@@ -100,6 +101,7 @@ text.loadTemplate('@introduction-request', t.INTRODUCTION_REQUEST_TEXT);
 text.loadTemplate('@introduction-accepted', t.INTRODUCTION_ACCEPTED_TEXT);
 text.loadTemplate('@introduction-closed', t.INTRODUCTION_CLOSED_TEXT);
 text.loadTemplate('@signin', t.SIGNIN_TEXT);
+text.loadTemplate('@signup', t.SIGNUP_TEXT);
 text.loadTemplate('@consortium-invitation', t.CONSORTIUM_INVITATION_TEXT);
 text.loadTemplate('@consortium-active', t.CONSORTIUM_ACTIVE_TEXT);
 
@@ -168,8 +170,35 @@ export function renderIntroductionClosed(view: IntroductionClosedView): Rendered
 }
 
 /** A one-time sign-in link; `welcome` after a signup. */
-export function renderSignin(view: { name: string; url: string; minutes: number; welcome: boolean }): RenderedEmail {
-  return render('@signin', view.welcome ? 'Welcome to Roadmatch: sign in' : 'Your Roadmatch sign-in link', view);
+export function renderSignin(view: {
+  name: string;
+  url: string;
+  minutes: number;
+  welcome: boolean;
+  /** Sent for a signup with an address that already has an account. */
+  registered?: boolean;
+}): RenderedEmail {
+  return render('@signin', view.welcome ? 'Welcome to Roadmatch: sign in' : 'Your Roadmatch sign-in link', {
+    reason: 'Roadmatch sends this because someone asked to sign in with this address.',
+    registered: false,
+    ...view,
+  });
+}
+
+/** The link that confirms a signup's address: it makes the organisation and the person, and signs them in. */
+export function renderSignup(view: {
+  name: string;
+  organisationName: string;
+  /** "a biomanufacturer", "a supplier", ... */
+  organisationKind: string;
+  country: string;
+  url: string;
+  hours: number;
+}): RenderedEmail {
+  return render('@signup', 'Confirm your address to finish signing up to Roadmatch', {
+    reason: 'Roadmatch sends this because someone asked to sign up with this address.',
+    ...view,
+  });
 }
 
 export interface ConsortiumInvitationView extends Footer {

@@ -166,14 +166,36 @@ ${PAIR_TEXT}
 
 export const SIGNIN_HTML = `<% layout('@html-layout') %>
 <h1 style="font-size:20px;margin:0 0 8px"><%= it.welcome ? 'Welcome to Roadmatch' : 'Sign in to Roadmatch' %></h1>
+<% if (it.registered) { %><p style="margin:0 0 16px">Someone, perhaps you, asked to sign up on Roadmatch with this address. It already has an account, so nothing new was made.</p><% } %>
 <p style="margin:0 0 16px">Hello <%= it.name %>, <%= it.welcome ? 'your organisation is registered. Use' : 'use' %> this link to sign in. It works once, within <%= it.minutes %> minutes.</p>
 <p style="margin:0 0 16px"><a href="<%= it.url %>" style="display:inline-block;background:#1d4ed8;color:#ffffff;padding:8px 14px;border-radius:4px;text-decoration:none">Sign in</a></p>
 <p style="font-size:14px">If you did not ask for it, ignore this email: nothing happens without the link.</p>
 `;
 
 export const SIGNIN_TEXT = `<%= it.welcome ? 'Welcome to Roadmatch' : 'Sign in to Roadmatch' %>
-
+<% if (it.registered) { %>
+Someone, perhaps you, asked to sign up on Roadmatch with this address. It already has an account, so nothing new was made.
+<% } %>
 Hello <%= it.name %>, <%= it.welcome ? 'your organisation is registered. Use' : 'use' %> this link to sign in. It works once, within <%= it.minutes %> minutes.
+
+Sign in: <%= it.url %>
+
+If you did not ask for it, ignore this email: nothing happens without the link.
+`;
+
+export const SIGNUP_HTML = `<% layout('@html-layout') %>
+<h1 style="font-size:20px;margin:0 0 8px">Welcome to Roadmatch</h1>
+<p style="margin:0 0 16px">Hello <%= it.name %>, someone (we hope you) asked to sign up <strong><%= it.organisationName %></strong> (<%= it.organisationKind %>, <%= it.country %>) on Roadmatch with this address.</p>
+<p style="margin:0 0 16px">Nothing is made until you confirm: the link below creates the organisation with you as its first member and signs you in. It works once, within <%= it.hours %> hours.</p>
+<p style="margin:0 0 16px"><a href="<%= it.url %>" style="display:inline-block;background:#1d4ed8;color:#ffffff;padding:8px 14px;border-radius:4px;text-decoration:none">Confirm and sign in</a></p>
+<p style="font-size:14px">If you did not ask for it, ignore this email: nothing happens without the link.</p>
+`;
+
+export const SIGNUP_TEXT = `Welcome to Roadmatch
+
+Hello <%= it.name %>, someone (we hope you) asked to sign up <%= it.organisationName %> (<%= it.organisationKind %>, <%= it.country %>) on Roadmatch with this address.
+
+Nothing is made until you confirm: the link below creates the organisation with you as its first member and signs you in. It works once, within <%= it.hours %> hours.
 
 Sign in: <%= it.url %>
 

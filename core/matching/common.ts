@@ -203,6 +203,10 @@ export function scoreCommonPair(
   if (commonExclusionReason(a, b, now) !== null) return null;
   // Compute in a fixed order so that floating-point sums cannot differ between (a, b) and (b, a).
   const [x, y] = a.id <= b.id ? [a, b] : [b, a];
+  // The harmonic mean is below twice its smaller argument and every factor is at most 1: most candidates
+  // stop here, before the other direction and the explanation are computed.
+  const oneWay = needText(x.analyzed, y.analyzed, needStats);
+  if (1 - (1 - Math.min(1, 2 * oneWay)) ** WEIGHTS.TEXT_POWER < COMMON_THRESHOLD) return null;
   const { similarity } = commonPairComponents(x, y, needStats);
   if (similarity < COMMON_THRESHOLD) return null;
   return { similarity, explanation: explainCommonPair(a, b, needStats) };
@@ -219,8 +223,10 @@ export interface GroupOptions {
  * the group as a whole, so two unrelated needs are never chained through one weak link. The average is
  * over pairs of different organisations: two sites of one company posting the same need both join the
  * group the others form (they are never common to each other, and that says nothing against the group).
- * Every group spans at least two organisations. Deterministic and independent of input order: the best merge is taken first, ties broken
- * by the groups' smallest ids. Groups of two or more, largest first; ids sorted within a group.
+ * Every group spans at least two organisations. Deterministic and independent of input order: the best
+ * merge is taken first, ties broken by the groups' smallest ids. Candidate merges wait in a heap, so a
+ * marketplace of thousands of needs groups in well under a second. Groups of two or more, largest first;
+ * ids sorted within a group.
  */
 export function groupCommonNeeds(
   pairs: { a: string; b: string; similarity: number }[],
@@ -241,19 +247,20 @@ export function groupCommonNeeds(
   }
   const sorted = [...ids].sort();
   interface Cluster {
-    members: string[];
+    /** indexes into `sorted`; the first is the smallest */
+    members: number[];
     /** needs per organisation */
     orgs: Map<string, number>;
     alive: boolean;
+    /** bumped on every merge: a candidate merge computed before it is out of date */
+    version: number;
   }
-  const clusters: Cluster[] = sorted.map((id) => ({ members: [id], orgs: new Map([[orgOf(id), 1]]), alive: true }));
-  // Pairs across two clusters that may link: those of different organisations (one organisation's two
-  // needs are never common, and their missing pair is no evidence against the group).
-  const crossPairs = (ci: Cluster, cj: Cluster): number => {
-    let same = 0;
-    for (const [o, n] of ci.orgs) same += n * (cj.orgs.get(o) ?? 0);
-    return ci.members.length * cj.members.length - same;
-  };
+  const clusters: Cluster[] = sorted.map((id, i) => ({
+    members: [i],
+    orgs: new Map([[orgOf(id), 1]]),
+    alive: true,
+    version: 0,
+  }));
   const index = new Map(sorted.map((id, i) => [id, i]));
   // Sum of similarities between two clusters, kept only for clusters with at least one link.
   const sums = new Map<number, Map<number, number>>();
@@ -272,47 +279,102 @@ export function groupCommonNeeds(
     const [x, y] = k.split('\u0000') as [string, string];
     addSum(index.get(x) as number, index.get(y) as number, s);
   }
-  for (;;) {
-    let best: { i: number; j: number; avg: number } | null = null;
-    for (const [i, m] of sums) {
-      const ci = clusters[i] as Cluster;
-      for (const [j, s] of m) {
-        if (j <= i) continue;
-        const cj = clusters[j] as Cluster;
-        const pairs = crossPairs(ci, cj);
-        if (pairs === 0) continue;
-        const avg = s / pairs;
-        if (avg < link) continue;
-        if (best === null || avg > best.avg || (avg === best.avg && tieBreak(clusters, i, j, best.i, best.j) < 0)) {
-          best = { i, j, avg };
-        }
-      }
-    }
-    if (best === null) break;
-    const { i, j } = best;
+  // Pairs across two clusters that may link: those of different organisations (one organisation's two
+  // needs are never common, and their missing pair is no evidence against the group).
+  const crossPairs = (ci: Cluster, cj: Cluster): number => {
+    let same = 0;
+    for (const [o, n] of ci.orgs) same += n * (cj.orgs.get(o) ?? 0);
+    return ci.members.length * cj.members.length - same;
+  };
+
+  const heap = new MergeHeap();
+  const offer = (i: number, j: number): void => {
     const ci = clusters[i] as Cluster;
     const cj = clusters[j] as Cluster;
-    ci.members = [...ci.members, ...cj.members].sort();
+    const s = sums.get(i)?.get(j);
+    const n = crossPairs(ci, cj);
+    if (s === undefined || n === 0) return;
+    const avg = s / n;
+    if (avg < link) return;
+    // The clusters' smallest ids, as positions in the sorted ids: the smaller first, then the other.
+    const [lo, hi] = [ci.members[0] as number, cj.members[0] as number].sort((x, y) => x - y) as [number, number];
+    heap.push({ avg, tie: lo * sorted.length + hi, i, j, vi: ci.version, vj: cj.version });
+  };
+  for (const [i, m] of sums) for (const j of m.keys()) if (i < j) offer(i, j);
+
+  for (let best = heap.pop(); best !== undefined; best = heap.pop()) {
+    const ci = clusters[best.i] as Cluster;
+    const cj = clusters[best.j] as Cluster;
+    if (!ci.alive || !cj.alive || ci.version !== best.vi || cj.version !== best.vj) continue;
+    ci.members =
+      (ci.members[0] as number) < (cj.members[0] as number)
+        ? ci.members.concat(cj.members)
+        : cj.members.concat(ci.members);
     for (const [o, n] of cj.orgs) ci.orgs.set(o, (ci.orgs.get(o) ?? 0) + n);
+    ci.version++;
     cj.alive = false;
-    // Merge j's link sums into i's.
-    const mj = sums.get(j) ?? new Map<number, number>();
-    sums.delete(j);
+    // Merge j's link sums into i's, then offer i's merges anew with its new averages.
+    const mj = sums.get(best.j) ?? new Map<number, number>();
+    sums.delete(best.j);
     for (const [q, s] of mj) {
-      sums.get(q)?.delete(j);
-      if (q !== i) addSum(i, q, s);
+      sums.get(q)?.delete(best.j);
+      if (q !== best.i) addSum(best.i, q, s);
     }
-    sums.get(i)?.delete(i);
+    sums.get(best.i)?.delete(best.i);
+    for (const q of sums.get(best.i)?.keys() ?? []) offer(best.i, q);
   }
   return clusters
     .filter((c) => c.alive && c.members.length >= 2)
-    .map((c) => c.members)
+    .map((c) => c.members.map((m) => sorted[m] as string).sort())
     .sort((x, y) => y.length - x.length || ((x[0] as string) < (y[0] as string) ? -1 : 1));
 }
 
-// Orders candidate merges (i, j) and (k, l) by their clusters' smallest ids: a fixed order, whatever the input order.
-function tieBreak(clusters: { members: string[] }[], i: number, j: number, k: number, l: number): number {
-  const a = [clusters[i]?.members[0] ?? '', clusters[j]?.members[0] ?? ''].sort().join('\u0000');
-  const b = [clusters[k]?.members[0] ?? '', clusters[l]?.members[0] ?? ''].sort().join('\u0000');
-  return a < b ? -1 : a > b ? 1 : 0;
+interface Merge {
+  avg: number;
+  /** the two clusters' smallest ids, as one number that orders like the pair: ties go to the smallest */
+  tie: number;
+  i: number;
+  j: number;
+  vi: number;
+  vj: number;
+}
+
+/** A binary max-heap of candidate merges: highest average first, ties by their smallest ids. */
+class MergeHeap {
+  private readonly items: Merge[] = [];
+
+  private static before(a: Merge, b: Merge): boolean {
+    return a.avg > b.avg || (a.avg === b.avg && a.tie < b.tie);
+  }
+
+  push(m: Merge): void {
+    const h = this.items;
+    h.push(m);
+    for (let k = h.length - 1; k > 0;) {
+      const parent = (k - 1) >> 1;
+      if (!MergeHeap.before(h[k] as Merge, h[parent] as Merge)) break;
+      [h[k], h[parent]] = [h[parent] as Merge, h[k] as Merge];
+      k = parent;
+    }
+  }
+
+  pop(): Merge | undefined {
+    const h = this.items;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last !== undefined) {
+      h[0] = last;
+      for (let k = 0; ;) {
+        const l = 2 * k + 1;
+        const r = l + 1;
+        let m = k;
+        if (l < h.length && MergeHeap.before(h[l] as Merge, h[m] as Merge)) m = l;
+        if (r < h.length && MergeHeap.before(h[r] as Merge, h[m] as Merge)) m = r;
+        if (m === k) break;
+        [h[k], h[m]] = [h[m] as Merge, h[k] as Merge];
+        k = m;
+      }
+    }
+    return top;
+  }
 }

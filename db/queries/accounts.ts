@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../client.js';
 import { apiTokens, organisations, users } from '../schema.js';
 
@@ -9,19 +9,23 @@ export async function createOrganisationWithUser(
   input: {
     organisation: { name: string; kind: OrgKind; country: string };
     user: { name: string; email: string; timezone: string };
-    /** The first API token's hash; none for a signup through the web pages, which use sessions. */
+    /**
+     * The first API token's hash, for an operator's onboarding; none for a signup confirmed from its emailed
+     * link, whose person signs in with a session and makes tokens on the settings page.
+     */
     tokenHash?: string;
   },
 ) {
   const [organisation] = await db.insert(organisations).values(input.organisation).returning();
+  // Made only once the address is known to be its owner's: from the emailed link, or by an operator.
   const [user] = await db
     .insert(users)
-    .values({ ...input.user, organisationId: organisation!.id })
+    .values({ ...input.user, organisationId: organisation!.id, verifiedAt: sql`now()` })
     .returning();
   const [token] = input.tokenHash
     ? await db
         .insert(apiTokens)
-        .values({ userId: user!.id, name: 'Signup token', tokenHash: input.tokenHash })
+        .values({ userId: user!.id, name: 'Onboarding token', tokenHash: input.tokenHash })
         .returning()
     : [];
   return { organisation: organisation!, user: user!, token: token! };
@@ -40,7 +44,10 @@ export async function findOrganisation(db: Executor, id: string) {
   return organisation;
 }
 
-/** The viewer behind a live token, with the token's last use refreshed at most once a minute. */
+/**
+ * The viewer behind a live token of a verified person, with the token's last use refreshed at most once a
+ * minute.
+ */
 export async function findViewerByTokenHash(db: Executor, tokenHash: string) {
   const [row] = await db
     .select({
@@ -55,7 +62,7 @@ export async function findViewerByTokenHash(db: Executor, tokenHash: string) {
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .innerJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
+    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), isNotNull(users.verifiedAt)));
   if (!row) return undefined;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.tokenId));

@@ -34,18 +34,30 @@ export async function commonNeedCandidates(
         select t.need_id as post_id, t.impact from need_terms t
         where t.term = q.term order by t.impact desc limit ${q.perTerm}) p
       group by p.post_id
-      order by strength desc limit ${q.limit * 2})
+      order by strength desc limit ${q.limit * 2}),
+    -- Its present partners are scored again whatever the search finds, so that a pair found from the other
+    -- side is not dropped because this side's search missed it.
+    partners as (
+      select case when c.need_a = ${need.id} then c.need_b else c.need_a end as post_id,
+        'Infinity'::float8 as strength
+      from common_needs c where c.need_a = ${need.id} or c.need_b = ${need.id}),
+    chosen as (
+      select post_id, max(strength) as strength from (select * from hits union all select * from partners) x
+      group by post_id)
     select ${needColumns}
-    from hits join needs n on n.id = hits.post_id
+    from chosen hits join needs n on n.id = hits.post_id
     where ${liveNeed('n')} and n.organisation_id <> ${need.orgId} and n.id <> ${need.id}
     order by hits.strength desc
-    limit ${q.limit}`,
+    limit ${q.limit + MAX_PARTNERS}`,
   );
   return rows.map((r) => ({ ...r, expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt) }));
 }
 
-/** Arbitrary, fixed: writing common needs and regrouping take this transaction lock, so two jobs take turns. */
-const REGROUP_LOCK = 0x52474e44;
+/** Arbitrary, fixed: writing common needs takes this transaction lock, so two jobs take turns. */
+const PAIRS_LOCK = 0x52474e44;
+
+/** At most how many partners a need keeps (the worker's cap), so many more candidates are read. */
+const MAX_PARTNERS = 20;
 
 export interface CommonNeedWrite {
   other: string;
@@ -64,7 +76,7 @@ export async function replaceCommonNeeds(
   if (results.length === 0) return;
   // Taken before any pair is written: two jobs writing the same pair would otherwise wait on each other's
   // row while one of them holds the lock.
-  await tx.execute(sql`select pg_advisory_xact_lock(${REGROUP_LOCK})`);
+  await tx.execute(sql`select pg_advisory_xact_lock(${PAIRS_LOCK})`);
   const ids = results.map((r) => r.id);
   const pairs = results.flatMap((r) =>
     r.found.map((f) => {
@@ -72,22 +84,26 @@ export async function replaceCommonNeeds(
       return { needA: a, needB: b, similarity: f.similarity, explanation: f.explanation };
     }),
   );
-  // Both needs are re-checked now: one closed or deleted since it was read must not come back.
+  // Both needs are re-checked now: one closed or deleted since it was read must not come back. The key-share
+  // locks, taken in id order, make a concurrent delete of one of them wait for this transaction (or this one
+  // wait for it) instead of both waiting on each other's rows.
   const live = new Set(
     (
       await tx.execute<{ id: string }>(sql`
         select n.id from needs n
         where n.id = any(${sql.param([...new Set(pairs.flatMap((p) => [p.needA, p.needB]))])}::uuid[])
-          and ${liveNeed('n')}`)
+          and ${liveNeed('n')}
+        order by n.id for key share of n`)
     ).map((r) => r.id),
   );
   const kept = dedupe(pairs.filter((p) => live.has(p.needA) && live.has(p.needB)));
-  await tx.execute(sql`
+  const dropped = await tx.execute<{ a: string; b: string }>(sql`
     delete from common_needs c
     where (c.need_a = any(${sql.param(ids)}::uuid[]) or c.need_b = any(${sql.param(ids)}::uuid[]))
       and not exists (select 1 from unnest(${sql.param(kept.map((p) => p.needA))}::uuid[],
                                            ${sql.param(kept.map((p) => p.needB))}::uuid[]) as k(a, b)
-                      where k.a = c.need_a and k.b = c.need_b)`);
+                      where k.a = c.need_a and k.b = c.need_b)
+    returning c.need_a as a, c.need_b as b`);
   if (kept.length > 0) {
     await tx
       .insert(commonNeeds)
@@ -97,7 +113,39 @@ export async function replaceCommonNeeds(
         set: { similarity: sql`excluded.similarity`, explanation: sql`excluded.explanation`, updatedAt: sql`now()` },
       });
   }
-  await regroup(tx, ids);
+  // Every need whose pairs may have changed is regrouped by the next regrouping job.
+  const touched = [
+    ...new Set([...ids, ...kept.flatMap((p) => [p.needA, p.needB]), ...dropped.flatMap((d) => [d.a, d.b])]),
+  ];
+  await tx.execute(sql`
+    insert into common_need_dirty (need_id)
+    select id from unnest(${sql.param(touched.sort())}::uuid[]) as t(id) where exists (select 1 from needs where needs.id = t.id)
+    on conflict do nothing`);
+}
+
+/** Arbitrary, fixed: one regrouping at a time. */
+const GROUPS_LOCK = 0x47525053;
+
+/**
+ * Regroups every need marked since the last run (and the needs connected to them), in one transaction.
+ * Answers how many marks it took; none when another run holds the lock (that run, or the next, takes them).
+ */
+export async function regroupMarked(db: Database): Promise<number> {
+  return db.transaction(async (tx) => {
+    const [got] = await tx.execute<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(${GROUPS_LOCK}) as ok`);
+    if (!got?.ok) return 0;
+    const marked = (await tx.execute<{ id: string }>(sql`delete from common_need_dirty returning need_id as id`)).map(
+      (r) => r.id,
+    );
+    if (marked.length > 0) await regroup(tx, marked);
+    return marked.length;
+  });
+}
+
+/** Whether any need waits to be regrouped. */
+export async function regroupOwed(db: Executor): Promise<boolean> {
+  const [row] = await db.execute<{ owed: boolean }>(sql`select exists (select 1 from common_need_dirty) as owed`);
+  return row?.owed === true;
 }
 
 /** A pair found from both of its needs in one batch is written once, with its higher similarity. */
@@ -117,10 +165,9 @@ const MAX_COMPONENT = 2000;
 /**
  * Recomputes the groups of every need connected by common-need pairs to `seeds`, and of the needs that were
  * in the same groups, with core's grouping. A new group keeps the id of the old group it shares most needs
- * with, so that a group that grows or loses a need is still the same group.
+ * with, so that a group that grows or loses a need is still the same group. Runs under `GROUPS_LOCK`.
  */
-export async function regroup(tx: Executor, seeds: string[]): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${REGROUP_LOCK})`);
+async function regroup(tx: Executor, seeds: string[]): Promise<void> {
   const seedsWithGroups = await withGroupMates(tx, seeds);
   const component = (
     await tx.execute<{ id: string }>(sql`
@@ -150,7 +197,10 @@ export async function regroup(tx: Executor, seeds: string[]): Promise<void> {
       createdAt: needs.createdAt,
     })
     .from(needs)
-    .where(inArray(needs.id, all.length > 0 ? all : ['00000000-0000-0000-0000-000000000000']));
+    .where(inArray(needs.id, all.length > 0 ? all : ['00000000-0000-0000-0000-000000000000']))
+    // As in replaceCommonNeeds: a concurrent delete of one of these needs waits for this, not a deadlock.
+    .orderBy(needs.id)
+    .for('key share');
   const byId = new Map(info.map((n) => [n.id, n]));
   const pairs = rows.map((r) => ({ a: r.a, b: r.b, similarity: Number(r.similarity) }));
   const groups = groupCommonNeeds(pairs, (id) => byId.get(id)?.orgId ?? id);
@@ -188,7 +238,7 @@ export async function regroup(tx: Executor, seeds: string[]): Promise<void> {
   }
   const gone = [...oldGroups].filter((g) => !reused.has(g));
   if (gone.length > 0) {
-    // A group some of whose needs lie outside this component keeps them; only groups left empty go.
+    // Only groups left empty go: one with needs beyond a component cut at MAX_COMPONENT keeps them.
     await tx.execute(sql`
       delete from common_need_groups g where g.id = any(${sql.param(gone)}::uuid[])
         and not exists (select 1 from common_need_group_members m where m.group_id = g.id)`);
@@ -270,11 +320,20 @@ export async function listCommonNeedsOf(
   return { rows: rows.slice(0, limit), more: rows.length > limit };
 }
 
+/**
+ * How many organisations the needs (a needs table aliased `alias`) come from, as a viewer may count them:
+ * each anonymous need of another organisation counts alone. The true count would let a reader work out that
+ * two anonymous needs share an owner.
+ */
+export const organisationsSeenBy = (alias: string, viewerOrganisationId: string) => sql`count(distinct
+  case when ${sql.raw(alias)}.anonymous and ${sql.raw(alias)}.organisation_id <> ${viewerOrganisationId}
+    then 'need:' || ${sql.raw(alias)}.id::text else 'org:' || ${sql.raw(alias)}.organisation_id::text end)::int`;
+
 export interface GroupFilters {
   capability?: string;
   area?: string;
-  /** Only the groups with a need of this organisation. */
-  organisationId?: string;
+  /** Whose eyes the counts are for (see `organisationsSeenBy`). */
+  viewerOrganisationId: string;
   id?: string;
   limit: number;
   cursor?: { organisations: number; needs: number; id: string };
@@ -311,7 +370,7 @@ export async function listCommonNeedGroups(
   }>(sql`
     with sized as (
       select g.id, g.title, g.capabilities, g.created_at,
-        count(*)::int as need_count, count(distinct n.organisation_id)::int as organisation_count
+        count(*)::int as need_count, ${organisationsSeenBy('n', f.viewerOrganisationId)} as organisation_count
       from common_need_groups g
       join common_need_group_members m on m.group_id = g.id
       join needs n on n.id = m.need_id and ${liveNeed('n')}
@@ -319,12 +378,6 @@ export async function listCommonNeedGroups(
         ${f.id ? sql`and g.id = ${f.id}` : sql``}
         ${f.capability ? sql`and g.capabilities @> array[${f.capability}]::text[]` : sql``}
         ${f.area ? sql`and g.areas @> array[${f.area}]::text[]` : sql``}
-        ${
-          f.organisationId
-            ? sql`and exists (select 1 from common_need_group_members m2 join needs n2 on n2.id = m2.need_id
-                    where m2.group_id = g.id and n2.organisation_id = ${f.organisationId})`
-            : sql``
-        }
       group by g.id
       having count(distinct n.organisation_id) >= 2)
     select s.*,
@@ -359,8 +412,12 @@ export async function listCommonNeedGroups(
 }
 
 /** One group as listed, or undefined when it is gone or no longer spans two organisations. */
-export async function getCommonNeedGroup(db: Executor, id: string): Promise<GroupSummary | undefined> {
-  const { rows } = await listCommonNeedGroups(db, { id, limit: 1 });
+export async function getCommonNeedGroup(
+  db: Executor,
+  id: string,
+  viewerOrganisationId: string,
+): Promise<GroupSummary | undefined> {
+  const { rows } = await listCommonNeedGroups(db, { id, viewerOrganisationId, limit: 1 });
   return rows[0];
 }
 

@@ -136,7 +136,7 @@ export async function lockPendingInvitations(db: Executor, consortiumId: string,
     .for('update');
 }
 
-/** Whether a post already carries a pending invitation to the consortium. */
+/** Whether a post was invited to the consortium already (whatever the answer: nobody is asked twice). */
 export async function postInvited(db: Executor, consortiumId: string, post: { needId?: string; offeringId?: string }) {
   const [row] = await db
     .select({ id: consortiumInvitations.id })
@@ -144,7 +144,6 @@ export async function postInvited(db: Executor, consortiumId: string, post: { ne
     .where(
       and(
         eq(consortiumInvitations.consortiumId, consortiumId),
-        eq(consortiumInvitations.status, 'pending'),
         post.needId
           ? eq(consortiumInvitations.needId, post.needId)
           : eq(consortiumInvitations.offeringId, post.offeringId!),
@@ -153,7 +152,7 @@ export async function postInvited(db: Executor, consortiumId: string, post: { ne
   return row !== undefined;
 }
 
-/** The newest invitation of an organisation to a consortium, whatever its state. */
+/** The invitation of an organisation to a consortium to show it: its oldest pending one, else its first. */
 export async function latestInvitation(db: Executor, consortiumId: string, organisationId: string) {
   const [row] = await db
     .select()
@@ -164,7 +163,8 @@ export async function latestInvitation(db: Executor, consortiumId: string, organ
         eq(consortiumInvitations.organisationId, organisationId),
       ),
     )
-    .orderBy(desc(consortiumInvitations.createdAt))
+    // A pending one first: that is the one to answer.
+    .orderBy(sql`${consortiumInvitations.status} = 'pending' desc`, asc(consortiumInvitations.createdAt))
     .limit(1);
   return row;
 }
@@ -322,14 +322,19 @@ export async function memberKindCounts(db: Executor, ids: string[]) {
 }
 
 /**
- * Who to invite: live needs common to the consortium's needs (by pair similarity) and the consortium's own
- * needs, and live offerings matched to them, each with the best score over the consortium's needs and
- * the reason for it; posts of current members left out.
+ * Who to invite: the consortium's own needs and the live needs common to them (by pair similarity), and
+ * live offerings matched to them, each with the best score over the consortium's needs and the reason for
+ * it. Only the viewer's own organisation's posts are left out: leaving out those of every member would tell
+ * members which anonymous needs belong to a member.
  */
-export async function consortiumSuggestions(db: Executor, consortiumId: string, limit: number) {
+export async function consortiumSuggestions(
+  db: Executor,
+  consortiumId: string,
+  viewerOrganisationId: string,
+  limit: number,
+) {
   const needRows = await db.execute<{ id: string; similarity: number; explanation: unknown; own: boolean }>(sql`
     with mine as (select need_id from consortium_needs where consortium_id = ${consortiumId}),
-    members as (select organisation_id from consortium_members where consortium_id = ${consortiumId} and left_at is null),
     scored as (
       select need_id as id, 1.0::real as similarity, null::jsonb as explanation, true as own from mine
       union all
@@ -338,15 +343,14 @@ export async function consortiumSuggestions(db: Executor, consortiumId: string, 
     select distinct on (s.id) s.id, s.similarity, s.explanation, s.own
     from scored s join needs n on n.id = s.id
     where n.status = 'open' and (n.expires_at is null or n.expires_at > now())
-      and n.organisation_id not in (select organisation_id from members)
+      and n.organisation_id <> ${viewerOrganisationId}
     order by s.id, s.own desc, s.similarity desc`);
   const offeringRows = await db.execute<{ id: string; score: number; explanation: unknown }>(sql`
     select distinct on (o.id) o.id, m.score, m.explanation
     from consortium_needs cn join matches m on m.need_id = cn.need_id join offerings o on o.id = m.offering_id
     where cn.consortium_id = ${consortiumId}
       and o.status = 'open' and (o.expires_at is null or o.expires_at > now())
-      and o.organisation_id not in (select organisation_id from consortium_members
-                                    where consortium_id = ${consortiumId} and left_at is null)
+      and o.organisation_id <> ${viewerOrganisationId}
     order by o.id, m.score desc`);
   const byScore = <T extends { id: string }>(xs: T[], score: (x: T) => number) =>
     xs.sort((a, b) => score(b) - score(a) || (a.id < b.id ? -1 : 1)).slice(0, limit);
@@ -362,15 +366,14 @@ export async function consortiumSuggestions(db: Executor, consortiumId: string, 
   };
 }
 
-/** Which of these needs and offerings already carry an invitation to the consortium. */
+/** The needs and offerings invited to the consortium already, whatever the answer. */
 export async function invitedPosts(db: Executor, consortiumId: string): Promise<Set<string>> {
   const rows = await db
     .select({ needId: consortiumInvitations.needId, offeringId: consortiumInvitations.offeringId })
     .from(consortiumInvitations)
-    .where(and(eq(consortiumInvitations.consortiumId, consortiumId), eq(consortiumInvitations.status, 'pending')));
+    .where(eq(consortiumInvitations.consortiumId, consortiumId));
   return new Set(rows.flatMap((r) => [r.needId, r.offeringId]).filter((x): x is string => x !== null));
 }
-
 /** The people already emailed under `key` (see `sent_emails`). */
 export async function sentEmailsFor(db: Executor, key: string): Promise<Set<string>> {
   const rows = await db.select({ userId: sentEmails.userId }).from(sentEmails).where(eq(sentEmails.key, key));

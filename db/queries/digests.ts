@@ -3,6 +3,7 @@ import type { DigestCandidate } from '../../core/digest/compose.js';
 import type { DigestPreferences } from '../../core/digest/schedule.js';
 import type { Executor } from '../client.js';
 import { digestItems, digestNotices, digests, users } from '../schema.js';
+import { organisationsSeenBy } from './common-needs.js';
 
 /** A user's digest settings. */
 export async function getDigestSettings(db: Executor, userId: string) {
@@ -286,7 +287,7 @@ export async function communityCandidates(db: Executor, recipient: { userId: str
     limit ${MAX_NOTICES * 4}`);
   const followed = sql`(g.capabilities && u.followed_capabilities or g.areas && u.followed_areas)`;
   const groups = await db.execute<GroupNotice & Record<string, unknown>>(sql`
-    select g.id, g.title, count(*)::int as "needCount", count(distinct n.organisation_id)::int as "organisationCount"
+    select g.id, g.title, count(*)::int as "needCount", ${organisationsSeenBy('n', organisationId)} as "organisationCount"
     from users u
     join common_need_groups g on ${followed}
     join common_need_group_members m on m.group_id = g.id

@@ -254,10 +254,15 @@ export async function unmatchedPosts(db: Executor, limit = 5000) {
  */
 export const STALE_GROWTH = 1.2;
 
-/** The SQL of "this post's statistics have moved": scored on a corpus a fifth smaller than today's. */
+/**
+ * The SQL of "this live post's statistics have moved": scored (by its own job or the last full rematch) on
+ * a corpus more than a fifth smaller than today's.
+ */
 const staleCondition = (alias: string) =>
-  sql.raw(`${alias}.matched_version = ${alias}.version
-  and ${alias}.matched_corpus is not null and ${alias}.matched_corpus * ${STALE_GROWTH} < ${'(select count(*) from needs) + (select count(*) from offerings)'}`);
+  sql.raw(`${alias}.matched_version = ${alias}.version and ${alias}.matched_corpus is not null
+  and ${alias}.status = 'open' and (${alias}.expires_at is null or ${alias}.expires_at > now())
+  and greatest(${alias}.matched_corpus, (select max(corpus_size) from rematches)) * ${STALE_GROWTH}
+    < (select count(*) from needs) + (select count(*) from offerings)`);
 
 /** Posts matched at their current version, but on statistics that have moved since (see STALE_GROWTH). */
 export async function stalePosts(db: Executor, limit = 1000) {
@@ -268,13 +273,25 @@ export async function stalePosts(db: Executor, limit = 1000) {
   return [...rows];
 }
 
-/** How many posts wait for matching: unmatched at their version, or scored on statistics that have moved. */
+/**
+ * How much matching work waits: posts unmatched at their version or scored on statistics that have moved,
+ * and needs waiting to be regrouped into common needs.
+ */
 export async function pendingMatching(db: Executor): Promise<number> {
   const [row] = await db.execute<{ pending: number }>(sql`
     select (select count(*) from needs n where n.matched_version is distinct from n.version or ${staleCondition('n')})::int
          + (select count(*) from offerings o where o.matched_version is distinct from o.version or ${staleCondition('o')})::int
+         + (select count(*) from common_need_dirty)::int
       as pending`);
   return row!.pending;
+}
+
+/** Whether any need is waiting for its matching job (as during a full rematch). */
+export async function needsPending(db: Executor): Promise<boolean> {
+  const [row] = await db.execute<{ pending: boolean }>(
+    sql`select exists (select 1 from needs where matched_version is distinct from version) as pending`,
+  );
+  return row?.pending === true;
 }
 
 export type MatchRow = typeof matches.$inferSelect;

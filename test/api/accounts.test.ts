@@ -11,18 +11,50 @@ afterAll(async () => {
 });
 
 describe('signup', () => {
-  it('creates an organisation and its first user and shows the token once', async () => {
+  const body = (email: string) => ({
+    organisation: { name: 'Halvard Biologics', kind: 'biomanufacturer', country: 'gb' },
+    user: { name: 'Ada Lovelace', email, timezone: 'Europe/London' },
+  });
+
+  it('answers 202 and makes nothing until the address is confirmed by its emailed link', async () => {
+    const res = await request(t.app).post('/v1/signup').send(body('ada@halvard.example')).expect(202);
+    expect(res.body).toEqual({ status: 'verification-sent' });
+    const [row] = await t.db.sql<{ users: number; orgs: number; tokens: number }[]>`
+      select (select count(*) from users)::int as users, (select count(*) from organisations)::int as orgs,
+             (select count(*) from api_tokens)::int as tokens`;
+    expect(row).toEqual({ users: 0, orgs: 0, tokens: 0 });
+  });
+
+  it('answers a registered address exactly as a new one', async () => {
+    const known = await signup(t.app, 'supplier');
+    const a = await request(t.app).post('/v1/signup').send(body(known.email.toUpperCase())).expect(202);
+    const b = await request(t.app).post('/v1/signup').send(body('nobody@halvard.example')).expect(202);
+    expect(a.body).toEqual(b.body);
+    const [{ count }] = (await t.db
+      .sql`select count(*)::int as count from users where lower(email) = ${known.email}`) as unknown as [
+      { count: number },
+    ];
+    expect(count).toBe(1);
+  });
+});
+
+describe('operator onboarding', () => {
+  const admin = () => ({ Authorization: `Bearer ${t.config.adminToken}` });
+  const body = (email: string) => ({
+    organisation: { name: 'Halvard Biologics', kind: 'biomanufacturer', country: 'gb' },
+    user: { name: 'Ada Lovelace', email, timezone: 'Europe/London' },
+  });
+
+  it('creates an organisation and its first, verified user and shows the token once', async () => {
     const res = await request(t.app)
-      .post('/v1/signup')
-      .send({
-        organisation: { name: 'Halvard Biologics', kind: 'biomanufacturer', country: 'gb' },
-        user: { name: 'Ada Lovelace', email: 'ada@halvard.example', timezone: 'Europe/London' },
-      })
+      .post('/v1/admin/organisations')
+      .set(admin())
+      .send(body('ada@op.example'))
       .expect(201);
     expect(res.body.organisation).toMatchObject({ name: 'Halvard Biologics', kind: 'biomanufacturer', country: 'GB' });
     expect(res.body.user).toMatchObject({
       name: 'Ada Lovelace',
-      email: 'ada@halvard.example',
+      email: 'ada@op.example',
       timezone: 'Europe/London',
     });
     expect(res.body.token).toMatch(/^rm_[A-Za-z0-9_-]{40,}$/);
@@ -39,12 +71,12 @@ describe('signup', () => {
   });
 
   it('refuses a second user with the same email, whatever its case', async () => {
-    const body = (email: string) => ({
-      organisation: { name: 'Org', kind: 'supplier', country: 'DE' },
-      user: { name: 'Someone', email },
-    });
-    await request(t.app).post('/v1/signup').send(body('dup@example.com')).expect(201);
-    const res = await request(t.app).post('/v1/signup').send(body('DUP@example.com')).expect(409);
+    await request(t.app).post('/v1/admin/organisations').set(admin()).send(body('dup@example.com')).expect(201);
+    const res = await request(t.app)
+      .post('/v1/admin/organisations')
+      .set(admin())
+      .send(body('DUP@example.com'))
+      .expect(409);
     expect(res.body.code).toBe('email_taken');
     const [{ count }] = (await t.db
       .sql`select count(*)::int as count from users where lower(email) = 'dup@example.com'`) as unknown as [
@@ -53,6 +85,25 @@ describe('signup', () => {
     expect(count).toBe(1);
   });
 
+  it('is refused without the operator token', async () => {
+    await request(t.app).post('/v1/admin/organisations').send(body('x@op.example')).expect(401);
+    await request(t.app)
+      .post('/v1/admin/organisations')
+      .set('Authorization', 'Bearer not-the-operator-token-at-all-000000')
+      .send(body('x@op.example'))
+      .expect(401);
+  });
+
+  it('makes no token for a person whose address was never verified', async () => {
+    const person = await signup(t.app, 'supplier');
+    await t.db.sql`update users set verified_at = null where id = ${person.userId}`;
+    await request(t.app).get('/v1/me').set(person.auth).expect(401);
+    await t.db.sql`update users set verified_at = now() where id = ${person.userId}`;
+    await request(t.app).get('/v1/me').set(person.auth).expect(200);
+  });
+});
+
+describe('signup input', () => {
   it('names every field at fault and creates nothing', async () => {
     const before = await t.db.sql`select count(*)::int as n from organisations`;
     const res = await request(t.app)

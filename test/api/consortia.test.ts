@@ -274,6 +274,27 @@ describe('a consortium from proposal to active', () => {
     await expect(w.t.db.sql`delete from consortium_log`).rejects.toThrow(/append-only/);
   });
 
+  it('answers an invitation of a member’s other anonymous need as any other, and emails nobody', async () => {
+    const before = (await mailsTo(beta.email, /Invitation to a consortium/)).length;
+    const other = await request(app())
+      .post('/v1/needs')
+      .set(beta.auth)
+      .send({ ...sterilityNeeds.beta, title: 'Rapid sterility for our vector lots', anonymous: true })
+      .expect(201);
+    const res = await request(app())
+      .post(`/v1/consortia/${consortiumId}/invitations`)
+      .set(alpha.auth)
+      .send({ needId: other.body.id })
+      .expect(201);
+    expect(res.body).toMatchObject({ status: 'pending', need: { id: other.body.id } });
+    await until(async () => {
+      const [row] = await w.t.db.sql<{ notified: boolean }[]>`
+        select notified_at is not null as notified from consortium_invitations where id = ${res.body.id}`;
+      return row!.notified;
+    });
+    expect(await mailsTo(beta.email, /Invitation to a consortium/)).toHaveLength(before);
+  });
+
   it('invites two needs of one organisation without telling the inviter they share an owner', async () => {
     const second = await request(app())
       .post('/v1/needs')
@@ -290,7 +311,10 @@ describe('a consortium from proposal to active', () => {
     }
   });
 
-  it('lets an invited organisation decline without the log naming it; it cannot join afterwards', async () => {
+  it('lets an invited organisation decline each invitation without the log naming it; it cannot join afterwards', async () => {
+    // One invitation per answer (the oldest first): answering both at once would tie the two needs together.
+    await request(app()).post(`/v1/consortia/${consortiumId}/decline`).set(gamma.auth).expect(200);
+    expect((await view(gamma)).you.invitation).toMatchObject({ status: 'pending' });
     await request(app()).post(`/v1/consortia/${consortiumId}/decline`).set(gamma.auth).expect(200);
     await request(app()).post(`/v1/consortia/${consortiumId}/join`).set(gamma.auth).send(accept).expect(403);
     await request(app()).post(`/v1/consortia/${consortiumId}/decline`).set(gamma.auth).expect(409);

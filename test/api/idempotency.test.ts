@@ -33,16 +33,27 @@ describe('Idempotency-Key', () => {
     expect(await needCount()).toBe(before + 1);
   });
 
-  it('concurrent retries create one need', async () => {
+  it('concurrent retries create one need: the others answer 409 while it runs, or its answer after', async () => {
     const before = await needCount();
     const answers = await Promise.all(
       Array.from({ length: 5 }, () =>
         request(t.app).post('/v1/needs').set(bio.auth).set('Idempotency-Key', 'k-race').send(sampleNeed()),
       ),
     );
-    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201]);
-    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    for (const a of answers) expect([201, 409]).toContain(a.status);
+    const created = answers.filter((a) => a.status === 201);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(created.map((a) => a.body.id)).size).toBe(1);
+    for (const a of answers.filter((x) => x.status === 409)) expect(a.body.code).toBe('idempotency_key_in_use');
     expect(await needCount()).toBe(before + 1);
+    const retry = await request(t.app)
+      .post('/v1/needs')
+      .set(bio.auth)
+      .set('Idempotency-Key', 'k-race')
+      .send(sampleNeed())
+      .expect(201);
+    expect(retry.body.id).toBe(created[0]!.body.id);
+    expect(retry.headers.location).toBe(`/v1/needs/${created[0]!.body.id}`);
   });
 
   it('the same key with another body is a 422 and creates nothing', async () => {
@@ -85,20 +96,46 @@ describe('Idempotency-Key', () => {
     await request(t.app).post('/v1/needs').set(bio.auth).set('Idempotency-Key', 'k-3').send(sampleNeed()).expect(201);
   });
 
-  it('a retried signup returns the same token and makes one organisation', async () => {
-    const body = {
+  it('a retried signup answers the same and queues one email; its key belongs to its address', async () => {
+    const body = (email: string) => ({
       organisation: { name: 'Retry Ltd', kind: 'supplier', country: 'IE' },
-      user: { name: 'R', email: 'retry@example.com' },
-    };
-    const a = await request(t.app).post('/v1/signup').set('Idempotency-Key', 'signup-1').send(body).expect(201);
-    const b = await request(t.app).post('/v1/signup').set('Idempotency-Key', 'signup-1').send(body).expect(201);
+      user: { name: 'R', email },
+    });
+    const a = await request(t.app)
+      .post('/v1/signup')
+      .set('Idempotency-Key', 'signup-1')
+      .send(body('retry@example.com'))
+      .expect(202);
+    const b = await request(t.app)
+      .post('/v1/signup')
+      .set('Idempotency-Key', 'signup-1')
+      .send(body('retry@example.com'))
+      .expect(202);
     expect(b.body).toEqual(a.body);
-    const rows = await t.db.sql`select count(*)::int as n from organisations where name = 'Retry Ltd'`;
-    expect(rows[0]!.n).toBe(1);
-    // The stored answer does not hold the token in the clear.
-    const stored = await t.db.sql`select response_body::text as body from idempotency_keys where key = 'signup-1'`;
-    expect(stored[0]!.body).not.toContain(a.body.token);
-    expect(stored[0]!.body).not.toContain(a.body.token.slice(3, 20));
+    expect(b.headers['idempotent-replayed']).toBe('true');
+    const jobs = await t.deps.notificationsQueue.getJobs(['waiting', 'delayed', 'active']);
+    expect(jobs.filter((j) => j.name === 'account-email')).toHaveLength(1);
+    const stored = await t.db.sql<{ scope: string }[]>`select scope from idempotency_keys where key = 'signup-1'`;
+    expect(stored.map((r) => r.scope)).toEqual(['signup:retry@example.com']);
+  });
+
+  it('honours the key on every POST: a retried token request answers the same token', async () => {
+    const first = await request(t.app)
+      .post('/v1/tokens')
+      .set(bio.auth)
+      .set('Idempotency-Key', 'token-1')
+      .send({ name: 'CI' })
+      .expect(201);
+    const retry = await request(t.app)
+      .post('/v1/tokens')
+      .set(bio.auth)
+      .set('Idempotency-Key', 'token-1')
+      .send({ name: 'CI' })
+      .expect(201);
+    expect(retry.body).toEqual(first.body);
+    const [row] = await t.db.sql<{ n: number }[]>`
+      select count(*)::int as n from api_tokens where user_id = ${bio.userId} and name = 'CI'`;
+    expect(row!.n).toBe(1);
   });
 
   it('rejects a key that is too long', async () => {

@@ -37,6 +37,29 @@ describe('configuration', () => {
     expect(lines).toMatch(/REDIS_URL: must be a redis/);
   });
 
+  it('limits abuse by default, each limit set by its own variable, and RATE_LIMITS=off lifts them all', () => {
+    expect(loadConfig({}).rateLimits).toEqual({ enabled: true, perAddress: 10, perIp: 30, tokens: 10, writes: 120 });
+    expect(
+      loadConfig({
+        RATE_LIMIT_PER_ADDRESS: '3',
+        RATE_LIMIT_PER_IP: '50',
+        RATE_LIMIT_TOKENS: '2',
+        RATE_LIMIT_WRITES: '9',
+      }).rateLimits,
+    ).toEqual({ enabled: true, perAddress: 3, perIp: 50, tokens: 2, writes: 9 });
+    expect(loadConfig({ RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ RATE_LIMITS: 'maybe', RATE_LIMIT_PER_ADDRESS: '0', RATE_LIMIT_WRITES: 'lots' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    const lines = error!.problems.join('\n');
+    expect(lines).toMatch(/RATE_LIMITS: must be on or off/);
+    expect(lines).toMatch(/RATE_LIMIT_PER_ADDRESS: must be from 1 to 100000/);
+    expect(lines).toMatch(/RATE_LIMIT_WRITES: must be a whole number of requests a minute/);
+  });
+
   it('requires APP_SECRET in production, and a long one', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/APP_SECRET: is required when NODE_ENV=production/);
     expect(() => loadConfig({ NODE_ENV: 'production', APP_SECRET: 'short' })).toThrow(/at least 32/);

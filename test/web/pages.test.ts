@@ -79,11 +79,15 @@ describe('accounts on the web pages', () => {
     const used = await request(w.t.app).post(link).type('form').send({}).expect(403); // no CSRF cookie: refused first
     expect(used.text).toContain('This form has expired');
     const other = request.agent(w.t.app);
-    const page = await other.get(link).expect(200);
+    // A used link says so at once, and offers no sign-in.
+    const page = await other.get(link).expect(410);
+    expect(page.text).toContain('This sign-in link has been used');
+    expect(page.text).not.toContain('Sign in as');
+    const form = await other.get('/signin').expect(200);
     const second = await other
       .post(link)
       .type('form')
-      .send({ _csrf: csrfOf(page.text) })
+      .send({ _csrf: csrfOf(form.text) })
       .expect(410);
     expect(second.text).toContain('This sign-in link has been used');
     // A changed link is refused.
@@ -107,7 +111,7 @@ describe('accounts on the web pages', () => {
       name: 'Mallory',
       email: 'repeat@supplies.example',
     });
-    expect(repeat.text).toContain('If repeat@supplies.example belongs to a Roadmatch account');
+    expect(repeat.text).toContain('A link is on its way to repeat@supplies.example');
     // The owner of the address gets a sign-in link, not a second organisation.
     await until(async () => (await signinLinks('repeat@supplies.example')).length === 2);
     const [orgs] = await w.t.db.sql<

@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 import { CHARTER } from '../../core/charter.js';
 import { renderConsortiumActive, renderConsortiumInvitation, type RenderedEmail } from '../../core/email/render.js';
 import { signLink, ACTION_LINK_DAYS } from '../../core/links.js';
-import { ORG_KIND_NAMES, type OrgKind } from '../../core/taxonomy.js';
+import { membersByKind, ORG_KIND_NAMES } from '../../core/taxonomy.js';
 import type { Database, Executor } from '../../db/client.js';
 import { findOrganisation } from '../../db/queries/accounts.js';
 import {
@@ -14,6 +14,7 @@ import {
   markInvitationNotified,
   memberKindCounts,
   membersOf,
+  membershipOf,
   owedConsortiumEmails,
   peopleOf,
   recordSentEmail,
@@ -27,15 +28,6 @@ export interface ConsortiumEmailDeps {
   mailer: Mailer;
   config: Pick<Config, 'publicUrl' | 'appSecret'>;
   logger: Logger;
-}
-
-/** "2 biomanufacturers, 1 supplier": who is in, by kind only, for people who are not members. */
-export function membersByKind(counts: Partial<Record<OrgKind, number>>): string {
-  const parts = Object.entries(counts).map(([kind, n]) => {
-    const name = ORG_KIND_NAMES[kind as OrgKind];
-    return `${n} ${name}${n === 1 ? '' : name.endsWith('s') ? 'es' : 's'}`;
-  });
-  return parts.length > 0 ? parts.join(', ') : 'no members yet';
 }
 
 type Recipient = { id: string; name: string; email: string };
@@ -81,6 +73,13 @@ async function sendInvitation(deps: ConsortiumEmailDeps, invitationId: string): 
   const { invitation, consortium } = found;
   const organisation = await findOrganisation(deps.db, invitation.organisationId);
   if (!organisation) return 'moot';
+  // A post of a member organisation was invited: the invitation stays pending (so that the inviter learns
+  // nothing of its owner), and the members need no email about a consortium they are in.
+  const membership = await membershipOf(deps.db, consortium.id, organisation.id);
+  if (membership && !membership.leftAt) {
+    await markInvitationNotified(deps.db, invitation.id);
+    return 'member already';
+  }
   const counts = (await memberKindCounts(deps.db, [consortium.id])).get(consortium.id) ?? {};
   const because = invitation.needId
     ? `need “${found.needTitle ?? 'a need'}”`

@@ -32,6 +32,8 @@ const CANDIDATE_LIMIT = 120;
 const MAX_MATCHES_PER_POST = 50;
 /** How many common needs one need keeps: a group is a handful of organisations. */
 const MAX_COMMON_PER_NEED = 20;
+/** How many other needs are scored as common candidates: fewer than offerings, as common needs are rarer. */
+const COMMON_CANDIDATE_LIMIT = 50;
 /** Corpus statistics move slowly; reading them at most this often keeps a job cheap. */
 const STATS_TTL_MS = 15_000;
 /**
@@ -162,7 +164,7 @@ export async function findCommonNeeds(
   const candidates = await commonNeedCandidates(db, need, {
     ...query,
     perTerm: POSTS_PER_TERM,
-    limit: CANDIDATE_LIMIT,
+    limit: COMMON_CANDIDATE_LIMIT,
   });
   const found: CommonNeedWrite[] = [];
   for (const other of candidates) {

@@ -31,9 +31,9 @@ export async function startRematch(db: Database, queue: Queue): Promise<{ runId:
     await tx.execute(sql`lock table term_stats in exclusive mode`);
     if (reanalysed > 0) await rebuildPostings(tx);
     await rebuildTermStats(tx);
-    // Offerings' matches are rebuilt from the needs' side, on today's statistics.
-    await tx.execute(sql`update offerings set matched_corpus =
-      (select count(*) from needs) + (select count(*) from offerings) where matched_version = version`);
+    // Every post's matches are rebuilt on today's statistics (offerings' from the needs' side).
+    await tx.execute(sql`insert into rematches (id, corpus_size)
+      values (${runId}, (select count(*) from needs) + (select count(*) from offerings))`);
   });
   const chunks: RematchChunk[] = [];
   let after: string | undefined;
