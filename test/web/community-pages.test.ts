@@ -4,55 +4,21 @@ import { CHARTER } from '../../core/charter.js';
 import { labOffering, sterilityNeeds } from '../community-fixtures.js';
 import { startMailWorld, until, type MailWorld } from '../mail-world.js';
 import { linksIn } from '../smtp.js';
+import { pathOf, signUpThroughPages, submit, type Agent } from './forms.js';
 
 // The community pages through supertest, on the real API and worker: common needs, a consortium started
 // from one under the charter, invitations by suggestion, joining from the emailed link, members-only
 // contacts and log, follows, coverage, and the competitive-sensitivity warning on the forms.
 
 let w: MailWorld;
-type Agent = ReturnType<typeof request.agent>;
 
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const pathOf = (url: string) => new URL(url).pathname;
 const count = async (query: string) => {
   const [row] = await w.t.db.sql.unsafe<{ n: number }[]>(query);
   return row!.n;
 };
 
-/** A form posted as a browser would: the page fetched first for its CSRF token and cookie. */
-async function submit(agent: Agent, formPage: string, action: string, fields: Record<string, string | string[]>) {
-  const page = await agent.get(formPage);
-  const body = new URLSearchParams({ _csrf: csrfOf(page.text) });
-  for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
-  return agent.post(action).type('form').send(body.toString());
-}
-
-async function signinLinks(email: string) {
-  return (await w.smtp.to(email)).flatMap((m) => linksIn(m.parsed.text ?? '', 'Sign in')).map(pathOf);
-}
-
-/** Signs up through the pages and signs in from the emailed link; answers the signed-in agent. */
-async function signedUp(kind: string, organisation: string, email: string): Promise<Agent> {
-  const agent = request.agent(w.t.app);
-  const res = await submit(agent, '/signup', '/signup', {
-    organisationName: organisation,
-    kind,
-    country: 'GB',
-    name: `Person at ${organisation}`,
-    email,
-    timezone: 'Europe/London',
-  });
-  expect(res.status).toBe(200);
-  await until(async () => (await signinLinks(email)).length > 0);
-  const link = (await signinLinks(email)).at(-1)!;
-  const confirm = await agent.get(link).expect(200);
-  await agent
-    .post(link)
-    .type('form')
-    .send({ _csrf: csrfOf(confirm.text) })
-    .expect(303);
-  return agent;
-}
+const signedUp = (kind: string, organisation: string, email: string) =>
+  signUpThroughPages(w, kind, organisation, email);
 
 /** A fixture's API body as the post form's fields. */
 function formFields(body: Record<string, unknown>): Record<string, string | string[]> {

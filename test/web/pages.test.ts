@@ -2,48 +2,13 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleNeed } from '../helpers.js';
 import { startMailWorld, until, type MailWorld } from '../mail-world.js';
-import { linksIn } from '../smtp.js';
+import { csrfOf, signinLinksOf, signUpThroughPages, submit } from './forms.js';
 
 let w: MailWorld;
-type Agent = ReturnType<typeof request.agent>;
 
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const pathOf = (url: string) => new URL(url).pathname;
-
-/** A form posted as a browser would: the page fetched first for its CSRF token and cookie. */
-async function submit(agent: Agent, formPage: string, action: string, fields: Record<string, string | string[]>) {
-  const page = await agent.get(formPage);
-  const body = new URLSearchParams({ _csrf: csrfOf(page.text) });
-  for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
-  return agent.post(action).type('form').send(body.toString());
-}
-
-async function signinLinks(email: string) {
-  return (await w.smtp.to(email)).flatMap((m) => linksIn(m.parsed.text ?? '', 'Sign in')).map(pathOf);
-}
-
-/** Signs up through the pages and signs in from the emailed link; answers the signed-in agent. */
-async function signedUp(kind: string, organisation: string, email: string): Promise<Agent> {
-  const agent = request.agent(w.t.app);
-  const res = await submit(agent, '/signup', '/signup', {
-    organisationName: organisation,
-    kind,
-    country: 'GB',
-    name: `Person at ${organisation}`,
-    email,
-    timezone: 'Europe/London',
-  });
-  expect(res.status).toBe(200);
-  await until(async () => (await signinLinks(email)).length > 0);
-  const link = (await signinLinks(email)).at(-1)!;
-  const confirm = await agent.get(link).expect(200);
-  await agent
-    .post(link)
-    .type('form')
-    .send({ _csrf: csrfOf(confirm.text) })
-    .expect(303);
-  return agent;
-}
+const signinLinks = (email: string) => signinLinksOf(w, email);
+const signedUp = (kind: string, organisation: string, email: string) =>
+  signUpThroughPages(w, kind, organisation, email);
 
 beforeAll(async () => {
   w = await startMailWorld();
