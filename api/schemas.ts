@@ -3,15 +3,16 @@ import { OFFERING_POSTING_KINDS } from '../core/policy.js';
 import {
   AREAS,
   CAPABILITIES,
+  capabilitySlugOf,
   CONSORTIUM_STATUSES,
   ORG_KINDS,
   PARTNERSHIP_TYPES,
   type OrgKind,
+  unknownCapabilityMessage,
 } from '../core/taxonomy.js';
 
 /** Request and response shapes of the public API: they validate requests and generate the OpenAPI document. */
 
-const CAPABILITY_SLUGS = new Set<string>(CAPABILITIES.map((c) => c.slug));
 const AREA_SLUGS = new Set<string>(AREAS.map((a) => a.slug));
 
 const text = (min: number, max: number) =>
@@ -37,11 +38,19 @@ export const PartnershipTypeSchema = z.enum(PARTNERSHIP_TYPES, {
   error: `must be one of ${PARTNERSHIP_TYPES.join(', ')}`,
 });
 export const CapabilitySlugSchema = z
-  .string({ error: 'must be a capability slug' })
-  .refine((s) => CAPABILITY_SLUGS.has(s), {
-    error: (issue) => `"${String(issue.input)}" is not a capability of the roadmap taxonomy (see GET /v1/capabilities)`,
+  .string({ error: 'must be a capability slug or name' })
+  .transform((s, ctx) => {
+    const slug = capabilitySlugOf(s);
+    if (slug !== undefined) return slug;
+    ctx.issues.push({ code: 'custom', input: s, message: unknownCapabilityMessage(s) });
+    return z.NEVER;
   })
-  .meta({ description: 'A capability slug of the roadmap taxonomy, e.g. `imrr.spectroscopic-pat`.' });
+  .meta({
+    description:
+      'A capability of the roadmap taxonomy by its slug, e.g. `imrr.spectroscopic-pat`, or its display name, e.g. ' +
+      '`Spectroscopic process analytical technology` (case and British or American spelling do not matter); ' +
+      'answered as the slug.',
+  });
 export const AreaSlugSchema = z
   .string()
   .refine((s) => AREA_SLUGS.has(s), { error: `must be one of ${[...AREA_SLUGS].join(', ')}` });
@@ -266,7 +275,10 @@ export const OfferingSchema = z.object({ ...postResponseFields, trl: z.number().
 export const IdParams = z.object({ id: z.uuid('must be a UUID') });
 
 export const ListQuery = z.strictObject({
-  q: text(1, 200).optional().meta({ description: 'Full-text search over title, keywords and description.' }),
+  q: text(1, 200).optional().meta({
+    description:
+      'Search through the thesaurus over title, keywords and description: every part must be found; "PAT" finds "process analytical technology". OR, -word and "phrases" work.',
+  }),
   capability: CapabilitySlugSchema.optional(),
   area: AreaSlugSchema.optional().meta({ description: 'One of the six roadmap areas, e.g. `pt`.' }),
   organisationKind: OrgKindSchema.optional(),

@@ -1,6 +1,8 @@
 // The roadmap capability taxonomy (shared/taxonomy.md, version 1) as data.
 // Slugs are stable identifiers used by the API, the database seed and every data file: never change them.
 
+import { nearest, normalName } from './text/nearest.js';
+
 export const AREAS = [
   { slug: 'imrr', name: 'In-line monitoring and real-time release' },
   { slug: 'km', name: 'Knowledge management' },
@@ -332,4 +334,34 @@ export function isPartnershipType(s: string): s is PartnershipType {
 /** The area of a capability slug ("pt.media-feeds" -> "pt"), or undefined for an unknown slug. */
 export function areaOf(slug: string): AreaSlug | undefined {
   return capabilityIndex.get(slug)?.area;
+}
+
+/** Capabilities by the normal form (core/text/nearest.ts) of their slug and of their display name. */
+const CAPABILITY_BY_NAME = new Map<string, CapabilitySlug>(
+  CAPABILITIES.flatMap((c) => [
+    [normalName(c.slug), c.slug],
+    [normalName(c.name), c.slug],
+  ]),
+);
+const CAPABILITY_FORMS = CAPABILITIES.map((c) => ({
+  key: c.slug,
+  forms: [c.slug, c.slug.slice(c.slug.indexOf('.') + 1), c.name],
+}));
+
+/** The slug of a capability given by its slug or its display name, in any case or spelling; undefined if none. */
+export function capabilitySlugOf(input: string): CapabilitySlug | undefined {
+  const s = input.trim();
+  if (isCapabilitySlug(s)) return s;
+  return CAPABILITY_BY_NAME.get(normalName(s));
+}
+
+/** The 400 message for an unknown capability, with the nearest slugs. */
+export function unknownCapabilityMessage(input: string): string {
+  const near = nearest(input, CAPABILITY_FORMS);
+  const list = near.length > 1 ? `${near.slice(0, -1).join(', ')} or ${near.at(-1)}` : (near[0] ?? '');
+  return (
+    `"${input}" is not a capability of the roadmap taxonomy` +
+    (list ? `; did you mean ${list}?` : '.') +
+    ' (See GET /v1/capabilities for every slug and name.)'
+  );
 }

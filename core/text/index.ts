@@ -5,3 +5,6 @@ export { STOP_WORDS, isStopWord } from './stopwords.js';
 export { findConcepts, allConcepts, CONCEPT_PREFIX, type ConceptMatch } from './thesaurus.js';
 export { THESAURUS, SHADOWING_PHRASES, type ThesaurusGroup } from './thesaurus-data.js';
 export { addText, analyzeText, emptyBag, termOf, TERM_WEIGHTS, type TermBag } from './analyze.js';
+export { GENERIC_TERMS, isGenericTerm } from './generic.js';
+export { parseSearch, searchParts, type SearchClause } from './search.js';
+export { editDistance, nameDistance, nearest, normalName } from './nearest.js';

@@ -1,9 +1,10 @@
 import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { ANALYSIS_VERSION, analyzedToJson, analyzePost, indexTerms } from '../../core/matching/index.js';
 import { CAPABILITIES } from '../../core/taxonomy.js';
+import { parseSearch } from '../../core/text/search.js';
 import type { Executor } from '../client.js';
 import { storedTerms, type StoredAnalysis } from '../analysis.js';
-import { needs, offerings, organisations } from '../schema.js';
+import { needs, needTerms, offerings, offeringTerms, organisations } from '../schema.js';
 import { replacePostings } from './postings.js';
 import { adjustTermStats } from './term-stats.js';
 
@@ -57,7 +58,27 @@ export async function listPosts(db: Executor, side: PostSide, f: ListFilters, no
   const t = tableOf(side);
   const conditions: SQL[] = [visibility(side, f, now)];
   if (f.mine) conditions.push(eq(t.organisationId, f.viewerOrganisationId));
-  if (f.q) conditions.push(sql`${t.search} @@ websearch_to_tsquery('english', ${f.q})`);
+  if (f.q) {
+    // Search on the analysed terms, as matching reads posts (core/text/search.ts): every part of the query
+    // must be found, a thesaurus phrase or acronym being one part found however the post writes it. Open
+    // posts are looked up in their postings (indexed by term); a closed post, one's own, by its terms.
+    const textArray = (terms: string[]) =>
+      sql`array[${sql.join(
+        terms.map((x) => sql`${x}`),
+        sql`, `,
+      )}]::text[]`;
+    const has = (terms: string[]): SQL =>
+      f.status === 'closed'
+        ? sql`string_to_array(${t.terms}, ' ') && ${textArray(terms)}`
+        : side === 'need'
+          ? sql`${t.id} in (select ${needTerms.needId} from ${needTerms} where ${needTerms.term} = any(${textArray(terms)}))`
+          : sql`${t.id} in (select ${offeringTerms.offeringId} from ${offeringTerms} where ${offeringTerms.term} = any(${textArray(terms)}))`;
+    const clauses = parseSearch(f.q).map((c) =>
+      and(...c.all.map(has), ...c.none.map((terms) => sql`not (${has(terms)})`))!,
+    );
+    // Nothing left to look for (only words such as "the" or "partnership"): plain English full text.
+    conditions.push(clauses.length > 0 ? or(...clauses)! : sql`${t.search} @@ websearch_to_tsquery('english', ${f.q})`);
+  }
   if (f.capability) conditions.push(sql`${t.capabilities} @> array[${f.capability}]::text[]`);
   if (f.area) conditions.push(sql`${t.areas} @> array[${f.area}]::text[]`);
   if (f.organisationKind) conditions.push(eq(organisations.kind, f.organisationKind));
