@@ -1,18 +1,25 @@
 // Offline match-quality harness: scores every need against every offering of a labelled data file with
-// the core engine (no database), keeps the matches above the threshold, ranks them and prints nDCG@5,
-// precision@5, the needs-without-offers check and one line per need.
+// the core engine (no database), keeps the matches of the match rule (MATCH_RULE: score threshold and
+// evidence), ranks them and prints nDCG@5, precision@5, the shown precision at 3, the needs-without-offers
+// check, one line per need, every explanation term that is not a domain term, and the cross-validated
+// figures: the rule's constants (and the weight of generic words) chosen on the other needs, fold by fold,
+// and measured on the needs left out.
 //
-//   npx tsx bench/eval-offline.ts ../shared/eval/dev.json [--verbose] [--sweep]
+//   npx tsx bench/eval-offline.ts ../shared/eval/dev.json [--verbose] [--sweep] [--folds=5]
 //
 // --verbose  also prints each need's kept matches with their explanation, and its missed judged offerings
-// --sweep    prints the measures for a range of thresholds (tuning aid; the engine uses MATCH_THRESHOLD)
+// --sweep    prints the measures for a range of thresholds (tuning aid; the engine uses MATCH_RULE)
+// --folds=K  folds of the cross-validation over needs (default 5; leave-one-out is printed too)
 // TUNE='{"WEIGHTS":{"REQUEST_WEIGHT":0.5}}' overrides engine constants for an experiment (BM25, WEIGHTS,
 //            FIELD_WEIGHTS, TERM_WEIGHTS).
 
 import { readFileSync } from 'node:fs';
 import { summarize, ndcgAtK, precisionAtK, type NeedRanking } from '../core/eval/metrics.js';
+import { crossValidate, figuresOf, type Figures, type NeedCandidates, type Rule } from '../core/eval/cv.js';
 import {
   analyzePost,
+  isDomainPhrase,
+  MATCH_RULE,
   buildCorpusStats,
   BM25,
   FIELD_WEIGHTS,
@@ -20,7 +27,6 @@ import {
   exclusionReason,
   scoreComponents,
   scorePair,
-  MATCH_THRESHOLD,
   type AnalyzedText,
   type MatchableNeed,
   type MatchableOffering,
@@ -61,6 +67,7 @@ const args = process.argv.slice(2);
 const file = args.find((a) => !a.startsWith('--')) ?? '../shared/eval/dev.json';
 const verbose = args.includes('--verbose');
 const sweep = args.includes('--sweep');
+const FOLDS = Number(args.find((a) => a.startsWith('--folds='))?.slice('--folds='.length) ?? 5);
 
 if (process.env.TUNE) {
   const tune = JSON.parse(process.env.TUNE) as Record<string, Record<string, number>>;
@@ -156,7 +163,9 @@ console.log(
   `timing: analysis ${tAnalyze.toFixed(0)} ms; ${pairs} pairs scored in ${tScore.toFixed(1)} ms ` +
     `(${((tScore * 1000) / pairs).toFixed(2)} us/pair incl. explanations of kept matches)`,
 );
-console.log(`threshold: ${MATCH_THRESHOLD}`);
+console.log(
+  `match rule: score >= ${MATCH_RULE.threshold}, evidence >= ${MATCH_RULE.evidence}; generic words weigh ${WEIGHTS.GENERIC_WEIGHT}`,
+);
 console.log('');
 
 let emptySummaries = 0;
@@ -190,7 +199,7 @@ for (const n of needs) {
       console.log(
         `      ${k.offering.id} ${k.offering.title.slice(0, 60)}\n` +
           `        nt=${c.needText.toFixed(2)} ot=${c.offeringText.toFixed(2)} nc=${c.needCapability?.toFixed(2) ?? '-'} ` +
-          `oc=${c.offeringCapability?.toFixed(2) ?? '-'} trl=${c.trlFactor} pt=${c.partnershipFactor} ` +
+          `oc=${c.offeringCapability?.toFixed(2) ?? '-'} trl=${c.trlFactor} pt=${c.partnershipFactor} ev=${c.evidence.toFixed(2)} ` +
           `N=${c.needScore.toFixed(2)} O=${c.offeringScore.toFixed(2)}\n        ${k.match.explanation.summary}`,
       );
     }
@@ -206,13 +215,72 @@ console.log(
 console.log(`needs without any judged offering that got no match: ${s.unmatchedWithNoResult} of ${s.unmatchedNeeds}`);
 const keptTotal = [...results.values()].reduce((a, r) => a + r.length, 0);
 console.log(`kept matches: ${keptTotal}; with an empty explanation summary: ${emptySummaries}`);
+const shown = figuresOf(rankings);
+console.log(
+  `shown precision at 3 (share of the shown top three with grade >= 2): ${pct(shown.shownPrecision3)} of ${shown.shown3}`,
+);
+
+// ---------- Explanations: every shown term that is not a domain term ----------
+const shownTerms = new Map<string, number>();
+for (const kept of results.values())
+  for (const k of kept) for (const t of k.match.explanation.terms) shownTerms.set(t, (shownTerms.get(t) ?? 0) + 1);
+const notDomain = [...shownTerms].filter(([t]) => !isDomainPhrase(t, stats));
+console.log(
+  `explanation terms: ${shownTerms.size} distinct; not domain terms: ${notDomain.length}` +
+    (notDomain.length ? ` (${notDomain.map(([t, n]) => `${t} x${n}`).join(', ')})` : ''),
+);
+
+// ---------- Cross-validation over needs ----------
+// Every pair that passes the exclusions, scored with each weight of generic words considered; the rule
+// (weight, threshold, evidence) is chosen on the other needs' pairs and applied to the fold's needs.
+const GENERIC_WEIGHTS = [WEIGHTS.GENERIC_WEIGHT, ...[1, 0.5, 0.25].filter((w) => w !== WEIGHTS.GENERIC_WEIGHT)];
+const THRESHOLDS = Array.from({ length: 31 }, (_, i) => Math.round((0.2 + i * 0.01) * 100) / 100);
+const EVIDENCE = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+const deployedWeight = WEIGHTS.GENERIC_WEIGHT;
+const sets: Record<string, NeedCandidates[]> = {};
+for (const w of GENERIC_WEIGHTS) {
+  WEIGHTS.GENERIC_WEIGHT = w;
+  sets[String(w)] = needs.map((n) => {
+    const g = grades.get(n.id) ?? new Map<string, number>();
+    return {
+      need: n.id,
+      allGrades: [...g.values()],
+      candidates: offerings
+        .filter((o) => exclusionReason(n, o, now) === null)
+        .map((o) => {
+          const c = scoreComponents(n, o, stats);
+          return { offering: o.id, score: c.score, evidence: c.evidence, grade: g.get(o.id) ?? 0 };
+        }),
+    };
+  });
+}
+WEIGHTS.GENERIC_WEIGHT = deployedWeight;
+const grid: Rule[] = GENERIC_WEIGHTS.flatMap((w) =>
+  THRESHOLDS.flatMap((threshold) => EVIDENCE.map((evidence) => ({ threshold, evidence, variant: String(w) }))),
+);
+const line = (f: Figures): string =>
+  `nDCG@5 ${pct(f.ndcg)}, shown precision at 3 ${pct(f.shownPrecision3)} (of ${f.shown3}), precision@5 ${pct(f.precision5)}, ` +
+  `needs nothing fits given no match ${f.unmetSilent} of ${f.unmet}`;
+const ruleText = (r: Rule): string => `${r.threshold.toFixed(2)}/${r.evidence.toFixed(1)}/${r.variant ?? '-'}`;
+console.log('');
+console.log(`cross-validation over needs (rule chosen on the other needs: threshold/evidence/generic weight):`);
+for (const k of [FOLDS, needs.length]) {
+  const cv = crossValidate(sets, grid, k);
+  console.log(`  ${k >= needs.length ? 'leave one out' : `${k} folds`}: ${line(cv.figures)}`);
+  const rules = k >= needs.length ? [...new Set(cv.rules.map(ruleText))] : cv.rules.map(ruleText);
+  console.log(
+    `    rules ${k >= needs.length ? `(${rules.length} distinct) ` : 'by fold '}${rules.join(', ')}; median ${ruleText(cv.median)}`,
+  );
+}
 
 if (sweep) {
-  // Re-rank from raw components at other thresholds (exclusions still apply).
+  // Re-rank from raw components at other thresholds (exclusions and the evidence rule still apply).
   const comps = needs.map((n) =>
     offerings
       .filter((o) => exclusionReason(n, o, now) === null)
-      .map((o) => ({ o: o.id, score: scoreComponents(n, o, stats).score }))
+      .map((o) => ({ o: o.id, c: scoreComponents(n, o, stats) }))
+      .filter(({ c }) => c.evidence >= MATCH_RULE.evidence)
+      .map(({ o, c }) => ({ o, score: c.score }))
       .sort((a, b) => b.score - a.score),
   );
   console.log('\nthreshold  nDCG@5  P@5    no-offer-empty  kept');

@@ -21,8 +21,10 @@ export interface AnalyzedText {
 // and incidental words. Weights multiply each occurrence.
 export const FIELD_WEIGHTS = { title: 2.5, keywords: 2, description: 1 };
 
+// "We want ...", and the same verb coordinated: "We are finalising X and want Y".
 const REQUEST_CUE =
-  /\b(?:we|i)\s+(?:want|need|seek|require|would like|are looking|are seeking|look for|hope to find|are interested in|aim to)\b|\blooking for\b|\bseeking\b|\bmust\b|\bshould\b|\brequires?\b|\brequired\b|\bneeds? to\b|\bideally\b/i;
+  /\b(?:we|i|and)\s+(?:want|need|seek|require|would like|are looking|are seeking|look for|hope to find|are interested in|aim to)\b|\blooking for\b|\bseeking\b|\bmust\b|\bshould\b|\brequires?\b|\brequired\b|\bneeds? to\b|\bideally\b/i;
+
 // Sentence ends: ., ! or ? followed by space and a capital, digit or bracket (keeps "e.g. the", "Ph. Eur").
 const SENTENCE_END = /(?<=[.!?])\s+(?=[A-Z0-9(])/;
 
@@ -46,7 +48,7 @@ export function analyzePost(p: { title: string; description: string; keywords: s
  * Bump when analysis changes (tokeniser, thesaurus, stemmer, weights): analyses stored with another
  * version must be recomputed before they are scored against fresh ones.
  */
-export const ANALYSIS_VERSION = 2;
+export const ANALYSIS_VERSION = 3;
 
 /** A JSON-safe form of an analysis, for storing it next to the post (e.g. a jsonb column). */
 export interface AnalyzedTextJson {

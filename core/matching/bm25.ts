@@ -65,34 +65,38 @@ function tfPart(tf: number, len: number, avgLen: number): number {
 /** A query post prepared against one corpus: its terms with query weight x idf, and its self-score. */
 export interface PreparedQuery {
   stats: CorpusStats;
+  weigh: TermWeigher | undefined;
   terms: string[];
   weights: Float64Array;
   selfScore: number;
 }
 
+/** A weight per query term on top of its BM25 weight (e.g. less for generic words); 1 for most terms. */
+export type TermWeigher = (term: string) => number;
+
 const prepared = new WeakMap<Map<string, number>, PreparedQuery>();
 
-export function prepareQuery(qterms: Map<string, number>, stats: CorpusStats): PreparedQuery {
+export function prepareQuery(qterms: Map<string, number>, stats: CorpusStats, weigh?: TermWeigher): PreparedQuery {
   const hit = prepared.get(qterms);
-  if (hit && hit.stats === stats) return hit;
+  if (hit && hit.stats === stats && hit.weigh === weigh) return hit;
   const terms: string[] = [];
   const weights: number[] = [];
   let selfScore = 0;
   for (const [t, tf] of qterms) {
-    const w = ((tf * (BM25.k3 + 1)) / (tf + BM25.k3)) * idf(stats, t);
+    const w = ((tf * (BM25.k3 + 1)) / (tf + BM25.k3)) * idf(stats, t) * (weigh ? weigh(t) : 1);
     terms.push(t);
     weights.push(w);
     // Self-score as if the query were a document of average length: independent of how long it is.
     selfScore += w * tfPart(tf, stats.avgLength, stats.avgLength);
   }
-  const p: PreparedQuery = { stats, terms, weights: Float64Array.from(weights), selfScore };
+  const p: PreparedQuery = { stats, weigh, terms, weights: Float64Array.from(weights), selfScore };
   prepared.set(qterms, p);
   return p;
 }
 
 /** Fraction (0..1) of the query terms' BM25 self-score that the document achieves. */
-export function coverage(q: Map<string, number>, doc: AnalyzedText, stats: CorpusStats): number {
-  const p = prepareQuery(q, stats);
+export function coverage(q: Map<string, number>, doc: AnalyzedText, stats: CorpusStats, weigh?: TermWeigher): number {
+  const p = prepareQuery(q, stats, weigh);
   if (p.selfScore <= 0) return 0;
   let s = 0;
   const dt = doc.terms;
@@ -104,8 +108,13 @@ export function coverage(q: Map<string, number>, doc: AnalyzedText, stats: Corpu
 }
 
 /** Per-term contributions of a match (for explanations): term -> share of the self-score. */
-export function termContributions(q: AnalyzedText, doc: AnalyzedText, stats: CorpusStats): Map<string, number> {
-  const p = prepareQuery(q.terms, stats);
+export function termContributions(
+  q: Map<string, number>,
+  doc: AnalyzedText,
+  stats: CorpusStats,
+  weigh?: TermWeigher,
+): Map<string, number> {
+  const p = prepareQuery(q, stats, weigh);
   const out = new Map<string, number>();
   if (p.selfScore <= 0) return out;
   for (let i = 0; i < p.terms.length; i++) {

@@ -11,7 +11,7 @@
 import { capabilityBySlug } from '../taxonomy.js';
 import type { AnalyzedText } from './analysis.js';
 import { coverage, type CorpusStats } from './bm25.js';
-import { matchedTerms } from './explain.js';
+import { matchedTerms, sentenceList, SUMMARY_TERMS, trlRange } from './explain.js';
 import { capabilityCoverage, commonPartnershipTypes, partnershipFactor, sharedCapabilities } from './fit.js';
 import { modalityFactor, WEIGHTS } from './score.js';
 
@@ -163,10 +163,6 @@ export function commonExclusionReason(a: CommonNeedCandidate, b: CommonNeedCandi
   return null;
 }
 
-function range(min: number, max: number): string {
-  return min === max ? `${min}` : `${min}–${max}`;
-}
-
 /** The explanation of a pair from the first need's side (computed whether or not the pair is kept). */
 export function explainCommonPair(a: Scorable, b: Scorable, needStats: CorpusStats): CommonNeedExplanation {
   const capabilities = sharedCapabilities(a.capabilities, b.capabilities).map((slug) => ({
@@ -178,12 +174,18 @@ export function explainCommonPair(a: Scorable, b: Scorable, needStats: CorpusSta
   const trl = { min: a.trlMin, max: a.trlMax, otherMin: b.trlMin, otherMax: b.trlMax, overlap };
   const partnershipTypes = commonPartnershipTypes(a.partnershipTypes, b.partnershipTypes);
 
+  // One sentence, each part labelled, as a match's: "Both need PAT / process analytical technology and
+  // Raman; Capability: …; TRL ranges 5–7 and 6–8 overlap; Partnership: consortium."
   const parts: string[] = [];
-  if (terms.length > 0) parts.push(`Both need ${terms.slice(0, 4).join(', ')}`);
-  if (capabilities.length > 0) parts.push(`both in ${capabilities.map((c) => c.name).join(' and ')}`);
-  const ranges = `${range(trl.min, trl.max)} and ${range(trl.otherMin, trl.otherMax)}`;
-  parts.push(overlap ? `TRL ranges overlap (${ranges})` : `TRL ranges do not overlap (${ranges})`);
-  if (partnershipTypes.length > 0) parts.push(`both open to ${partnershipTypes.join(', ')}`);
+  if (terms.length > 0) parts.push(`Both need ${sentenceList(terms.slice(0, SUMMARY_TERMS))}`);
+  if (capabilities.length > 0) {
+    parts.push(
+      `${capabilities.length > 1 ? 'Capabilities' : 'Capability'}: ${sentenceList(capabilities.map((c) => c.name))}`,
+    );
+  }
+  const ranges = `${trlRange(trl.min, trl.max)} and ${trlRange(trl.otherMin, trl.otherMax)}`;
+  parts.push(`TRL ranges ${ranges} ${overlap ? 'overlap' : 'do not overlap'}`);
+  if (partnershipTypes.length > 0) parts.push(`Partnership: ${partnershipTypes.join(', ')}`);
   const summary = parts.join('; ') + '.';
   return { capabilities, terms, trl, partnershipTypes, summary: summary.charAt(0).toUpperCase() + summary.slice(1) };
 }

@@ -1,10 +1,12 @@
-// Why a pair matched, in terms a person recognises: the capabilities in common, the terms that matched
-// as each post wrote them, the TRL fit and the partnership types in common, plus one readable line.
+// Why a pair matched, in terms a person recognises: the capabilities in common, the domain terms that
+// matched as each post wrote them (never generic words: see domain.ts), the TRL fit and the partnership
+// types in common, plus one readable sentence with a label for every part.
 
 import { capabilityBySlug } from '../taxonomy.js';
 import { CONCEPT_PREFIX } from '../text/thesaurus.js';
 import type { AnalyzedText } from './analysis.js';
 import { termContributions, type CorpusStats } from './bm25.js';
+import { isDomainPhrase, isDomainTerm } from './domain.js';
 import { commonPartnershipTypes, sharedCapabilities, trlFit, type TrlFit } from './fit.js';
 
 export interface MatchExplanation {
@@ -34,16 +36,21 @@ interface ExplainOffering {
 
 export const MAX_EXPLANATION_TERMS = 6;
 
-/** The matched terms, strongest first, rendered as written; near-duplicates collapsed. */
+/**
+ * The matched domain terms, strongest first, rendered as written; near-duplicates collapsed. Generic and
+ * common words are left out however much they weigh (isDomainTerm), and so is a concept that one of the
+ * posts wrote as a single generic word (isDomainPhrase).
+ */
 export function matchedTerms(
   need: AnalyzedText,
   offering: AnalyzedText,
   stats: { needs: CorpusStats; offerings: CorpusStats },
   max = MAX_EXPLANATION_TERMS,
 ): string[] {
-  const fromNeed = termContributions(need, offering, stats.offerings);
-  const fromOffering = termContributions(offering, need, stats.needs);
+  const fromNeed = termContributions(need.terms, offering, stats.offerings);
+  const fromOffering = termContributions(offering.terms, need, stats.needs);
   const ranked = [...fromNeed.keys()]
+    .filter((t) => isDomainTerm(t, stats))
     .map((t) => ({ t, w: (fromNeed.get(t) ?? 0) + (fromOffering.get(t) ?? 0) }))
     .sort((a, b) => b.w - a.w || (a.t < b.t ? -1 : 1));
   // A word that is part of a matched phrase ("twin" in "digital twin") is shown through the phrase.
@@ -54,6 +61,8 @@ export function matchedTerms(
   }
   const out: string[] = [];
   const shown: string[] = [];
+  // Each phrase of the need once: "early warning" matched to two concepts of the offering is one reason.
+  const needPhrases = new Set<string>();
   for (const { t } of ranked) {
     const a = need.surface.get(t) ?? t;
     const b = offering.surface.get(t) ?? t;
@@ -61,9 +70,13 @@ export function matchedTerms(
     const lb = b.toLowerCase();
     const isConcept = t.startsWith(CONCEPT_PREFIX);
     if (!isConcept && phrases.some((p) => p !== la && (p.includes(la) || p.includes(lb)))) continue;
-    if (shown.some((s) => s.includes(la) && s.includes(lb))) continue;
-    out.push(la === lb || sameWord(la, lb) ? a : `${a} / ${b}`);
+    if (shown.some((s) => s.includes(la) && s.includes(lb)) || needPhrases.has(la)) continue;
+    const rendered = la === lb || sameWord(la, lb) ? a : `${a} / ${b}`;
+    // A concept written as one everyday word ("interpret", "explained") is not shown for its concept.
+    if (!isDomainPhrase(rendered, stats)) continue;
+    out.push(rendered);
     shown.push(`${la} / ${lb}`);
+    needPhrases.add(la);
     if (out.length >= max) break;
   }
   return out;
@@ -75,7 +88,26 @@ function sameWord(a: string, b: string): boolean {
   return n >= 4 && a.slice(0, n - 1) === b.slice(0, n - 1) && Math.abs(a.length - b.length) <= 3;
 }
 
-const FIT_WORDS: Record<TrlFit, string> = { within: 'within', near: 'just outside', outside: 'outside' };
+/** A list as a sentence writes it: "a", "a and b", "a, b and c". */
+export function sentenceList(xs: readonly string[]): string {
+  return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+}
+
+/** "5–8", or "6" for a range of one level. */
+export function trlRange(min: number, max: number): string {
+  return min === max ? `${min}` : `${min}–${max}`;
+}
+
+/** "TRL 7 within your 5–8", "TRL 4 just below your 5–8", "TRL 9 well above your 5–7". */
+export function trlPhrase(trl: number, min: number, max: number): string {
+  const { fit } = trlFit(trl, min, max);
+  const where =
+    fit === 'within' ? 'within' : `${fit === 'near' ? 'just' : 'well'} ${trl < Math.min(min, max) ? 'below' : 'above'}`;
+  return `TRL ${trl} ${where} your ${trlRange(min, max)}`;
+}
+
+/** How many matched terms the one-line summary names (the `terms` field has up to MAX_EXPLANATION_TERMS). */
+export const SUMMARY_TERMS = 4;
 
 export function explain(
   need: ExplainNeed,
@@ -91,11 +123,19 @@ export function explain(
   const trl = { offering: offering.trl, needMin: need.trlMin, needMax: need.trlMax, fit };
   const partnershipTypes = commonPartnershipTypes(need.partnershipTypes, offering.partnershipTypes);
 
+  // One sentence, each part labelled: "Matched on Raman and PAT / process analytical technology;
+  // Capability: Spectroscopic process analytical technology; TRL 8 within your 5–8; Partnership: pilot."
   const parts: string[] = [];
-  if (terms.length > 0) parts.push(`Matched on ${terms.slice(0, 4).join(', ')}`);
-  if (capabilities.length > 0) parts.push(`both in ${capabilities.map((c) => c.name).join(' and ')}`);
-  const range = trl.needMin === trl.needMax ? `${trl.needMin}` : `${trl.needMin}-${trl.needMax}`;
-  parts.push(`TRL ${trl.offering} ${FIT_WORDS[fit]} ${range}`);
-  parts.push(partnershipTypes.length > 0 ? partnershipTypes.join(', ') : 'no partnership type in common');
+  if (terms.length > 0) parts.push(`Matched on ${sentenceList(terms.slice(0, SUMMARY_TERMS))}`);
+  if (capabilities.length > 0) {
+    parts.push(
+      `${capabilities.length > 1 ? 'Capabilities' : 'Capability'}: ${sentenceList(capabilities.map((c) => c.name))}`,
+    );
+  }
+  parts.push(trlPhrase(trl.offering, trl.needMin, trl.needMax));
+  const stated = need.partnershipTypes.length > 0 && offering.partnershipTypes.length > 0;
+  parts.push(
+    `Partnership: ${partnershipTypes.length > 0 ? partnershipTypes.join(', ') : stated ? 'none in common' : 'not stated'}`,
+  );
   return { capabilities, terms, trl, partnershipTypes, summary: parts.join('; ') + '.' };
 }

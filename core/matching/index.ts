@@ -26,13 +26,34 @@ export {
   NO_COMMON_PARTNERSHIP_FACTOR,
   type TrlFit,
 } from './fit.js';
-export { explain, matchedTerms, type MatchExplanation } from './explain.js';
+export {
+  explain,
+  matchedTerms,
+  sentenceList,
+  trlPhrase,
+  trlRange,
+  MAX_EXPLANATION_TERMS,
+  SUMMARY_TERMS,
+  type MatchExplanation,
+} from './explain.js';
+export {
+  isDomainTerm,
+  isDomainPhrase,
+  isRareTerm,
+  isConcept,
+  termShare,
+  CAPABILITY_TERMS,
+  RARE_SHARE,
+  RARE_MIN_DF,
+} from './domain.js';
 export {
   scorePair,
   scoreComponents,
   exclusionReason,
   candidateTerms,
   MATCH_THRESHOLD,
+  MATCH_RULE,
+  pairEvidence,
   MODALITY_MISMATCH_FACTOR,
   modalityFactor,
   WEIGHTS,

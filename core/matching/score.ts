@@ -2,9 +2,11 @@
 // match has to make sense to the biomanufacturer and to the supplier or lab.
 
 import type { OrgKind } from '../taxonomy.js';
+import { isGenericTerm } from '../text/generic.js';
 import { CONCEPT_PREFIX } from '../text/thesaurus.js';
 import type { AnalyzedText } from './analysis.js';
-import { coverage, idf, type CorpusStats } from './bm25.js';
+import { coverage, idf, termContributions, type CorpusStats, type TermWeigher } from './bm25.js';
+import { isDomainTerm } from './domain.js';
 import { explain, type MatchExplanation } from './explain.js';
 import { capabilityCoverage, partnershipFactor, trlFit } from './fit.js';
 
@@ -49,12 +51,21 @@ export interface ScoredMatch {
  *   0..1 by 1 - (1 - c)^TEXT_POWER.
  * - Capabilities scale a direction's relevance: tags in common keep it whole, tags in different areas
  *   cost CAPABILITY_WEIGHT of it, and missing tags cost half of that (no evidence either way).
+ * - Generic words (core/text/generic.ts: test, data, units, development...) count GENERIC_WEIGHT of a
+ *   word in a pair's text coverage: a need and an offering are written by different people for different
+ *   ends, and the everyday words they share are mostly coincidence. (Common needs, two statements of one
+ *   problem in the same register, count them whole.) Half: chosen with MATCH_RULE by cross-validation,
+ *   every fold preferring it to 1 and to 0.25.
  */
 export const WEIGHTS = {
   REQUEST_WEIGHT: 0.7,
   TEXT_POWER: 2,
   CAPABILITY_WEIGHT: 0.3,
+  GENERIC_WEIGHT: 0.5,
 };
+
+/** Query-term weights of match scoring: generic words count GENERIC_WEIGHT. */
+const weighGeneric: TermWeigher = (t) => (isGenericTerm(t) ? WEIGHTS.GENERIC_WEIGHT : 1);
 
 /**
  * Roadmatch is a biologics marketplace; a small-molecule offering (tablets, chiral separations, API assays)
@@ -79,10 +90,19 @@ export function modalityFactor(a: AnalyzedText, b: AnalyzedText): number {
 }
 
 /**
- * A pair scoring below this is not worth a person's time: no match. Set on eval/dev.json in the middle
- * of the range (0.31-0.35) where every need that nothing fits gets no match and the good offers stay.
+ * What a pair needs to be a match.
+ * - threshold: the score (0..1) below which a pair is not worth a person's time.
+ * - evidence: the share of the pair's text match that must be carried by domain terms (isDomainTerm:
+ *   thesaurus concepts, taxonomy words, rare words; never generic words such as "test", "data", "units"):
+ *   a match made mostly of everyday words is no match however high its sum. See `pairEvidence`.
+ * Both, with WEIGHTS.GENERIC_WEIGHT, chosen by cross-validation over needs on eval/dev.json
+ * (bench/eval-offline.ts): each fold's constants are set on the other needs, and these are the medians of
+ * the folds' choices, not the whole file's optimum. (Fold thresholds 0.36-0.38; every evidence share up
+ * to 0.4 keeps the same matches on dev, and 0.2 is the middle of that plateau.)
  */
-export const MATCH_THRESHOLD = 0.33;
+export const MATCH_RULE = { threshold: 0.38, evidence: 0.2 };
+/** The score threshold of MATCH_RULE. */
+export const MATCH_THRESHOLD = MATCH_RULE.threshold;
 
 export function exclusionReason(need: MatchableNeed, offering: MatchableOffering, now: Date): string | null {
   if (need.orgId === offering.orgId) return 'same organisation';
@@ -95,9 +115,31 @@ export function exclusionReason(need: MatchableNeed, offering: MatchableOffering
 
 /** How much of the need the offering covers: its whole text, and above all its request sentences. */
 function needCoverage(need: AnalyzedText, offering: AnalyzedText, stats: CorpusStats): number {
-  const full = coverage(need.terms, offering, stats);
+  const full = coverage(need.terms, offering, stats, weighGeneric);
   if (need.request.size === 0) return full;
-  return (1 - WEIGHTS.REQUEST_WEIGHT) * full + WEIGHTS.REQUEST_WEIGHT * coverage(need.request, offering, stats);
+  return (
+    (1 - WEIGHTS.REQUEST_WEIGHT) * full + WEIGHTS.REQUEST_WEIGHT * coverage(need.request, offering, stats, weighGeneric)
+  );
+}
+
+/**
+ * The share (0..1) of a pair's text match carried by domain terms: of the per-term contributions to both
+ * directions' coverage (the need's mixed as needCoverage mixes them), those of domain terms over all.
+ */
+export function pairEvidence(need: AnalyzedText, offering: AnalyzedText, stats: SideStats): number {
+  let all = 0;
+  let domain = 0;
+  const add = (contributions: Map<string, number>, weight: number): void => {
+    for (const [t, c] of contributions) {
+      all += weight * c;
+      if (isDomainTerm(t, stats)) domain += weight * c;
+    }
+  };
+  const request = need.request.size > 0 ? WEIGHTS.REQUEST_WEIGHT : 0;
+  add(termContributions(need.terms, offering, stats.offerings, weighGeneric), 1 - request);
+  if (request > 0) add(termContributions(need.request, offering, stats.offerings, weighGeneric), request);
+  add(termContributions(offering.terms, need, stats.needs, weighGeneric), 1);
+  return all > 0 ? domain / all : 0;
 }
 
 function relevance(text: number, cap: number | null): number {
@@ -117,6 +159,8 @@ export interface PairComponents {
   needScore: number;
   offeringScore: number;
   score: number;
+  /** pairEvidence: the share of the text match carried by domain terms */
+  evidence: number;
 }
 
 type Scorable<T> = T & { analyzed: AnalyzedText };
@@ -144,7 +188,7 @@ function needView(need: Scorable<MatchableNeed>, offering: Scorable<MatchableOff
  * looking for" sentences are about partners, not about what it provides, so its whole text is used.)
  */
 function offeringView(need: Scorable<MatchableNeed>, offering: Scorable<MatchableOffering>, stats: SideStats) {
-  const text = coverage(offering.analyzed.terms, need.analyzed, stats.needs);
+  const text = coverage(offering.analyzed.terms, need.analyzed, stats.needs, weighGeneric);
   const capability = capabilityCoverage(offering.capabilities, need.capabilities);
   const modality = modalityFactor(need.analyzed, offering.analyzed);
   return { text, capability, score: relevance(text, capability) * modality };
@@ -173,10 +217,14 @@ export function scoreComponents(
     needScore: n.score,
     offeringScore: o.score,
     score: harmonicMean(n.score, o.score),
+    evidence: pairEvidence(need.analyzed, offering.analyzed, stats),
   };
 }
 
-/** Scores a pair; null when a hard exclusion applies or the score is below MATCH_THRESHOLD. */
+/**
+ * Scores a pair; null when a hard exclusion applies, the score is below MATCH_RULE.threshold, or too little
+ * of the text match is carried by domain terms (MATCH_RULE.evidence).
+ */
 export function scorePair(
   need: Scorable<MatchableNeed>,
   offering: Scorable<MatchableOffering>,
@@ -186,10 +234,11 @@ export function scorePair(
   if (exclusionReason(need, offering, now) !== null) return null;
   const n = needView(need, offering, stats);
   // The harmonic mean is below twice its smaller argument: most candidates stop here.
-  if (2 * n.score < MATCH_THRESHOLD) return null;
+  if (2 * n.score < MATCH_RULE.threshold) return null;
   const o = offeringView(need, offering, stats);
   const score = harmonicMean(n.score, o.score);
-  if (score < MATCH_THRESHOLD) return null;
+  if (score < MATCH_RULE.threshold) return null;
+  if (pairEvidence(need.analyzed, offering.analyzed, stats) < MATCH_RULE.evidence) return null;
   return { score, needScore: n.score, offeringScore: o.score, explanation: explain(need, offering, stats) };
 }
 

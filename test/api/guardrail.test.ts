@@ -105,6 +105,8 @@ describe('the competitive-sensitivity screen', () => {
     const unchanged = await request(t.app).get(`/v1/offerings/${ok.body.id}`).set(supplier.auth).expect(200);
     expect(unchanged.body.description).toBe(sampleOffering().description);
 
+    // A need the offering answers, so that there is a match to ask an introduction on.
+    await request(t.app).post('/v1/needs').set(bio.auth).send(sampleNeed()).expect(201);
     await waitForMatching(t.db, 30_000);
     const match = (await request(t.app).get(`/v1/offerings/${ok.body.id}/matches`).set(supplier.auth).expect(200)).body
       .items[0];

@@ -323,11 +323,30 @@ describe('introductions, double opt-in', () => {
 
   it('lets a person wait on at most 10 open requests', async () => {
     const many = await signup(app(), 'supplier', 'Prolific Supplies');
-    for (let i = 0; i < 11; i++) {
+    // Eleven needs a Raman offering answers, each about a different culture attribute.
+    const analytes = [
+      'glucose',
+      'lactate',
+      'glutamine',
+      'ammonium',
+      'glutamate',
+      'viable cell density',
+      'osmolality',
+      'antibody titre',
+      'amino acids',
+      'glucose and lactate together',
+      'lactate in perfusion',
+    ];
+    for (const analyte of analytes) {
       await request(app())
         .post('/v1/needs')
         .set(bio.auth)
-        .send(sampleNeed({ title: `Raman glucose monitoring, line ${i + 1}` }))
+        .send(
+          sampleNeed({
+            title: `In-line Raman monitoring of ${analyte} in fed-batch culture`,
+            description: `We want in-line Raman spectroscopy with calibration models predicting ${analyte} every few minutes in fed-batch bioreactors.`,
+          }),
+        )
         .expect(201);
     }
     await request(app()).post('/v1/offerings').set(many.auth).send(sampleOffering()).expect(201);

@@ -237,7 +237,7 @@ describe('scoreCommonPair', () => {
     expect(e.trl).toEqual({ min: 5, max: 7, otherMin: 6, otherMax: 8, overlap: true });
     expect(e.partnershipTypes).toEqual(['consortium', 'co-development']);
     expect(e.summary).toMatch(
-      /^Both need .+; TRL ranges overlap \(5–7 and 6–8\); both open to consortium, co-development\.$/,
+      /^Both need .+; TRL ranges 5–7 and 6–8 overlap; Partnership: consortium, co-development\.$/,
     );
     expect(e.summary).not.toMatch(/undefined|NaN|\bx[a-z0-9]+\b/);
     expect(e.summary.split('\n')).toHaveLength(1);
@@ -246,7 +246,7 @@ describe('scoreCommonPair', () => {
     expect(s.explanation.capabilities).toEqual([
       { slug: 'imrr.rapid-microbiology', name: 'Rapid microbiological methods' },
     ]);
-    expect(s.explanation.summary).toContain('both in Rapid microbiological methods');
+    expect(s.explanation.summary).toContain('; Capability: Rapid microbiological methods;');
     // Told from the first need's side.
     expect(scoreCommonPair(patB, patA, stats, NOW)!.explanation.trl).toEqual({
       min: 6,

@@ -11,8 +11,11 @@ import {
   exclusionReason,
   idf,
   indexTerms,
+  MATCH_RULE,
   MATCH_THRESHOLD,
+  matchedTerms,
   modalityFactor,
+  pairEvidence,
   partnershipFactor,
   scoreComponents,
   scorePair,
@@ -352,18 +355,62 @@ describe('explanations', () => {
     expect(e.terms.some((t) => t.includes('PAT / Process analytical technology'))).toBe(true);
     expect(e.trl).toEqual({ offering: 8, needMin: 5, needMax: 8, fit: 'within' });
     expect(e.partnershipTypes).toEqual(['supply', 'pilot']);
-    expect(e.summary).toMatch(/Raman/);
-    expect(e.summary).toMatch(/TRL 8 within 5-8/);
+    expect(e.summary).toMatch(/^Matched on .*Raman/);
+    expect(e.summary).toMatch(/; Capability: Spectroscopic process analytical technology; /);
+    expect(e.summary).toMatch(/; TRL 8 within your 5–8; Partnership: supply, pilot\.$/);
     expect(e.summary).not.toMatch(/\n/);
   });
 
-  it('reports a TRL outside the range and no common partnership type', () => {
+  it('reports a TRL outside the range and no common partnership type, labelled', () => {
     const o = { ...ramanOffer, trl: 4, partnershipTypes: ['licensing'] };
     const m = scorePair(ramanNeed, o, stats, now);
     expect(m).not.toBeNull();
     expect(m!.explanation.trl.fit).toBe('near');
     expect(m!.explanation.partnershipTypes).toEqual([]);
-    expect(m!.explanation.summary).toMatch(/just outside/);
-    expect(m!.explanation.summary).toMatch(/no partnership type in common/);
+    expect(m!.explanation.summary).toMatch(/TRL 4 just below your 5–8/);
+    expect(m!.explanation.summary).toMatch(/Partnership: none in common\.$/);
+    const far = scoreComponents(ramanNeed, { ...ramanOffer, trl: 2 }, stats);
+    expect(far.trlFactor).toBeLessThan(1);
+  });
+
+  it('never names a generic word, however much it weighs', () => {
+    const n = need({
+      title: 'Test data for Raman development units',
+      description: 'We want test data, studies and points of product development for our Raman process.',
+      keywords: ['Raman'],
+    });
+    const o = offering({
+      title: 'Raman test units with development data',
+      description: 'Test studies, data points and product development for Raman process units.',
+      keywords: ['Raman'],
+    });
+    const terms = matchedTerms(n.analyzed, o.analyzed, stats);
+    expect(terms.join(' | ')).toMatch(/Raman/);
+    for (const t of terms) expect(t).not.toMatch(/\b(test|data|studies|points?|units?|development|product|process)\b/i);
+  });
+});
+
+describe('evidence of substance', () => {
+  it('measures the share of the text match carried by specific terms', () => {
+    const e = pairEvidence(ramanNeed.analyzed, ramanOffer.analyzed, stats);
+    expect(e).toBeGreaterThanOrEqual(MATCH_RULE.evidence);
+    expect(e).toBeLessThanOrEqual(1);
+    expect(scoreComponents(ramanNeed, ramanOffer, stats).evidence).toBe(e);
+  });
+
+  it('refuses a match made of generic words, however high its score', () => {
+    const n = need({
+      title: 'Test data and development units for our process',
+      description: 'We need test data, studies and development units for process and product testing.',
+      keywords: ['testing', 'data'],
+    });
+    const o = offering({
+      title: 'Development units and test data for process studies',
+      description: 'Testing units, test data and development studies for product and process testing.',
+      keywords: ['test data'],
+    });
+    const c = scoreComponents(n, o, stats);
+    expect(c.evidence).toBeLessThan(MATCH_RULE.evidence);
+    expect(scorePair(n, o, stats, now)).toBeNull();
   });
 });
