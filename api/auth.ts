@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import type { Executor } from '../db/client.js';
 import { findViewerByTokenHash } from '../db/queries/accounts.js';
+import { hashToken } from '../core/policy.js';
 import type { OrgKind } from '../core/taxonomy.js';
 import { HttpProblem, unauthorized } from './problem.js';
 
@@ -21,10 +22,6 @@ const TOKEN_PREFIX = 'rm_';
 export function newToken(): { token: string; hash: string } {
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   return { token, hash: hashToken(token) };
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 export async function authenticate(req: Request, db: Executor): Promise<Viewer> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OFFERING_POSTING_KINDS } from '../core/policy.js';
+import { INTRODUCTION_MESSAGE_MAX, OFFERING_POSTING_KINDS } from '../core/policy.js';
 import {
   AREAS,
   CAPABILITIES,
@@ -392,7 +392,9 @@ export const DigestPreviewSchema = z
 
 export const IntroductionBody = z
   .strictObject({
-    message: text(1, 2000).meta({ description: 'A short note to the other side: who you are and what you hope for.' }),
+    message: text(1, INTRODUCTION_MESSAGE_MAX).meta({
+      description: 'A short note to the other side: who you are and what you hope for.',
+    }),
     acknowledgeSensitive: AcknowledgeSensitive,
   })
   .meta({ id: 'IntroductionRequest' });

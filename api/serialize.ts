@@ -1,8 +1,7 @@
-import { ANONYMOUS_OWNER } from '../core/policy.js';
+import { revealsNeedOwner } from '../core/policy.js';
 import type { IntroductionDetail } from '../db/queries/introductions.js';
-import type { MatchRow } from '../db/queries/matches.js';
+import type { MatchWithPosts } from '../db/queries/matches.js';
 import type { NeedRow, OfferingRow, OrganisationRow } from '../db/queries/posts.js';
-import type { PairView } from '../core/email/render.js';
 import type { Viewer } from './auth.js';
 
 /** The JSON shapes of the API. Anonymity is enforced here, the one place every need passes through. */
@@ -31,11 +30,6 @@ function postFields(p: NeedRow | OfferingRow, viewer: Viewer) {
   };
 }
 
-/** Whether the viewer may see who posted the need. */
-export function revealsNeedOwner(need: NeedRow, viewer: Pick<Viewer, 'organisationId'>): boolean {
-  return !need.anonymous || need.organisationId === viewer.organisationId;
-}
-
 export function toNeed(need: NeedRow, organisation: OrganisationRow, viewer: Viewer) {
   return {
     ...postFields(need, viewer),
@@ -43,20 +37,12 @@ export function toNeed(need: NeedRow, organisation: OrganisationRow, viewer: Vie
     trlMax: need.trlMax,
     openTo: need.openTo,
     anonymous: need.anonymous,
-    organisation: revealsNeedOwner(need, viewer) ? toOrganisation(organisation) : null,
+    organisation: revealsNeedOwner(need, viewer.organisationId) ? toOrganisation(organisation) : null,
   };
 }
 
 export function toOffering(offering: OfferingRow, organisation: OrganisationRow, viewer: Viewer) {
   return { ...postFields(offering, viewer), trl: offering.trl, organisation: toOrganisation(organisation) };
-}
-
-export interface MatchWithPosts {
-  match: MatchRow;
-  need: NeedRow;
-  needOrg: OrganisationRow;
-  offering: OfferingRow;
-  offeringOrg: OrganisationRow;
 }
 
 export function toMatch(r: MatchWithPosts, viewer: Viewer, feedback: 'relevant' | 'not_relevant' | null) {
@@ -79,7 +65,11 @@ export function toMatch(r: MatchWithPosts, viewer: Viewer, feedback: 'relevant' 
 export function toIntroduction(d: IntroductionDetail, viewer: Pick<Viewer, 'organisationId'>) {
   const i = d.introduction;
   const accepted = i.status === 'accepted';
-  const needRevealed = !d.need.anonymous || accepted || d.needOrg.id === viewer.organisationId;
+  const needRevealed = revealsNeedOwner(
+    { anonymous: d.need.anonymous, organisationId: d.needOrg.id },
+    viewer.organisationId,
+    accepted,
+  );
   const requesterHidden = i.requesterOrganisationId === d.needOrg.id && !needRevealed;
   const person = (u: { name: string; email: string }, org: OrganisationRow) => ({
     name: u.name,
@@ -108,28 +98,5 @@ export function toIntroduction(d: IntroductionDetail, viewer: Pick<Viewer, 'orga
     expiresAt: i.expiresAt.toISOString(),
     respondedAt: iso(i.respondedAt),
     createdAt: i.createdAt.toISOString(),
-  };
-}
-
-/** What an email or page about a pair shows to someone of `organisationId`. */
-export function pairViewFor(
-  p: {
-    need: { title: string; anonymous: boolean };
-    needOrg: { id: string; name: string };
-    offering: { title: string };
-    offeringOrg: { name: string };
-    explanation: unknown;
-    /** An accepted introduction reveals the need's organisation to the other side. */
-    introduced?: boolean;
-  },
-  organisationId: string,
-): PairView {
-  const revealed = !p.need.anonymous || p.introduced === true || p.needOrg.id === organisationId;
-  return {
-    needTitle: p.need.title,
-    needOrganisation: revealed ? p.needOrg.name : ANONYMOUS_OWNER,
-    offeringTitle: p.offering.title,
-    offeringOrganisation: p.offeringOrg.name,
-    summary: (p.explanation as { summary?: string } | null)?.summary ?? 'the match is no longer listed.',
   };
 }

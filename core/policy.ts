@@ -1,7 +1,13 @@
-// Who may do what, by organisation kind and membership: the rules every route, page and processor asks,
-// so that each is written once. Pure: callers pass what they know.
+// The domain's rules, each written once: who may post what, what is live, who may see whom (anonymity),
+// who is party to a match or an introduction, and the limits. Every route, page, query and processor asks
+// here; the SQL form of a rule that a query needs sits in db/policy.ts, next to a pointer to this one.
+// Pure: callers pass what they know.
 
+import { createHash } from 'node:crypto';
 import type { ConsortiumStatus, OrgKind } from './taxonomy.js';
+
+/** The two sides of the marketplace. */
+export type PostSide = 'need' | 'offering';
 
 /** Kinds that post needs: the biomanufacturers the roadmap is written for. */
 export const NEED_POSTING_KINDS: readonly OrgKind[] = ['biomanufacturer'];
@@ -16,7 +22,7 @@ export const OFFERING_POSTING_KINDS: readonly OrgKind[] = ['biomanufacturer', 's
 export const CONVENING_KINDS: readonly OrgKind[] = ['hub', 'agency'];
 
 /** Why an organisation of `kind` may not post on `side`, or null when it may. */
-export function postingRefusal(kind: OrgKind, side: 'need' | 'offering'): string | null {
+export function postingRefusal(kind: OrgKind, side: PostSide): string | null {
   if (side === 'need') {
     return NEED_POSTING_KINDS.includes(kind) ? null : 'Only members of a biomanufacturer may post technology needs.';
   }
@@ -56,10 +62,103 @@ export function consortiumStatusFor(current: ConsortiumStatus, memberKinds: read
     : 'forming';
 }
 
-/** Whether a post is live on the marketplace: open and not expired. */
+// ---- liveness ----
+
+/** Whether a post is live on the marketplace: open and not expired. (SQL form: db/policy.ts `liveSql`.) */
 export function isLive(post: { status: string; expiresAt: Date | null }, now: Date = new Date()): boolean {
   return post.status === 'open' && (post.expiresAt === null || post.expiresAt.getTime() > now.getTime());
 }
 
+/** Whether an organisation may see a post at all: any live post, and every post of its own. */
+export function maySeePost(
+  post: { organisationId: string; status: string; expiresAt: Date | null },
+  organisationId: string,
+  now: Date = new Date(),
+): boolean {
+  return post.organisationId === organisationId || isLive(post, now);
+}
+
+// ---- anonymity ----
+
 /** What a need's owner is called wherever the reader may not know it. */
 export const ANONYMOUS_OWNER = 'an anonymous biomanufacturer';
+
+/**
+ * Whether a reader of `organisationId` may know which organisation posted a need: always unless the need is
+ * anonymous; then only its own organisation, or the other side of an accepted introduction for it.
+ * (SQL form: db/policy.ts `organisationsSeenBy`.)
+ */
+export function revealsNeedOwner(
+  need: { anonymous: boolean; organisationId: string },
+  organisationId: string,
+  introduced = false,
+): boolean {
+  return !need.anonymous || introduced || need.organisationId === organisationId;
+}
+
+/** The need owner's name as the reader may see it: the name, or `ANONYMOUS_OWNER`. */
+export function needOwnerName(
+  need: { anonymous: boolean; organisationId: string },
+  ownerName: string,
+  organisationId: string,
+  introduced = false,
+): string {
+  return revealsNeedOwner(need, organisationId, introduced) ? ownerName : ANONYMOUS_OWNER;
+}
+
+/**
+ * A key that counts the organisations behind needs without revealing owners: an anonymous need of another
+ * organisation counts alone, so that a count does not tell that two anonymous needs share an owner.
+ */
+export function ownerCountKey(
+  need: { id: string; anonymous: boolean; organisationId: string },
+  organisationId: string,
+) {
+  return revealsNeedOwner(need, organisationId) ? `org:${need.organisationId}` : `need:${need.id}`;
+}
+
+// ---- parties ----
+
+type Pair = { need: { organisationId: string }; offering: { organisationId: string } };
+
+/** Whether an organisation is one side of a match (or of any need-offering pair). */
+export function isPartyToPair(pair: Pair, organisationId: string): boolean {
+  return pair.need.organisationId === organisationId || pair.offering.organisationId === organisationId;
+}
+
+/** The organisation on the other side of a pair from `organisationId`. */
+export function counterpartOf(pair: Pair, organisationId: string): string {
+  return pair.need.organisationId === organisationId ? pair.offering.organisationId : pair.need.organisationId;
+}
+
+type IntroductionParties = { requesterOrganisationId: string; recipientOrganisationId: string };
+
+/** Whether an organisation asked for an introduction or was asked: only they may see it. */
+export function isPartyToIntroduction(introduction: IntroductionParties, organisationId: string): boolean {
+  return (
+    introduction.requesterOrganisationId === organisationId || introduction.recipientOrganisationId === organisationId
+  );
+}
+
+/** Whether an organisation may answer an introduction: only the one asked. */
+export function mayAnswerIntroduction(introduction: IntroductionParties, organisationId: string): boolean {
+  return introduction.recipientOrganisationId === organisationId;
+}
+
+// ---- limits ----
+
+/** The longest introduction message, in characters. */
+export const INTRODUCTION_MESSAGE_MAX = 2000;
+/** A person may wait on at most this many unanswered introduction requests at once. */
+export const MAX_OPEN_REQUESTS = 10;
+/** An unanswered introduction request expires after this many days. */
+export const INTRODUCTION_EXPIRY_DAYS = 14;
+/** An introduction request still unanswered after this many days is sent again as a reminder. */
+export const INTRODUCTION_REMINDER_DAYS = 7;
+
+// ---- secrets ----
+
+/** How a bearer secret (an API token, a session's cookie) is stored: only its SHA-256, never itself. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,5 +1,5 @@
 import type { Request, Response, Router } from 'express';
-import { conveningRefusal } from '../../core/policy.js';
+import { conveningRefusal, maySeePost, needOwnerName } from '../../core/policy.js';
 import {
   AREAS,
   CAPABILITIES,
@@ -22,8 +22,6 @@ import { forbidden, HttpProblem, notFound } from '../problem.js';
 import { toGroups } from '../routes/common-needs.js';
 import { consortiumView, loadSuggestions } from '../routes/consortia.js';
 import { ConsortiumCreateBody, InvitationBody } from '../schemas.js';
-import { revealsNeedOwner } from '../serialize.js';
-import { visibleTo } from '../routes/posts.js';
 import {
   closeConsortium,
   createConsortium,
@@ -233,11 +231,11 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
     for (const id of ticked) {
       if (!UUID.test(id) || needs.some((n) => n.id === id)) continue;
       const found = await getNeed(deps.db, id);
-      if (!found || !visibleTo(found.post, viewer)) continue;
+      if (!found || !maySeePost(found.post, viewer.organisationId)) continue;
       needs.push({
         id,
         title: found.post.title,
-        organisation: revealsNeedOwner(found.post, viewer) ? found.organisation.name : ANONYMOUS_OWNER,
+        organisation: needOwnerName(found.post, found.organisation.name, viewer.organisationId),
         mine: found.post.organisationId === viewer.organisationId,
       });
     }
@@ -375,7 +373,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
       needs: found.needs.map((s) => ({
         id: s.post.id,
         title: s.post.title,
-        organisation: revealsNeedOwner(s.post, viewer) ? s.organisation.name : ANONYMOUS_OWNER,
+        organisation: needOwnerName(s.post, s.organisation.name, viewer.organisationId),
         percent: s.own ? null : Math.round(s.similarity * 100),
         reason: s.reason,
         invited: s.invited,

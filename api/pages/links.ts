@@ -8,7 +8,7 @@ import { getMatchByPair } from '../../db/queries/matches.js';
 import type { AppDeps } from '../deps.js';
 import { HttpProblem, linkProblem, sendProblem } from '../problem.js';
 import { IntroductionBody } from '../schemas.js';
-import { pairViewFor } from '../serialize.js';
+import { pairViewFor } from '../../core/email/render.js';
 import { declineConsortium, joinConsortium, notifyConsortium } from '../usecases/consortia.js';
 import {
   answerIntroduction,

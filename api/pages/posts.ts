@@ -2,20 +2,18 @@ import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { MatchExplanation } from '../../core/matching/explain.js';
 import { suggestCapabilities } from '../../core/suggest.js';
-import { conveningRefusal, OFFERING_POSTING_KINDS } from '../../core/policy.js';
+import { conveningRefusal, maySeePost, needOwnerName, OFFERING_POSTING_KINDS } from '../../core/policy.js';
 import { AREAS, CAPABILITIES, ORG_KIND_NAMES, PARTNERSHIP_TYPES } from '../../core/taxonomy.js';
 import { getCommonNeedGroup, groupOfNeed, listCommonNeedsOf } from '../../db/queries/common-needs.js';
 import { getInvitation, invitationsTo } from '../../db/queries/consortia.js';
 import { countAwaitingAnswer, listIntroductions } from '../../db/queries/introductions.js';
 import { getMatch, listMatchesOf } from '../../db/queries/matches.js';
-import { organisationPosts, type PostSide } from '../../db/queries/posts.js';
+import { organisationPosts, type NeedRow, type PostSide } from '../../db/queries/posts.js';
 import { requestMatching } from '../deps.js';
 import { HttpProblem, notFound } from '../problem.js';
-import { changePost, createPost, needSide, offeringSide, textOf, visibleTo, type AnySide } from '../routes/posts.js';
+import { changePost, createPost, needSide, offeringSide, textOf, type AnySide } from '../routes/posts.js';
 import { IntroductionBody } from '../schemas.js';
-import { revealsNeedOwner } from '../serialize.js';
 import { markNotRelevant, notifyIntroduction, requestIntroduction } from '../usecases/introductions.js';
-import { ANONYMOUS_OWNER } from './consortium-text.js';
 import { acknowledged, flagsOf, sensitiveFlags, type FieldFlags, type PageFlag } from './sensitive.js';
 import { requireViewer } from './session.js';
 import { fieldErrors, handle, list, str, viewerOf, type WebContext } from './web.js';
@@ -124,7 +122,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
       needs: rows.map((r) => ({
         id: r.need.id,
         title: r.need.title,
-        organisation: revealsNeedOwner(r.need, viewer) ? r.organisation.name : ANONYMOUS_OWNER,
+        organisation: needOwnerName(r.need, r.organisation.name, viewer.organisationId),
         percent: Math.round(r.similarity * 100),
       })),
       groupId: group?.id ?? null,
@@ -150,11 +148,11 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
     const noun = side === 'need' ? 'need' : 'offering';
     const viewer = viewerOf(res);
     const found = await s.get(deps.db, id).catch(() => undefined);
-    if (!found || !visibleTo(found.post, viewer)) throw notFound(`This ${noun}`);
+    if (!found || !maySeePost(found.post, viewer.organisationId)) throw notFound(`This ${noun}`);
     const { post, organisation } = found;
     const mine = post.organisationId === viewer.organisationId;
     const shownOrganisation =
-      side === 'need' && !revealsNeedOwner(post as never, viewer) ? ANONYMOUS_OWNER : organisation.name;
+      side === 'need' ? needOwnerName(post as NeedRow, organisation.name, viewer.organisationId) : organisation.name;
     let matches: unknown[] = [];
     if (mine) {
       const [{ rows }, intros] = await Promise.all([
@@ -171,7 +169,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
         const explanation = r.match.explanation as MatchExplanation;
         const other = side === 'need' ? r.offering : r.need;
         const otherOrg =
-          side === 'need' ? r.offeringOrg.name : revealsNeedOwner(r.need, viewer) ? r.needOrg.name : ANONYMOUS_OWNER;
+          side === 'need' ? r.offeringOrg.name : needOwnerName(r.need, r.needOrg.name, viewer.organisationId);
         return {
           id: r.match.id,
           title: other.title,

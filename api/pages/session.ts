@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../../config.js';
+import { hashToken } from '../../core/policy.js';
 import type { Executor } from '../../db/client.js';
 import { createSession, deleteSession, findSessionViewer } from '../../db/queries/sessions.js';
 import type { WebViewer } from './render.js';
@@ -8,13 +9,12 @@ import type { WebViewer } from './render.js';
 export const SESSION_COOKIE = 'rm_session';
 const SESSION_DAYS = 30;
 
-const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 const secure = (config: Pick<Config, 'publicUrl'>) => config.publicUrl.startsWith('https:');
 
 /** Signs a person in: a new session, its random token in an HttpOnly cookie, only its hash stored. */
 export async function startSession(db: Executor, config: Pick<Config, 'publicUrl'>, res: Response, userId: string) {
   const token = randomBytes(32).toString('base64url');
-  await createSession(db, userId, hash(token), SESSION_DAYS);
+  await createSession(db, userId, hashToken(token), SESSION_DAYS);
   res.cookie(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'lax',
@@ -27,7 +27,7 @@ export async function startSession(db: Executor, config: Pick<Config, 'publicUrl
 /** Ends the session this browser holds, if any, in the database (its cookie is replaced or cleared after). */
 export async function forgetSession(db: Executor, req: Request) {
   const token = req.cookies?.[SESSION_COOKIE] as string | undefined;
-  if (token) await deleteSession(db, hash(token));
+  if (token) await deleteSession(db, hashToken(token));
 }
 
 export async function endSession(db: Executor, req: Request, res: Response) {
@@ -39,7 +39,7 @@ export async function endSession(db: Executor, req: Request, res: Response) {
 export function loadViewer(db: Executor) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = req.cookies?.[SESSION_COOKIE] as string | undefined;
-    const row = token ? await findSessionViewer(db, hash(token)) : undefined;
+    const row = token ? await findSessionViewer(db, hashToken(token)) : undefined;
     res.locals.viewer = row ? ({ ...row, tokenId: row.sessionId } satisfies WebViewer) : null;
     next();
   };

@@ -1,3 +1,4 @@
+import { maySeePost } from '../../core/policy.js';
 import { getNeed } from '../../db/queries/posts.js';
 import {
   getCommonNeedGroup,
@@ -20,7 +21,6 @@ import {
   MatchListQuery,
 } from '../schemas.js';
 import { toNeed } from '../serialize.js';
-import { visibleTo } from './posts.js';
 
 /** Groups are ordered by organisations, then needs; one number keeps both in a cursor. */
 const SIZE_BASE = 1_000_000;
@@ -59,7 +59,7 @@ export function registerCommonNeedRoutes(api: ApiRouter): void {
     },
     async ({ deps, params, query, viewer }) => {
       const found = await getNeed(deps.db, params.id);
-      if (!found || !visibleTo(found.post, viewer)) throw notFound('Need');
+      if (!found || !maySeePost(found.post, viewer.organisationId)) throw notFound('Need');
       const { rows, more } = await listCommonNeedsOf(deps.db, params.id, query.limit, decodeScoreCursor(query.cursor));
       const last = rows.at(-1);
       return {

@@ -1,3 +1,4 @@
+import { maySeePost, revealsNeedOwner } from '../../core/policy.js';
 import { CHARTER } from '../../core/charter.js';
 import type { Executor } from '../../db/client.js';
 import {
@@ -33,8 +34,7 @@ import {
   SuggestionsSchema,
   CharterSchema,
 } from '../schemas.js';
-import { revealsNeedOwner, toNeed, toOffering, toOrganisation } from '../serialize.js';
-import { visibleTo } from './posts.js';
+import { toNeed, toOffering, toOrganisation } from '../serialize.js';
 import {
   closeConsortium,
   createConsortium,
@@ -73,11 +73,11 @@ export async function consortiumView(db: Executor, c: ConsortiumRow, viewer: Pic
     status: c.status,
     // A closed or expired need is its organisation's business, as everywhere else.
     needs: needRows
-      .filter(({ need }) => visibleTo(need, viewer))
+      .filter(({ need }) => maySeePost(need, viewer.organisationId))
       .map(({ need, organisation }) => ({
         id: need.id,
         title: need.title,
-        organisation: revealsNeedOwner(need, viewer) ? toOrganisation(organisation) : null,
+        organisation: revealsNeedOwner(need, viewer.organisationId) ? toOrganisation(organisation) : null,
       })),
     memberCounts: counts.get(c.id) ?? {},
     members: mine

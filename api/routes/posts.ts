@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { postingRefusal } from '../../core/policy.js';
+import { maySeePost, postingRefusal } from '../../core/policy.js';
 import type { Executor } from '../../db/client.js';
 import {
   deletePost,
@@ -169,12 +169,6 @@ export async function changePost(
   return updated;
 }
 
-/** Open, unexpired posts are public to signed-in users; anything else only to its organisation. */
-export function visibleTo(post: Row, viewer: Pick<Viewer, 'organisationId'>, now = new Date()): boolean {
-  if (post.organisationId === viewer.organisationId) return true;
-  return post.status === 'open' && (!post.expiresAt || post.expiresAt > now);
-}
-
 function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, s: Side<C, P>): void {
   const item = `${s.path}/{id}`;
   const lower = s.noun.toLowerCase();
@@ -247,7 +241,7 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
     },
     async ({ deps, params, viewer }) => {
       const found = await s.get(deps.db, params.id);
-      if (!found || !visibleTo(found.post, viewer)) throw notFound(s.noun);
+      if (!found || !maySeePost(found.post, viewer.organisationId)) throw notFound(s.noun);
       return { body: s.toJson(found.post, found.organisation, viewer) };
     },
   );
@@ -267,7 +261,7 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
     async ({ deps, params, body, viewer }) => {
       const updated = await deps.db.transaction(async (tx) => {
         const current = await s.lock(tx, params.id);
-        if (!current || !visibleTo(current, viewer)) throw notFound(s.noun);
+        if (!current || !maySeePost(current, viewer.organisationId)) throw notFound(s.noun);
         if (current.organisationId !== viewer.organisationId) {
           throw forbidden(`Only members of the organisation that posted this ${lower} may change it.`);
         }
@@ -293,7 +287,7 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
     async ({ deps, params, viewer }) => {
       await deps.db.transaction(async (tx) => {
         const current = await s.lock(tx, params.id);
-        if (!current || !visibleTo(current, viewer)) throw notFound(s.noun);
+        if (!current || !maySeePost(current, viewer.organisationId)) throw notFound(s.noun);
         if (current.organisationId !== viewer.organisationId) {
           throw forbidden(`Only members of the organisation that posted this ${lower} may delete it.`);
         }

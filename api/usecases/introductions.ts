@@ -1,3 +1,12 @@
+import {
+  counterpartOf,
+  INTRODUCTION_EXPIRY_DAYS,
+  isLive,
+  isPartyToIntroduction,
+  isPartyToPair,
+  mayAnswerIntroduction,
+  MAX_OPEN_REQUESTS,
+} from '../../core/policy.js';
 import type { Executor } from '../../db/client.js';
 import {
   countOpenRequests,
@@ -11,9 +20,8 @@ import {
   type IntroductionDetail,
 } from '../../db/queries/introductions.js';
 import { recordFlags } from '../../db/queries/flags.js';
-import { deleteMatchOfPair, recordFeedback } from '../../db/queries/matches.js';
+import { deleteMatchOfPair, recordFeedback, type MatchWithPosts } from '../../db/queries/matches.js';
 import { screenOrRefuse } from '../guardrail.js';
-import type { MatchWithPosts } from '../serialize.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, forbidden, notFound } from '../problem.js';
 import { enqueueIntroductionEmail } from '../../worker/queues.js';
@@ -24,22 +32,11 @@ export interface Actor {
   organisationId: string;
 }
 
-/** A person may wait on at most this many unanswered requests at once. */
-export const MAX_OPEN_REQUESTS = 10;
-export const INTRODUCTION_EXPIRY_DAYS = 14;
-export const INTRODUCTION_REMINDER_DAYS = 7;
-
-const live = (p: { status: string; expiresAt: Date | null }, now: Date) =>
-  p.status === 'open' && (!p.expiresAt || p.expiresAt > now);
-
 /** The match as the actor may act on it: they belong to one side, and both posts are live. */
 function partyTo(found: MatchWithPosts | undefined, actor: Actor): MatchWithPosts {
-  const party =
-    found &&
-    (found.need.organisationId === actor.organisationId || found.offering.organisationId === actor.organisationId);
-  if (!found || !party) throw notFound('Match');
+  if (!found || !isPartyToPair(found, actor.organisationId)) throw notFound('Match');
   const now = new Date();
-  if (!live(found.need, now) || !live(found.offering, now))
+  if (!isLive(found.need, now) || !isLive(found.offering, now))
     throw conflict('post_not_open', 'One of the two posts of this match is closed or expired.');
   return found;
 }
@@ -75,8 +72,7 @@ export async function requestIntroduction(
       'too_many_open_requests',
       `You have ${MAX_OPEN_REQUESTS} introduction requests awaiting an answer; ask again once one is answered or expires.`,
     );
-  const recipientOrganisationId =
-    found.need.organisationId === actor.organisationId ? found.offering.organisationId : found.need.organisationId;
+  const recipientOrganisationId = counterpartOf(found, actor.organisationId);
   const row = await insertIntroduction(tx, {
     needId,
     offeringId,
@@ -101,12 +97,8 @@ export async function answerIntroduction(
   answer: 'accept' | 'decline',
 ): Promise<IntroductionDetail> {
   const row = await lockIntroduction(tx, id);
-  if (
-    !row ||
-    (row.recipientOrganisationId !== actor.organisationId && row.requesterOrganisationId !== actor.organisationId)
-  )
-    throw notFound('Introduction');
-  if (row.recipientOrganisationId !== actor.organisationId)
+  if (!row || !isPartyToIntroduction(row, actor.organisationId)) throw notFound('Introduction');
+  if (!mayAnswerIntroduction(row, actor.organisationId))
     throw forbidden('Only the organisation asked for an introduction may answer it.');
   const expired = row.status === 'expired' || (row.status === 'pending' && row.expiresAt <= new Date());
   if (expired)
@@ -127,10 +119,7 @@ export async function answerIntroduction(
 
 /** Marks a pair not relevant for the actor's organisation; the match is removed for good. */
 export async function markNotRelevant(tx: Executor, actor: Actor, match: MatchWithPosts | undefined) {
-  const party =
-    match &&
-    (match.need.organisationId === actor.organisationId || match.offering.organisationId === actor.organisationId);
-  if (!match || !party) throw notFound('Match');
+  if (!match || !isPartyToPair(match, actor.organisationId)) throw notFound('Match');
   return recordFeedback(tx, {
     needId: match.need.id,
     offeringId: match.offering.id,

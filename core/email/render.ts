@@ -2,6 +2,7 @@
 
 import { Eta } from 'eta';
 import type { CommonNeedSection } from '../digest/compose.js';
+import { needOwnerName } from '../policy.js';
 import * as t from './templates.js';
 
 export interface RenderedEmail {
@@ -54,6 +55,33 @@ export interface PairView {
   offeringTitle: string;
   offeringOrganisation: string;
   summary: string;
+}
+
+/** What an email or page about a pair shows to a reader of `organisationId` (anonymity: core/policy.ts). */
+export function pairViewFor(
+  p: {
+    need: { title: string; anonymous: boolean };
+    needOrg: { id: string; name: string };
+    offering: { title: string };
+    offeringOrg: { name: string };
+    explanation: unknown;
+    /** An accepted introduction reveals the need's organisation to the other side. */
+    introduced?: boolean;
+  },
+  organisationId: string,
+): PairView {
+  return {
+    needTitle: p.need.title,
+    needOrganisation: needOwnerName(
+      { anonymous: p.need.anonymous, organisationId: p.needOrg.id },
+      p.needOrg.name,
+      organisationId,
+      p.introduced === true,
+    ),
+    offeringTitle: p.offering.title,
+    offeringOrganisation: p.offeringOrg.name,
+    summary: (p.explanation as { summary?: string } | null)?.summary ?? 'the match is no longer listed.',
+  };
 }
 
 export interface IntroductionRequestView extends PairView, Footer {

@@ -2,13 +2,10 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { groupCommonNeeds } from '../../core/matching/index.js';
 import { areaOf } from '../../core/taxonomy.js';
 import { executePrepared, type Database, type Executor } from '../client.js';
+import { liveSql, organisationsSeenBy } from '../policy.js';
 import { commonNeedGroupMembers, commonNeedGroups, commonNeeds, needs, organisations } from '../schema.js';
-import type { CandidateQuery, NeedForMatching } from './matches.js';
+import type { CandidateQuery, NeedForMatching } from './matching.js';
 import type { NeedRow, OrganisationRow } from './posts.js';
-
-/** "The need is live": the SQL form of core/policy's `isLive`, for a needs table aliased `alias`. */
-const liveNeed = (alias: string) =>
-  sql.raw(`${alias}.status = 'open' and (${alias}.expires_at is null or ${alias}.expires_at > now())`);
 
 const needColumns = sql`n.id, n.organisation_id as "orgId", n.capabilities,
   n.trl_min as "trlMin", n.trl_max as "trlMax", n.partnership_types as "partnershipTypes", n.open_to as "openTo",
@@ -46,7 +43,7 @@ export async function commonNeedCandidates(
       group by post_id)
     select ${needColumns}
     from chosen hits join needs n on n.id = hits.post_id
-    where ${liveNeed('n')} and n.organisation_id <> ${need.orgId} and n.id <> ${need.id}
+    where ${liveSql('n')} and n.organisation_id <> ${need.orgId} and n.id <> ${need.id}
     order by hits.strength desc
     limit ${q.limit + MAX_PARTNERS}`,
   );
@@ -92,7 +89,7 @@ export async function replaceCommonNeeds(
       await tx.execute<{ id: string }>(sql`
         select n.id from needs n
         where n.id = any(${sql.param([...new Set(pairs.flatMap((p) => [p.needA, p.needB]))])}::uuid[])
-          and ${liveNeed('n')}
+          and ${liveSql('n')}
         order by n.id for key share of n`)
     ).map((r) => r.id),
   );
@@ -187,7 +184,7 @@ async function regroup(tx: Executor, seeds: string[]): Promise<void> {
     select c.need_a as a, c.need_b as b, c.similarity
     from common_needs c join needs na on na.id = c.need_a join needs nb on nb.id = c.need_b
     where c.need_a = any(${sql.param(all)}::uuid[]) and c.need_b = any(${sql.param(all)}::uuid[])
-      and ${liveNeed('na')} and ${liveNeed('nb')}`);
+      and ${liveSql('na')} and ${liveSql('nb')}`);
   const info = await tx
     .select({
       id: needs.id,
@@ -310,7 +307,7 @@ export async function listCommonNeedsOf(
           needs.id,
           ranked.map((p) => p.other),
         ),
-        sql`${liveNeed('needs')}`,
+        liveSql('needs'),
       ),
     );
   const byId = new Map(posts.map((p) => [p.need.id, p]));
@@ -320,19 +317,10 @@ export async function listCommonNeedsOf(
   return { rows: rows.slice(0, limit), more: rows.length > limit };
 }
 
-/**
- * How many organisations the needs (a needs table aliased `alias`) come from, as a viewer may count them:
- * each anonymous need of another organisation counts alone. The true count would let a reader work out that
- * two anonymous needs share an owner.
- */
-export const organisationsSeenBy = (alias: string, viewerOrganisationId: string) => sql`count(distinct
-  case when ${sql.raw(alias)}.anonymous and ${sql.raw(alias)}.organisation_id <> ${viewerOrganisationId}
-    then 'need:' || ${sql.raw(alias)}.id::text else 'org:' || ${sql.raw(alias)}.organisation_id::text end)::int`;
-
 export interface GroupFilters {
   capability?: string;
   area?: string;
-  /** Whose eyes the counts are for (see `organisationsSeenBy`). */
+  /** Whose eyes the counts are for (see `organisationsSeenBy` in db/policy.ts). */
   viewerOrganisationId: string;
   id?: string;
   limit: number;
@@ -373,7 +361,7 @@ export async function listCommonNeedGroups(
         count(*)::int as need_count, ${organisationsSeenBy('n', f.viewerOrganisationId)} as organisation_count
       from common_need_groups g
       join common_need_group_members m on m.group_id = g.id
-      join needs n on n.id = m.need_id and ${liveNeed('n')}
+      join needs n on n.id = m.need_id and ${liveSql('n')}
       where true
         ${f.id ? sql`and g.id = ${f.id}` : sql``}
         ${f.capability ? sql`and g.capabilities @> array[${f.capability}]::text[]` : sql``}
@@ -384,7 +372,7 @@ export async function listCommonNeedGroups(
       (select count(distinct mt.offering_id)::int from matches mt
          join common_need_group_members m on m.need_id = mt.need_id
          join offerings o on o.id = mt.offering_id
-         where m.group_id = s.id and o.status = 'open' and (o.expires_at is null or o.expires_at > now())) as offering_count,
+         where m.group_id = s.id and ${liveSql('o')}) as offering_count,
       (select c.id from consortia c join consortium_needs cn on cn.consortium_id = c.id
          join common_need_group_members m on m.need_id = cn.need_id
          where m.group_id = s.id and c.status <> 'closed' order by c.created_at desc limit 1) as consortium_id
@@ -429,7 +417,7 @@ export async function groupNeeds(db: Executor, groupIds: string[]) {
     .from(commonNeedGroupMembers)
     .innerJoin(needs, eq(needs.id, commonNeedGroupMembers.needId))
     .innerJoin(organisations, eq(organisations.id, needs.organisationId))
-    .where(and(inArray(commonNeedGroupMembers.groupId, groupIds), sql`${liveNeed('needs')}`))
+    .where(and(inArray(commonNeedGroupMembers.groupId, groupIds), liveSql('needs')))
     .orderBy(asc(needs.createdAt), desc(needs.id));
 }
 
@@ -452,7 +440,7 @@ export async function commonNeedCountsByCapability(db: Executor): Promise<Map<st
       select g.id, g.capabilities
       from common_need_groups g
       join common_need_group_members m on m.group_id = g.id
-      join needs n on n.id = m.need_id and ${liveNeed('n')}
+      join needs n on n.id = m.need_id and ${liveSql('n')}
       group by g.id
       having count(distinct n.organisation_id) >= 2)
     select c.slug, count(*)::int as groups

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { ConsortiumStatus, OrgKind } from '../../core/taxonomy.js';
 import type { Executor } from '../client.js';
+import { liveSql } from '../policy.js';
 import {
   consortia,
   consortiumInvitations,
@@ -342,14 +343,14 @@ export async function consortiumSuggestions(
       from common_needs c join mine on mine.need_id in (c.need_a, c.need_b))
     select distinct on (s.id) s.id, s.similarity, s.explanation, s.own
     from scored s join needs n on n.id = s.id
-    where n.status = 'open' and (n.expires_at is null or n.expires_at > now())
+    where ${liveSql('n')}
       and n.organisation_id <> ${viewerOrganisationId}
     order by s.id, s.own desc, s.similarity desc`);
   const offeringRows = await db.execute<{ id: string; score: number; explanation: unknown }>(sql`
     select distinct on (o.id) o.id, m.score, m.explanation
     from consortium_needs cn join matches m on m.need_id = cn.need_id join offerings o on o.id = m.offering_id
     where cn.consortium_id = ${consortiumId}
-      and o.status = 'open' and (o.expires_at is null or o.expires_at > now())
+      and ${liveSql('o')}
       and o.organisation_id <> ${viewerOrganisationId}
     order by o.id, m.score desc`);
   const byScore = <T extends { id: string }>(xs: T[], score: (x: T) => number) =>

@@ -3,7 +3,7 @@ import type { DigestCandidate } from '../../core/digest/compose.js';
 import type { DigestPreferences } from '../../core/digest/schedule.js';
 import type { Executor } from '../client.js';
 import { digestItems, digestNotices, digests, users } from '../schema.js';
-import { organisationsSeenBy } from './common-needs.js';
+import { liveSql, organisationsSeenBy, ownerHiddenSql } from '../policy.js';
 
 /** A user's digest settings. */
 export async function getDigestSettings(db: Executor, userId: string) {
@@ -74,7 +74,7 @@ export async function digestCandidates(
     where n.organisation_id = ${organisationId} and ${bothLive} and ${stillNew(userId, organisationId)}
     union all
     select m.id, m.need_id, m.offering_id, m.score,
-      o.id, case when n.anonymous then null else n.organisation_id end, ${contentColumns}
+      o.id, case when ${ownerHiddenSql('n', organisationId)} then null else n.organisation_id end, ${contentColumns}
     from offerings o
     join matches m on m.offering_id = o.id
     join needs n on n.id = m.need_id
@@ -90,8 +90,7 @@ const contentColumns = sql`n.title as "needTitle", n.anonymous as "needAnonymous
   m.explanation`;
 
 // Both posts live: the recipient's own, and the other side's (closed or expired is its owners' business).
-const bothLive = sql`n.status = 'open' and (n.expires_at is null or n.expires_at > now())
-  and o.status = 'open' and (o.expires_at is null or o.expires_at > now())`;
+const bothLive = sql`${liveSql('n')} and ${liveSql('o')}`;
 
 const stillNew = (userId: string, organisationId: string) => sql`
   not exists (select 1 from digest_items s
@@ -273,15 +272,14 @@ export async function communityCandidates(db: Executor, recipient: { userId: str
     sql`not exists (select 1 from digest_notices s where s.user_id = ${userId} and s.kind = ${kind} and s.subject_id = ${subject})`;
   const common = await db.execute<CommonNeedNotice & Record<string, unknown>>(sql`
     select mine.id as "ownNeedId", mine.title as "ownTitle", other.id as "otherNeedId", other.title as "otherTitle",
-      case when other.anonymous then null else org.name end as "otherOrganisation",
+      case when ${ownerHiddenSql('other', organisationId)} then null else org.name end as "otherOrganisation",
       other.organisation_id as "otherOrganisationId"
     from needs mine
     join common_needs c on mine.id in (c.need_a, c.need_b)
     join needs other on other.id = case when c.need_a = mine.id then c.need_b else c.need_a end
     join organisations org on org.id = other.organisation_id
     where mine.organisation_id = ${organisationId}
-      and mine.status = 'open' and (mine.expires_at is null or mine.expires_at > now())
-      and other.status = 'open' and (other.expires_at is null or other.expires_at > now())
+      and ${liveSql('mine')} and ${liveSql('other')}
       and ${notSent('common-need', sql`other.id`)}
     order by c.similarity desc
     limit ${MAX_NOTICES * 4}`);
@@ -291,7 +289,7 @@ export async function communityCandidates(db: Executor, recipient: { userId: str
     from users u
     join common_need_groups g on ${followed}
     join common_need_group_members m on m.group_id = g.id
-    join needs n on n.id = m.need_id and n.status = 'open' and (n.expires_at is null or n.expires_at > now())
+    join needs n on n.id = m.need_id and ${liveSql('n')}
     where u.id = ${userId} and ${notSent('common-group', sql`g.id`)}
     group by g.id
     having count(distinct n.organisation_id) >= 2

@@ -3,7 +3,7 @@ import { termImpacts } from '../../core/matching/index.js';
 import { analysisOf, type StoredAnalysis } from '../analysis.js';
 import type { Executor } from '../client.js';
 import { needTerms, offeringTerms } from '../schema.js';
-import type { PostSide } from './posts.js';
+import type { PostSide } from '../../core/policy.js';
 
 type Indexed = {
   id: string;

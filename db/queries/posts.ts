@@ -1,15 +1,17 @@
-import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import { ANALYSIS_VERSION, analyzedToJson, analyzePost, indexTerms } from '../../core/matching/index.js';
+import type { PostSide } from '../../core/policy.js';
 import { CAPABILITIES } from '../../core/taxonomy.js';
 import { parseSearch } from '../../core/text/search.js';
 import type { Executor } from '../client.js';
 import { storedTerms, type StoredAnalysis } from '../analysis.js';
+import { isLiveWhere, liveSql } from '../policy.js';
 import { needs, needTerms, offerings, offeringTerms, organisations } from '../schema.js';
 import { replacePostings } from './postings.js';
 import { adjustTermStats } from './term-stats.js';
 
 /** Needs and offerings share their listing, visibility and versioning rules; this is where they live. */
-export type PostSide = 'need' | 'offering';
+export type { PostSide } from '../../core/policy.js';
 export type NeedRow = typeof needs.$inferSelect;
 export type OfferingRow = typeof offerings.$inferSelect;
 export type OrganisationRow = typeof organisations.$inferSelect;
@@ -49,7 +51,7 @@ export interface ListFilters {
 function visibility(side: PostSide, f: ListFilters, now: Date): SQL {
   const t = tableOf(side);
   const own = eq(t.organisationId, f.viewerOrganisationId);
-  const live = and(eq(t.status, 'open'), or(isNull(t.expiresAt), gt(t.expiresAt, now)))!;
+  const live = isLiveWhere(t, now);
   if (f.status === 'closed') return and(own, eq(t.status, 'closed'))!;
   return f.mine ? and(own, eq(t.status, 'open'))! : live;
 }
@@ -237,7 +239,7 @@ export async function organisationPosts(db: Executor, side: PostSide, organisati
       expiresAt: table.expiresAt,
       pending: sql<boolean>`${table.matchedVersion} is distinct from ${table.version}`,
       matches: sql<number>`(select count(*)::int from matches m join ${other} x on x.id = m.${otherId}
-        where m.${own} = ${postId} and x.status = 'open' and (x.expires_at is null or x.expires_at > now()))`,
+        where m.${own} = ${postId} and ${liveSql('x')})`,
     })
     .from(table)
     .where(eq(table.organisationId, organisationId))
@@ -248,10 +250,8 @@ export async function organisationPosts(db: Executor, side: PostSide, organisati
 export async function capabilityCoverage(db: Executor) {
   const rows = await db.execute<{ slug: string; needs: number; offerings: number; introductions: number }>(sql`
     select c.slug,
-      (select count(*)::int from needs n where c.slug = any(n.capabilities) and n.status = 'open'
-         and (n.expires_at is null or n.expires_at > now())) as needs,
-      (select count(*)::int from offerings o where c.slug = any(o.capabilities) and o.status = 'open'
-         and (o.expires_at is null or o.expires_at > now())) as offerings,
+      (select count(*)::int from needs n where c.slug = any(n.capabilities) and ${liveSql('n')}) as needs,
+      (select count(*)::int from offerings o where c.slug = any(o.capabilities) and ${liveSql('o')}) as offerings,
       (select count(*)::int from introductions i join needs n on n.id = i.need_id
          where c.slug = any(n.capabilities)) as introductions
     from capabilities c order by c.slug`);

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../client.js';
 import { needs, offerings, termStats } from '../schema.js';
-import type { PostSide } from './posts.js';
+import type { PostSide } from '../../core/policy.js';
 
 /**
  * Keeps each side's document frequencies current in the transaction that changes a post. One upsert over

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replaceMatches } from '../../db/queries/matches.js';
+import { replaceMatches } from '../../db/queries/matching.js';
 import { introductionsTick } from '../../worker/processors/introductions.js';
 import { matchPost, StatsCache } from '../../worker/processors/match.js';
 import { sampleNeed, sampleOffering, signup } from '../helpers.js';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replaceMatches } from '../../db/queries/matches.js';
+import { replaceMatches } from '../../db/queries/matching.js';
 import { startWorker } from '../../worker/index.js';
 import { sampleNeed, sampleOffering, signup, startTestApp, type TestApp } from '../helpers.js';
 

@@ -1,14 +1,15 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { pairViewFor } from '../../api/serialize.js';
 import type { Config } from '../../config.js';
 import {
+  pairViewFor,
   renderIntroductionAccepted,
   renderIntroductionClosed,
   renderIntroductionRequest,
   type RenderedEmail,
 } from '../../core/email/render.js';
 import { signLink } from '../../core/links.js';
+import { INTRODUCTION_REMINDER_DAYS, revealsNeedOwner } from '../../core/policy.js';
 import type { Database } from '../../db/client.js';
 import type { Executor } from '../../db/client.js';
 import {
@@ -31,8 +32,6 @@ export interface IntroductionEmailDeps {
   config: Pick<Config, 'publicUrl' | 'appSecret'>;
   logger: Logger;
 }
-
-const REMINDER_AFTER_DAYS = 7;
 
 /**
  * Sends the emails an introduction owes in its current state, then records them as sent, holding the row's
@@ -63,10 +62,12 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, job: I
     if (i.status === 'pending' && (i.notifiedStatus !== 'pending' || (i.remindedAt && !i.remindNotifiedAt))) {
       const reminder = i.notifiedStatus === 'pending';
       const recipientAuthor = requesterIsNeedSide ? d.offering.createdBy : d.need.createdBy;
-      const requesterLabel =
-        requesterIsNeedSide && d.need.anonymous
-          ? 'The anonymous biomanufacturer behind this need'
-          : `${d.requester.name} of ${requesterOrg.name}`;
+      // The recipient is the offering's side: a need's anonymous owner asking stays anonymous to it.
+      const requesterHidden =
+        requesterIsNeedSide && !revealsNeedOwner({ ...d.need, organisationId: d.needOrg.id }, recipientOrg.id);
+      const requesterLabel = requesterHidden
+        ? 'The anonymous biomanufacturer behind this need'
+        : `${d.requester.name} of ${requesterOrg.name}`;
       for (const to of await contactsFor(tx, recipientOrg.id, recipientAuthor)) {
         const link = (action: 'accept' | 'decline') =>
           `${config.publicUrl}/a/${signLink(config.appSecret, {
@@ -154,12 +155,13 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, job: I
 }
 
 /**
- * Expires requests unanswered for 14 days, marks those unanswered for 7 for a reminder, and enqueues every
+ * Expires requests past their expiry (INTRODUCTION_EXPIRY_DAYS after asking), marks those unanswered for
+ * INTRODUCTION_REMINDER_DAYS for a reminder, and enqueues every
  * email still owed (including any whose job was lost).
  */
 export async function introductionsTick(db: Executor, queue: Queue<NotificationJob>, now = new Date()) {
   const expired = await expireIntroductions(db, now);
-  const reminded = await dueReminders(db, REMINDER_AFTER_DAYS, now);
+  const reminded = await dueReminders(db, INTRODUCTION_REMINDER_DAYS, now);
   const owed = new Map<string, string>();
   for (const id of expired) owed.set(id, 'expired');
   for (const id of reminded) owed.set(id, 'pending-reminder');

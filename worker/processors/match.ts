@@ -16,7 +16,7 @@ import {
   type NeedForMatching,
   type OfferingForMatching,
   type MatchWrite,
-} from '../../db/queries/matches.js';
+} from '../../db/queries/matching.js';
 import { loadTermStats } from '../../db/queries/term-stats.js';
 import { commonNeedCandidates, replaceCommonNeeds, type CommonNeedWrite } from '../../db/queries/common-needs.js';
 import { analysisOf } from '../../db/analysis.js';

@@ -1,0 +1,40 @@
+// The SQL forms of the rules in core/policy.ts, for the queries that apply them in the database. Each is
+// the same rule as the TypeScript function it names; test/db/policy.test.ts checks that they agree.
+
+import { and, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { needs, offerings } from './schema.js';
+
+/**
+ * `isLive`: the post (a needs or offerings table aliased `alias`) is open and not expired, at `now` when
+ * given (a job's clock), else at the database's `now()`.
+ */
+export function liveSql(alias: string, now?: Date): SQL {
+  const t = sql.raw(alias);
+  const at = now ? sql`${now.toISOString()}::timestamptz` : sql`now()`;
+  return sql`(${t}.status = 'open' and (${t}.expires_at is null or ${t}.expires_at > ${at}))`;
+}
+
+/** `isLive` as a condition on a posts table of the schema, for queries built with drizzle's operators. */
+export function isLiveWhere(t: typeof needs | typeof offerings, now?: Date): SQL {
+  return and(eq(t.status, 'open'), or(isNull(t.expiresAt), gt(t.expiresAt, now ?? sql`now()`)))!;
+}
+
+/**
+ * The negation of `revealsNeedOwner` (without an introduction): the need (a needs table aliased `alias`)
+ * is anonymous and not of the reader's organisation, so its owner must not be shown.
+ */
+export function ownerHiddenSql(alias: string, organisationId: string): SQL {
+  const t = sql.raw(alias);
+  return sql`(${t}.anonymous and ${t}.organisation_id <> ${organisationId})`;
+}
+
+/**
+ * `ownerCountKey` summed: how many organisations the needs (aliased `alias`) come from, as a reader of
+ * `organisationId` may count them. Each anonymous need of another organisation counts alone: the true
+ * count would let a reader work out that two anonymous needs share an owner.
+ */
+export function organisationsSeenBy(alias: string, organisationId: string): SQL {
+  const t = sql.raw(alias);
+  return sql`count(distinct case when ${ownerHiddenSql(alias, organisationId)}
+    then 'need:' || ${t}.id::text else 'org:' || ${t}.organisation_id::text end)::int`;
+}

@@ -1,0 +1,292 @@
+// What the matcher reads and writes: posts as scoring reads them, candidates from the posting index, the
+// replacement of a post's matches, and the sweep's finds. The API's reads of matches are in ./matches.ts.
+
+import { inArray, sql } from 'drizzle-orm';
+import type { MatchableNeed, MatchableOffering } from '../../core/matching/index.js';
+import type { PostSide } from '../../core/policy.js';
+import type { StoredAnalysis } from '../analysis.js';
+import { executePrepared, type Database, type Executor } from '../client.js';
+import { liveSql } from '../policy.js';
+import { matches, needs, offerings } from '../schema.js';
+
+/** A post as the matcher reads it: what scoring needs, its version, and its stored analysis. */
+type ForMatching = { version: number; analysis: StoredAnalysis; expiresAt: Date | null };
+export type NeedForMatching = MatchableNeed & ForMatching;
+export type OfferingForMatching = MatchableOffering & ForMatching;
+
+/** What scoring reads of a post: its analysis stands for its text, which is never re-read. */
+const needColumns = sql`n.id, n.organisation_id as "orgId", n.capabilities,
+  n.trl_min as "trlMin", n.trl_max as "trlMax", n.partnership_types as "partnershipTypes", n.open_to as "openTo",
+  n.status, n.expires_at as "expiresAt", n.version, n.analysis`;
+const offeringColumns = sql`o.id, o.organisation_id as "orgId", org.kind as "orgKind",
+  o.capabilities, o.trl, o.partnership_types as "partnershipTypes", o.status, o.expires_at as "expiresAt",
+  o.version, o.analysis`;
+
+/** postgres.js hands back timestamps in raw rows as strings when selected through `execute`. */
+const withDates = <T extends { expiresAt: Date | string | null }>(r: T): T => ({
+  ...r,
+  expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt),
+});
+
+export async function loadNeedsForMatching(db: Database, ids: string[]): Promise<NeedForMatching[]> {
+  const rows = await executePrepared<NeedForMatching>(
+    db,
+    sql`select ${needColumns} from needs n where n.id = any(${sql.param(ids)}::uuid[]) order by n.id`,
+  );
+  return rows.map(withDates);
+}
+
+export async function loadOfferingForMatching(db: Executor, id: string): Promise<OfferingForMatching | undefined> {
+  const rows = await db.execute<OfferingForMatching & Record<string, unknown>>(
+    sql`select ${offeringColumns} from offerings o join organisations org on org.id = o.organisation_id where o.id = ${id}`,
+  );
+  return rows[0] && withDates(rows[0]);
+}
+
+export interface CandidateQuery {
+  /** The searching post's most discriminating terms, and a weight for each. */
+  terms: string[];
+  weights: number[];
+  /** How many of the highest-impact posts of each term are read. */
+  perTerm: number;
+  /** How many candidates, best first by summed weight x impact, are returned. */
+  limit: number;
+}
+
+/**
+ * The best-placed open posts of the other side for each query term, from the impact-ordered posting
+ * index, summed per post: `perTerm` index entries per term, whatever the size of the corpus.
+ */
+const hits = (postings: 'need_terms' | 'offering_terms', idColumn: 'need_id' | 'offering_id', q: CandidateQuery) => sql`
+  select p.post_id, sum(q.weight * p.impact) as strength
+  from unnest(${sql.param(q.terms)}::text[], ${sql.param(q.weights)}::real[]) as q(term, weight)
+  cross join lateral (
+    select t.${sql.identifier(idColumn)} as post_id, t.impact from ${sql.identifier(postings)} t
+    where t.term = q.term order by t.impact desc nulls last limit ${q.perTerm}) p
+  group by p.post_id
+  -- Twice the limit before the exclusions: most hits pass them, and only these rows are read.
+  order by strength desc limit ${q.limit * 2}`;
+
+/**
+ * Offerings worth scoring for a need: found by its terms, open, of a kind the need is open to, not of its
+ * organisation, and not rejected or declined for it.
+ */
+export async function offeringCandidates(
+  db: Database,
+  need: NeedForMatching,
+  q: CandidateQuery,
+  now: Date,
+): Promise<OfferingForMatching[]> {
+  if (q.terms.length === 0) return [];
+  const rows = await executePrepared<OfferingForMatching>(
+    db,
+    sql`
+    with hits as (${hits('offering_terms', 'offering_id', q)})
+    select ${offeringColumns}
+    from hits join offerings o on o.id = hits.post_id join organisations org on org.id = o.organisation_id
+    where ${liveSql('o', now)}
+      and o.organisation_id <> ${need.orgId}
+      and org.kind = any(${sql.param(need.openTo)}::org_kind[])
+      and not exists (select 1 from match_feedback f
+        where f.need_id = ${need.id} and f.offering_id = o.id and f.verdict = 'not_relevant')
+      and not exists (select 1 from introductions i
+        where i.need_id = ${need.id} and i.offering_id = o.id and i.status = 'declined')
+    order by hits.strength desc
+    limit ${q.limit}`,
+  );
+  return rows.map(withDates);
+}
+
+/** Needs worth scoring for an offering; the mirror of `offeringCandidates`. */
+export async function needCandidates(
+  db: Database,
+  offering: OfferingForMatching,
+  q: CandidateQuery,
+  now: Date,
+): Promise<NeedForMatching[]> {
+  if (q.terms.length === 0) return [];
+  const rows = await executePrepared<NeedForMatching>(
+    db,
+    sql`
+    with hits as (${hits('need_terms', 'need_id', q)})
+    select ${needColumns}
+    from hits join needs n on n.id = hits.post_id
+    where ${liveSql('n', now)}
+      and n.organisation_id <> ${offering.orgId}
+      and ${offering.orgKind}::org_kind = any(n.open_to)
+      and not exists (select 1 from match_feedback f
+        where f.offering_id = ${offering.id} and f.need_id = n.id and f.verdict = 'not_relevant')
+      and not exists (select 1 from introductions i
+        where i.offering_id = ${offering.id} and i.need_id = n.id and i.status = 'declined')
+    order by hits.strength desc
+    limit ${q.limit}`,
+  );
+  return rows.map(withDates);
+}
+
+export interface MatchWrite {
+  needId: string;
+  offeringId: string;
+  score: number;
+  needScore: number;
+  offeringScore: number;
+  explanation: unknown;
+}
+
+/**
+ * The pairs that may still be written now: both posts live, the pair not marked not relevant and no
+ * introduction of it declined. A job's candidates were read a moment ago; a close, a verdict or a decline
+ * committed since then must win.
+ */
+async function stillMatchable(db: Executor, found: MatchWrite[]): Promise<MatchWrite[]> {
+  if (found.length === 0) return found;
+  const rows = await db.execute<{ pair: string }>(sql`
+    select k.need_id || '/' || k.offering_id as pair
+    from unnest(${sql.param(found.map((f) => f.needId))}::uuid[], ${sql.param(found.map((f) => f.offeringId))}::uuid[])
+      as k(need_id, offering_id)
+    join needs n on n.id = k.need_id
+    join offerings o on o.id = k.offering_id
+    where ${liveSql('n')} and ${liveSql('o')}
+      and not exists (select 1 from match_feedback f
+        where f.need_id = k.need_id and f.offering_id = k.offering_id and f.verdict = 'not_relevant')
+      and not exists (select 1 from introductions i
+        where i.need_id = k.need_id and i.offering_id = k.offering_id and i.status = 'declined')`);
+  const ok = new Set(rows.map((r) => r.pair));
+  return found.filter((f) => ok.has(`${f.needId}/${f.offeringId}`));
+}
+
+export interface MatchResult {
+  id: string;
+  /** The version of the post the matches were computed for. */
+  version: number;
+  found: MatchWrite[];
+}
+
+/**
+ * Replaces the matches of each post with its `found`, for the posts still at the version they were
+ * computed for: a job that computed for an older version writes nothing, so a slow job can never overwrite
+ * a newer result. Existing rows keep their id and creation time. Answers the ids written.
+ */
+export async function replaceMatches(
+  db: Executor,
+  side: PostSide,
+  results: MatchResult[],
+  maxPerPost: number,
+  /** The number of posts the statistics scored with counted. */
+  corpusSize: number | null = null,
+): Promise<Set<string>> {
+  if (results.length === 0) return new Set();
+  const table = side === 'need' ? needs : offerings;
+  const current = await db
+    .select({ id: table.id, version: table.version })
+    .from(table)
+    .where(
+      inArray(
+        table.id,
+        results.map((r) => r.id),
+      ),
+    )
+    .orderBy(table.id)
+    .for('no key update');
+  const versions = new Map(current.map((r) => [r.id, r.version]));
+  const fresh = results.filter((r) => versions.get(r.id) === r.version);
+  if (fresh.length === 0) return new Set();
+  const ids = fresh.map((r) => r.id);
+  const found = await stillMatchable(
+    db,
+    fresh.flatMap((r) => r.found),
+  );
+  const own = side === 'need' ? sql.raw('need_id') : sql.raw('offering_id');
+  await db.execute(sql`
+    delete from matches m where m.${own} = any(${sql.param(ids)}::uuid[])
+      and not exists (select 1 from unnest(${sql.param(found.map((f) => f.needId))}::uuid[],
+                                           ${sql.param(found.map((f) => f.offeringId))}::uuid[]) as k(need_id, offering_id)
+                      where k.need_id = m.need_id and k.offering_id = m.offering_id)`);
+  for (let i = 0; i < found.length; i += 2000) {
+    await db
+      .insert(matches)
+      .values(found.slice(i, i + 2000))
+      .onConflictDoUpdate({
+        target: [matches.needId, matches.offeringId],
+        set: {
+          score: sql`excluded.score`,
+          needScore: sql`excluded.need_score`,
+          offeringScore: sql`excluded.offering_score`,
+          explanation: sql`excluded.explanation`,
+          updatedAt: sql`now()`,
+        },
+      });
+  }
+  if (side === 'offering' && found.length > 0) {
+    // A need keeps its best matches only, whichever side found them.
+    const needIds = [...new Set(found.map((m) => m.needId))];
+    await db.execute(sql`
+      delete from matches where id in (
+        select id from (
+          select id, row_number() over (partition by need_id order by score desc, id) as rank
+          from matches where need_id = any(${sql.param(needIds)}::uuid[])) ranked
+        where rank > ${maxPerPost})`);
+  }
+  await db
+    .update(table)
+    .set({ matchedVersion: sql`${table.version}`, matchedAt: new Date(), matchedCorpus: corpusSize })
+    .where(inArray(table.id, ids));
+  return new Set(ids);
+}
+
+/** Posts whose current version has not been matched: their job was lost or has not run yet. */
+export async function unmatchedPosts(db: Executor, limit = 5000) {
+  const rows = await db.execute<{ side: PostSide; id: string; version: number }>(sql`
+    (select 'need' as side, id, version from needs where matched_version is distinct from version
+      and updated_at < now() - interval '30 seconds' limit ${limit})
+    union all
+    (select 'offering' as side, id, version from offerings where matched_version is distinct from version
+      and updated_at < now() - interval '30 seconds' limit ${limit})`);
+  return [...rows];
+}
+
+/**
+ * A post whose statistics have moved since it was scored: the marketplace has grown by more than this
+ * factor. Scores rest on corpus statistics (idf, average length); those of a young marketplace swing with
+ * every post, so its first posts are scored again as it grows, in the background, without a full rematch.
+ */
+export const STALE_GROWTH = 1.2;
+
+/**
+ * The SQL of "this live post's statistics have moved": scored (by its own job or the last full rematch) on
+ * a corpus more than a fifth smaller than today's.
+ */
+const staleCondition = (alias: string) => sql`${sql.raw(alias)}.matched_version = ${sql.raw(alias)}.version
+  and ${sql.raw(alias)}.matched_corpus is not null and ${liveSql(alias)}
+  and greatest(${sql.raw(alias)}.matched_corpus, (select max(corpus_size) from rematches)) * ${sql.raw(String(STALE_GROWTH))}
+    < (select count(*) from needs) + (select count(*) from offerings)`;
+
+/** Posts matched at their current version, but on statistics that have moved since (see STALE_GROWTH). */
+export async function stalePosts(db: Executor, limit = 1000) {
+  const rows = await db.execute<{ side: PostSide; id: string; version: number }>(sql`
+    (select 'need' as side, n.id, n.version from needs n where ${staleCondition('n')} limit ${limit})
+    union all
+    (select 'offering' as side, o.id, o.version from offerings o where ${staleCondition('o')} limit ${limit})`);
+  return [...rows];
+}
+
+/**
+ * How much matching work waits: posts unmatched at their version or scored on statistics that have moved,
+ * and needs waiting to be regrouped into common needs.
+ */
+export async function pendingMatching(db: Executor): Promise<number> {
+  const [row] = await db.execute<{ pending: number }>(sql`
+    select (select count(*) from needs n where n.matched_version is distinct from n.version or ${staleCondition('n')})::int
+         + (select count(*) from offerings o where o.matched_version is distinct from o.version or ${staleCondition('o')})::int
+         + (select count(*) from common_need_dirty)::int
+      as pending`);
+  return row!.pending;
+}
+
+/** Whether any need is waiting for its matching job (as during a full rematch). */
+export async function needsPending(db: Executor): Promise<boolean> {
+  const [row] = await db.execute<{ pending: boolean }>(
+    sql`select exists (select 1 from needs where matched_version is distinct from version) as pending`,
+  );
+  return row?.pending === true;
+}

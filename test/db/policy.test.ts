@@ -1,0 +1,91 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isLive, ownerCountKey, revealsNeedOwner } from '../../core/policy.js';
+import { liveSql, organisationsSeenBy, ownerHiddenSql } from '../../db/policy.js';
+import { createTestDatabase } from '../helpers.js';
+
+// Each rule's SQL form (db/policy.ts) must answer as its TypeScript form (core/policy.ts) on the same rows.
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+const now = new Date('2026-03-02T12:00:00Z');
+const posts = [
+  { id: 'open-forever', status: 'open', expiresAt: null },
+  { id: 'open-until-later', status: 'open', expiresAt: new Date('2026-03-09T12:00:00Z') },
+  { id: 'expired', status: 'open', expiresAt: new Date('2026-02-23T12:00:00Z') },
+  { id: 'expiring-now', status: 'open', expiresAt: now },
+  { id: 'closed', status: 'closed', expiresAt: null },
+];
+const ORG_A = '00000000-0000-4000-8000-00000000000a';
+const ORG_B = '00000000-0000-4000-8000-00000000000b';
+const needs = [
+  { id: '00000000-0000-4000-8000-000000000001', anonymous: true, organisationId: ORG_A },
+  { id: '00000000-0000-4000-8000-000000000002', anonymous: true, organisationId: ORG_A },
+  { id: '00000000-0000-4000-8000-000000000003', anonymous: false, organisationId: ORG_A },
+  { id: '00000000-0000-4000-8000-000000000004', anonymous: false, organisationId: ORG_B },
+];
+
+const postRows = sql.join(
+  posts.map((p) => sql`(${p.id}, ${p.status}, ${p.expiresAt?.toISOString() ?? null}::timestamptz)`),
+  sql`, `,
+);
+const needRows = sql.join(
+  needs.map((n) => sql`(${n.id}::uuid, ${n.anonymous}, ${n.organisationId}::uuid)`),
+  sql`, `,
+);
+
+describe('the SQL forms of the rules', () => {
+  it('liveSql answers as isLive, at a given time and at the database’s now()', async () => {
+    const at = await database.handle.db.execute<{ id: string; live: boolean }>(
+      sql`select p.id, ${liveSql('p', now)} as live from (values ${postRows}) as p(id, status, expires_at)`,
+    );
+    expect(at.length).toBe(posts.length);
+    for (const row of at)
+      expect(row.live, row.id).toBe(
+        isLive(
+          posts.find((p) => p.id === row.id)!,
+          now,
+        ),
+      );
+
+    const today = await database.handle.db.execute<{ id: string; live: boolean }>(
+      sql`select p.id, ${liveSql('p')} as live from (values ${postRows}) as p(id, status, expires_at)`,
+    );
+    const clock = new Date();
+    expect(today.length).toBe(posts.length);
+    for (const row of today)
+      expect(row.live, row.id).toBe(
+        isLive(
+          posts.find((p) => p.id === row.id)!,
+          clock,
+        ),
+      );
+  });
+
+  it('ownerHiddenSql and organisationsSeenBy answer as revealsNeedOwner and ownerCountKey', async () => {
+    for (const viewer of [ORG_A, ORG_B]) {
+      const hidden = await database.handle.db.execute<{ id: string; hidden: boolean }>(
+        sql`select n.id, ${ownerHiddenSql('n', viewer)} as hidden
+            from (values ${needRows}) as n(id, anonymous, organisation_id)`,
+      );
+      expect(hidden.length).toBe(needs.length);
+      for (const row of hidden)
+        expect(row.hidden, row.id).toBe(
+          !revealsNeedOwner(
+            needs.find((n) => n.id === row.id)!,
+            viewer,
+          ),
+        );
+
+      const [counted] = await database.handle.db.execute<{ n: number }>(
+        sql`select ${organisationsSeenBy('n', viewer)} as n from (values ${needRows}) as n(id, anonymous, organisation_id)`,
+      );
+      expect(counted!.n).toBe(new Set(needs.map((n) => ownerCountKey(n, viewer))).size);
+    }
+  });
+});
