@@ -1,6 +1,8 @@
+import { QueueEvents, type Job } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import { enqueueDueDigests } from '../worker/processors/digest.js';
 import { startWorker } from '../worker/index.js';
+import { workerConnection } from '../worker/queues.js';
 import { waitForMatching } from '../scripts/harness.js';
 import { startTestApp, type TestApp } from './helpers.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
@@ -71,6 +73,22 @@ export async function waitForDigests(t: TestApp, jobs: { userId: string; period:
     return jobs.every((j) => finished.has(`${j.userId}/${j.period}`));
   }, timeoutMs);
   return rows;
+}
+
+/**
+ * Waits for a queued job to finish, on BullMQ's own event rather than a guess at how long it takes: answers
+ * its return value, or rejects with its error when it fails.
+ */
+export async function jobFinished(t: TestApp, job: Job, timeoutMs = 20_000): Promise<unknown> {
+  const connection = workerConnection(t.config.redisUrl);
+  const events = new QueueEvents(job.queueName, { connection, prefix: t.config.queuePrefix });
+  try {
+    await events.waitUntilReady();
+    return await job.waitUntilFinished(events, timeoutMs);
+  } finally {
+    await events.close();
+    connection.disconnect();
+  }
 }
 
 export async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {

@@ -1,16 +1,40 @@
-import { Queue } from 'bullmq';
+import { Queue, UnrecoverableError } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { OrgKind } from '../core/taxonomy.js';
+import { z } from 'zod';
+import { ORG_KINDS } from '../core/taxonomy.js';
+import type { Database } from '../db/client.js';
+import { prepareRematch } from '../db/queries/rematch.js';
 
 /** Queue names; every queue lives under the configured `{prefix}` so one Redis Cluster slot holds them all. */
 export const QUEUES = { matching: 'matching', notifications: 'notifications' } as const;
 
-export interface MatchJob {
-  side: 'need' | 'offering';
-  id: string;
-  /** The post's version when the job was enqueued; the processor always matches the latest one. */
-  version: number;
+// ---- job payloads: each type is its zod schema's, and each processor parses its job with it ----
+
+/**
+ * A job's payload as its processor may trust it. What Redis hands back is whatever was enqueued (by an older
+ * version, by hand, by a bug): a payload that does not fit fails its job at once, for good (a retry would
+ * read the same payload), with a message that names the job and the fields at fault.
+ */
+export function parseJob<S extends z.ZodType>(schema: S, name: string, data: unknown): z.infer<S> {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const faults = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`);
+  throw new UnrecoverableError(`malformed ${name} job: ${faults.join('; ')}`);
 }
+
+const id = z.guid();
+
+export const MatchJobSchema = z.object({
+  side: z.enum(['need', 'offering']),
+  id,
+  /** The post's version when the job was enqueued; the processor always matches the latest one. */
+  version: z.number().int().positive(),
+});
+export type MatchJob = z.infer<typeof MatchJobSchema>;
+
+/** One chunk of a full rematch: the needs to match, and the run whose statistics to score them with. */
+export const RematchJobSchema = z.object({ runId: id, ids: z.array(id) });
+export type RematchJob = z.infer<typeof RematchJobSchema>;
 
 /** A connection for producers: commands fail at once while Redis is away instead of queueing up. */
 export function producerConnection(url: string, options: RedisOptions = {}): Redis {
@@ -71,35 +95,38 @@ export type NotificationJob =
 /**
  * A signup or a request for a sign-in link, looked up and emailed by the worker, so that the API answers
  * the same, in the same time, whether or not the address is registered. `requestId` names the link it
- * issues, so that a retried job issues one.
+ * issues, so that a retried job issues one. (The signup was validated by the API's SignupBody.)
  */
-export type AccountEmailJob =
-  | { kind: 'signin'; requestId: string; email: string }
-  | {
-      kind: 'signup';
-      requestId: string;
-      signup: {
-        organisation: { name: string; kind: OrgKind; country: string };
-        user: { name: string; email: string; timezone: string };
-      };
-    };
+export const AccountEmailJobSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('signin'), requestId: id, email: z.string().min(1) }),
+  z.object({
+    kind: z.literal('signup'),
+    requestId: id,
+    signup: z.object({
+      organisation: z.object({ name: z.string().min(1), kind: z.enum(ORG_KINDS), country: z.string().min(1) }),
+      user: z.object({ name: z.string().min(1), email: z.string().min(1), timezone: z.string().min(1) }),
+    }),
+  }),
+]);
+export type AccountEmailJob = z.infer<typeof AccountEmailJobSchema>;
 
 /** An issued sign-in link to email (jobs of earlier versions; new ones are `AccountEmailJob`s). */
-export interface SigninEmailJob {
-  signinId: string;
+export const SigninEmailJobSchema = z.object({
+  signinId: id,
   /** Sent after a signup: worded as a welcome. */
-  welcome: boolean;
-}
+  welcome: z.boolean(),
+});
+export type SigninEmailJob = z.infer<typeof SigninEmailJobSchema>;
 
-export interface DigestJob {
-  userId: string;
+export const DigestJobSchema = z.object({
+  userId: id,
   /** The user's period, e.g. `2026-W48`: one digest per user and period. */
-  period: string;
-}
+  period: z.string().min(1),
+});
+export type DigestJob = z.infer<typeof DigestJobSchema>;
 
-export interface IntroductionEmailJob {
-  introductionId: string;
-}
+export const IntroductionEmailJobSchema = z.object({ introductionId: id });
+export type IntroductionEmailJob = z.infer<typeof IntroductionEmailJobSchema>;
 
 export function notificationsQueue(connection: Redis, prefix: string): Queue<NotificationJob> {
   return new Queue<NotificationJob>(QUEUES.notifications, {
@@ -146,11 +173,34 @@ export const enqueueIntroductionEmail = (queue: Queue<NotificationJob>, id: stri
   requeue(queue, 'introduction-email', { introductionId: id }, introductionJobId(id, state));
 
 /** A consortium's emails: an invitation to the invited organisation's people, or the members once it is active. */
-export type ConsortiumEmailJob =
-  { kind: 'invitation'; invitationId: string } | { kind: 'active'; consortiumId: string };
+export const ConsortiumEmailJobSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('invitation'), invitationId: id }),
+  z.object({ kind: z.literal('active'), consortiumId: id }),
+]);
+export type ConsortiumEmailJob = z.infer<typeof ConsortiumEmailJobSchema>;
 
 export const consortiumEmailJobId = (job: ConsortiumEmailJob) =>
   job.kind === 'invitation' ? `consortium-invitation-${job.invitationId}` : `consortium-active-${job.consortiumId}`;
 
 export const enqueueConsortiumEmail = (queue: Queue<NotificationJob>, job: ConsortiumEmailJob) =>
   requeue(queue, 'consortium-email', job, consortiumEmailJobId(job));
+
+/** Needs per rematch job: small enough to spread over workers and to lose little when one is killed. */
+const REMATCH_CHUNK = 100;
+
+/**
+ * Starts a full rematch, for the API's operator endpoint and the scripts alike: the database is prepared
+ * (db/queries/rematch.ts), then every need is matched by jobs spread over all workers. Safe at any time.
+ * Offerings keep their matchedAt: their matches are rebuilt from the needs' side.
+ */
+export async function startRematch(db: Database, queue: Queue): Promise<{ runId: string; chunks: number }> {
+  const { runId, chunks } = await prepareRematch(db, REMATCH_CHUNK);
+  await queue.addBulk(
+    chunks.map((ids, i) => ({
+      name: 'rematch-needs',
+      data: { runId, ids } satisfies RematchJob,
+      opts: { jobId: `rematch-${runId}-${i}` },
+    })),
+  );
+  return { runId, chunks: chunks.length };
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { startRematch } from '../../worker/processors/rematch.js';
+import { startRematch } from '../../worker/queues.js';
 import { createOrganisationWithUser, findUserByEmail } from '../../db/queries/accounts.js';
 import { listFlags } from '../../db/queries/flags.js';
 import { newToken } from '../auth.js';

@@ -4,7 +4,7 @@ import { generateNeed, generateOffering, rng } from '../../bench/generate.js';
 import { insertNeed, insertOffering } from '../../db/queries/posts.js';
 import { organisations } from '../../db/schema.js';
 import { startWorker } from '../../worker/index.js';
-import { startRematch } from '../../worker/processors/rematch.js';
+import { startRematch } from '../../worker/queues.js';
 import { spawnWorkerProcess, startTestApp, type TestApp } from '../helpers.js';
 
 let t: TestApp;

@@ -21,7 +21,7 @@ import {
   sentEmailsFor,
 } from '../../db/queries/consortia.js';
 import { isPermanentRejection, messageIdFor, type Mailer } from '../mailer.js';
-import { enqueueConsortiumEmail, type ConsortiumEmailJob, type NotificationJob } from '../queues.js';
+import { ConsortiumEmailJobSchema, enqueueConsortiumEmail, parseJob, type NotificationJob } from '../queues.js';
 
 export interface ConsortiumEmailDeps {
   db: Database;
@@ -61,7 +61,9 @@ async function sendOnce(
   return sent;
 }
 
-export async function sendConsortiumEmails(deps: ConsortiumEmailDeps, job: ConsortiumEmailJob): Promise<string> {
+/** Sends what a `ConsortiumEmailJob` (parsed here) asks for. */
+export async function sendConsortiumEmails(deps: ConsortiumEmailDeps, data: unknown): Promise<string> {
+  const job = parseJob(ConsortiumEmailJobSchema, 'consortium-email', data);
   return job.kind === 'invitation' ? sendInvitation(deps, job.invitationId) : sendActivation(deps, job.consortiumId);
 }
 

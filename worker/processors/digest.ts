@@ -21,7 +21,14 @@ import {
   unsentDigests,
 } from '../../db/queries/digests.js';
 import { isPermanentRejection, messageIdFor, type Mailer } from '../mailer.js';
-import { enqueueDigests, requeueDigest, type DigestJob, type NotificationJob } from '../queues.js';
+import {
+  DigestJobSchema,
+  enqueueDigests,
+  parseJob,
+  requeueDigest,
+  type DigestJob,
+  type NotificationJob,
+} from '../queues.js';
 
 export interface DigestDeps {
   db: Database;
@@ -41,7 +48,8 @@ export type DigestOutcome = 'sent' | 'empty' | 'failed' | 'cancelled' | 'already
  * user and period). A mail server that is away or answers 4xx throws, and the job is retried with backoff;
  * a 5xx is recorded as final.
  */
-export async function sendDigest(deps: DigestDeps, job: DigestJob): Promise<DigestOutcome> {
+export async function sendDigest(deps: DigestDeps, data: unknown): Promise<DigestOutcome> {
+  const job = parseJob(DigestJobSchema, 'digest', data);
   let leaveWindow: (() => void) | undefined;
   const enterWindow = async () => {
     leaveWindow = await sendWindow.acquire();

@@ -24,7 +24,7 @@ import {
   sentIntroductionEmails,
 } from '../../db/queries/introductions.js';
 import { isPermanentRejection, messageIdFor, type Mailer, type OutgoingEmail } from '../mailer.js';
-import { enqueueIntroductionEmail, type IntroductionEmailJob, type NotificationJob } from '../queues.js';
+import { enqueueIntroductionEmail, IntroductionEmailJobSchema, parseJob, type NotificationJob } from '../queues.js';
 
 export interface IntroductionEmailDeps {
   db: Database;
@@ -38,7 +38,8 @@ export interface IntroductionEmailDeps {
  * lock throughout: two runs take turns and the second finds nothing owed. A crash between a send and the
  * commit repeats that state's emails once.
  */
-export async function sendIntroductionEmails(deps: IntroductionEmailDeps, job: IntroductionEmailJob) {
+export async function sendIntroductionEmails(deps: IntroductionEmailDeps, data: unknown) {
+  const job = parseJob(IntroductionEmailJobSchema, 'introduction-email', data);
   const { config } = deps;
   return deps.db.transaction(async (tx) => {
     const row = await lockIntroduction(tx, job.introductionId);

@@ -20,7 +20,7 @@ import {
 import { loadTermStats } from '../../db/queries/term-stats.js';
 import { commonNeedCandidates, replaceCommonNeeds, type CommonNeedWrite } from '../../db/queries/common-needs.js';
 import { analysisOf } from '../../db/analysis.js';
-import type { MatchJob } from '../queues.js';
+import { MatchJobSchema, parseJob } from '../queues.js';
 
 /** How many of a post's most discriminating terms go into the candidate query. */
 const CANDIDATE_TERMS = 16;
@@ -199,8 +199,9 @@ export async function matchNeeds(db: Database, stats: StatsCache, ids: string[],
   return { written: written.size, stale: results.length - written.size, deleted: ids.length - results.length };
 }
 
-/** Matches the latest version of one post; see `matchNeeds`. */
-export async function matchPost(db: Database, stats: StatsCache, job: MatchJob, now = new Date()) {
+/** Matches the latest version of one post (a `MatchJob`, parsed here); see `matchNeeds`. */
+export async function matchPost(db: Database, stats: StatsCache, data: unknown, now = new Date()) {
+  const job = parseJob(MatchJobSchema, 'match', data);
   if (job.side === 'need') return matchNeeds(db, stats, [job.id], now);
   const offering = await loadOfferingForMatching(db, job.id);
   if (!offering) return { written: 0, stale: 0, deleted: 1 };

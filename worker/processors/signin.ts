@@ -7,7 +7,7 @@ import { findUserByEmail, findUserById } from '../../db/queries/accounts.js';
 import { findSigninLink, issueSigninLink, linkState } from '../../db/queries/sessions.js';
 import { issueSignupRequest } from '../../db/queries/signups.js';
 import { messageIdFor, type Mailer } from '../mailer.js';
-import type { AccountEmailJob, SigninEmailJob } from '../queues.js';
+import { AccountEmailJobSchema, parseJob, SigninEmailJobSchema } from '../queues.js';
 
 type Deps = { db: Database; mailer: Mailer; config: Pick<Config, 'publicUrl' | 'appSecret'> };
 
@@ -20,7 +20,8 @@ const article = (noun: string) => (/^[aeiou]/i.test(noun) ? `an ${noun}` : `a ${
  * address it emails a sign-in link instead. Issuing a link cancels the older ones of the same address.
  * Safe to retry: the link is issued under the request's id, once.
  */
-export async function sendAccountEmail(deps: Deps, job: AccountEmailJob): Promise<string> {
+export async function sendAccountEmail(deps: Deps, data: unknown): Promise<string> {
+  const job = parseJob(AccountEmailJobSchema, 'account-email', data);
   const email = job.kind === 'signin' ? job.email : job.signup.user.email;
   const user = await findUserByEmail(deps.db, email);
   if (user) {
@@ -60,7 +61,8 @@ export async function sendAccountEmail(deps: Deps, job: AccountEmailJob): Promis
  * Emails a sign-in link already issued (jobs queued before signups and sign-ins were looked up in the
  * worker); a link already used, cancelled or expired is not sent (a late retry is moot).
  */
-export async function sendSigninEmail(deps: Deps, job: SigninEmailJob): Promise<string> {
+export async function sendSigninEmail(deps: Deps, data: unknown): Promise<string> {
+  const job = parseJob(SigninEmailJobSchema, 'signin-email', data);
   const link = await findSigninLink(deps.db, job.signinId);
   if (!link) return 'moot';
   return mailSigninLink(deps, link, { welcome: job.welcome, registered: false });

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { asc, gt, sql } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { needs } from '../schema.js';
+import { rebuildPostings } from './postings.js';
+import { reanalyseStale } from './posts.js';
+import { rebuildTermStats } from './term-stats.js';
+
+/**
+ * The database's part of a full rematch: re-analyse posts analysed by an older analyser, recount the corpus
+ * statistics, mark every need pending and record the run; answers the run's id and every need's id in
+ * chunks of `chunkSize`, for the jobs that match them (see `startRematch` in worker/queues.ts).
+ */
+export async function prepareRematch(db: Database, chunkSize: number): Promise<{ runId: string; chunks: string[][] }> {
+  const runId = randomUUID();
+  // Locks in the order a save takes them (post rows, then statistics, then postings): no deadlock with one.
+  await db.transaction(async (tx) => {
+    await tx.update(needs).set({ matchedVersion: null, matchedAt: null });
+    const reanalysed = await reanalyseStale(tx);
+    await tx.execute(sql`lock table term_stats in exclusive mode`);
+    if (reanalysed > 0) await rebuildPostings(tx);
+    await rebuildTermStats(tx);
+    // Every post's matches are rebuilt on today's statistics (offerings' from the needs' side).
+    await tx.execute(sql`insert into rematches (id, corpus_size)
+      values (${runId}, (select count(*) from needs) + (select count(*) from offerings))`);
+  });
+  const chunks: string[][] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await db
+      .select({ id: needs.id })
+      .from(needs)
+      .where(after ? gt(needs.id, after) : undefined)
+      .orderBy(asc(needs.id))
+      .limit(chunkSize);
+    if (page.length === 0) break;
+    chunks.push(page.map((r) => r.id));
+    after = page.at(-1)!.id;
+  }
+  return { runId, chunks };
+}
