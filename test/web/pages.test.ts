@@ -1,4 +1,5 @@
 import request from 'supertest';
+import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleNeed } from '../helpers.js';
 import { startMailWorld, until, type MailWorld } from '../mail-world.js';
@@ -83,7 +84,16 @@ describe('accounts on the web pages', () => {
       { n: number }[]
     >`select count(*)::int as n from organisations where name = 'Someone Else'`;
     expect(orgs!.n).toBe(0);
-    await new Promise((r) => setTimeout(r, 300));
+    // The unknown address's request was queued like any other; once the worker has looked it up, no email.
+    let lookedUp: Job | undefined;
+    await until(async () => {
+      const done = await w.t.deps.notificationsQueue.getJobs(['completed', 'failed']);
+      lookedUp = done.find(
+        (j) => j.name === 'account-email' && (j.data as { email?: string }).email === 'nobody@nowhere.example',
+      );
+      return lookedUp !== undefined;
+    });
+    expect(lookedUp!.returnvalue).toBe('unknown address');
     expect(await w.smtp.to('nobody@nowhere.example')).toHaveLength(0);
   });
 

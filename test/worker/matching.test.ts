@@ -117,15 +117,25 @@ describe('matching', () => {
   });
 
   it('never matches an organisation kind outside openTo', async () => {
+    // A supplier's and a lab's offering that both fit the need: only the lab's may be matched.
+    const fromSupplier = await post('offerings', supplier.auth, sampleOffering());
+    const fromLab = await post(
+      'offerings',
+      academic.auth,
+      sampleOffering({ title: 'Raman chemometrics for glucose monitoring in bioreactors', trl: 6 }),
+    );
     const need = await post(
       'needs',
       bio.auth,
       sampleNeed({ openTo: ['academic'], title: 'Raman glucose, academic partners only' }),
     );
     const items = await matchesOf('needs', need, bio.auth);
-    expect(
-      items.every((m) => (m.offering as { organisation?: { kind: string } }).organisation?.kind === 'academic'),
-    ).toBe(true);
+    const ids = items.map((m) => m.offering.id);
+    expect(ids).toContain(fromLab);
+    expect(ids).not.toContain(fromSupplier);
+    expect(items.map((m) => (m.offering as { organisation?: { kind: string } }).organisation?.kind)).toEqual(
+      items.map(() => 'academic'),
+    );
   });
 
   it('updates matches when a post changes, and drops them when it closes', async () => {
@@ -190,7 +200,7 @@ describe('matching', () => {
   it('a rematch re-analyses a post analysed by an older analyser', async () => {
     const { need, offering } = await freshPair('plasmid DNA');
     await t.db.sql`update needs set analysis = jsonb_set(analysis, '{version}', '0') where id = ${need}`;
-    const { startRematch } = await import('../../worker/processors/rematch.js');
+    const { startRematch } = await import('../../worker/queues.js');
     await startRematch(t.db.db, t.deps.matchingQueue);
     await matched('needs', need, bio.auth);
     const [row] = await t.db.sql`select (analysis->>'version')::int as version from needs where id = ${need}`;
@@ -276,7 +286,7 @@ describe('feedback', () => {
     // A change to either post, and a full rematch, keep it out.
     await request(t.app).patch(`/v1/offerings/${offering}`).set(supplier.auth).send({ trl: 6 }).expect(200);
     await matched('offerings', offering, supplier.auth);
-    const { startRematch } = await import('../../worker/processors/rematch.js');
+    const { startRematch } = await import('../../worker/queues.js');
     await startRematch(t.db.db, t.deps.matchingQueue);
     await matched('needs', need, bio.auth);
     expect((await matchesOf('needs', need, bio.auth)).map((m) => m.offering.id)).not.toContain(offering);
