@@ -169,6 +169,10 @@ export async function startWorker(
       // Emails take milliseconds: a crashed worker's jobs are taken over within seconds, not half a minute.
       lockDuration: 10_000,
       stalledInterval: 5_000,
+      // Every email job is safe to run again (its row is claimed, its sends recorded), so a job that two
+      // crashed workers held in turn runs again rather than failing for good (BullMQ's default gives up at
+      // the second stall); one that stalls five times is taken for a job that crashes the worker.
+      maxStalledCount: 5,
       autorun: false,
     },
   );

@@ -44,7 +44,17 @@ describe('a digest run whose worker is killed', () => {
     }
     try {
       // Jobs the killed workers held come back once their locks lapse (BullMQ's stalled-job check).
-      const rows = await waitForDigests(t, jobs, 150_000);
+      const rows = await waitForDigests(t, jobs, 150_000).catch(async (err: Error) => {
+        // Say why: the digests still pending and the jobs that gave up.
+        const failed = await t.deps.notificationsQueue.getFailed(0, 20);
+        const [pending] = await t.db.sql<
+          { n: number }[]
+        >`select count(*)::int as n from digests where status = 'pending'`;
+        throw new Error(
+          `${err.message}: ${pending?.n} digest rows pending, ${(await smtp.messages()).length} messages; failed jobs: ` +
+            JSON.stringify(failed.map((j) => [j.id, j.failedReason])),
+        );
+      });
       expect(rows.filter((r) => r.status === 'sent')).toHaveLength(RECIPIENTS);
     } finally {
       worker.kill('SIGTERM');
