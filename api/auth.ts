@@ -9,7 +9,11 @@ import { HttpProblem, unauthorized } from './problem.js';
 /** The signed-in user, as every handler sees them. */
 export interface Viewer {
   userId: string;
-  tokenId: string;
+  /**
+   * The credential the request came with: the API token's id, or the session's for the web pages. Limits on
+   * writes are counted per credential.
+   */
+  credentialId: string;
   name: string;
   email: string;
   organisationId: string;

@@ -85,7 +85,7 @@ export class ApiRouter {
       const { deps } = this;
       if (spec.admin) requireAdmin(req.get('authorization'), deps.config.adminToken);
       const viewer = spec.auth ? await authenticate(req, deps.db) : undefined;
-      if (viewer && spec.method !== 'get') await limitsFor(deps).consume(['writes', viewer.tokenId]);
+      if (viewer && spec.method !== 'get') await limitsFor(deps).consume(['writes', viewer.credentialId]);
       if (spec.body && !req.is('application/json')) {
         throw new HttpProblem(
           415,

@@ -35,7 +35,7 @@ import { ANONYMOUS_OWNER, charterForPage, membersLine, REVEAL_SENTENCE } from '.
 import { acknowledged, flagsOf, sensitiveFlags, type FieldFlags } from './sensitive.js';
 import { requireViewer } from './session.js';
 import type { WebViewer } from './render.js';
-import { handle, list, str, viewerOf, type WebContext } from './web.js';
+import { list, pageHandler, str, UUID, viewerOf, type WebContext } from './shared.js';
 
 const CAPABILITY_NAMES = new Map(CAPABILITIES.map((c) => [c.slug as string, c.name as string]));
 const AREA_SLUGS = new Set<string>(AREAS.map((a) => a.slug));
@@ -46,7 +46,6 @@ const STATUS_LABELS: Record<ConsortiumStatus, string> = {
   active: 'active: at work',
   closed: 'closed',
 };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /** Groups as their cards show them: needs as the viewer may see them, the consortium or who may start one. */
@@ -143,7 +142,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
   router.get(
     '/common-needs',
     requireViewer,
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const viewer = viewerOf(res);
       const area = AREA_SLUGS.has(str(req.query.area)) ? str(req.query.area) : undefined;
       const capability = CAPABILITY_NAMES.has(str(req.query.capability)) ? str(req.query.capability) : undefined;
@@ -168,7 +167,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
   router.get(
     '/common-needs/:id',
     requireViewer,
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const group = await getCommonNeedGroup(deps.db, String(req.params.id), viewerOf(res).organisationId);
       if (!group)
         throw new HttpProblem(
@@ -187,7 +186,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
   router.get(
     '/consortia',
     requireViewer,
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const viewer = viewerOf(res);
       const status = (CONSORTIUM_STATUSES as readonly string[]).includes(str(req.query.status))
         ? (str(req.query.status) as ConsortiumStatus)
@@ -274,7 +273,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
   router.get(
     '/consortia/new',
     requireViewer,
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const viewer = viewerOf(res);
       const groupId = str(req.query.group);
       const { group, needs } = await formNeeds(viewer, groupId, []);
@@ -304,7 +303,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
   router.post(
     '/consortia',
     requireViewer,
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const viewer = viewerOf(res);
       const f = req.body as Record<string, unknown>;
       const values: ConsortiumForm = {
@@ -457,13 +456,13 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
   router.get(
     '/consortia/:id',
     requireViewer,
-    handle(async (req, res) => consortiumPage(req, res, await findConsortium(String(req.params.id)))),
+    pageHandler(async (req, res) => consortiumPage(req, res, await findConsortium(String(req.params.id)))),
   );
 
   router.post(
     '/consortia/:id/invitations',
     requireViewer,
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const id = String(req.params.id);
       const f = req.body as Record<string, unknown>;
       const parsed = InvitationBody.safeParse({
@@ -486,7 +485,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
   router.post(
     '/consortia/:id/join',
     requireViewer,
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const c = await findConsortium(String(req.params.id));
       const f = req.body as Record<string, unknown>;
       if (f.acceptCharter !== 'true')
@@ -530,7 +529,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
     router.post(
       `/consortia/:id/${verb}`,
       requireViewer,
-      handle(async (req, res) => {
+      pageHandler(async (req, res) => {
         const id = String(req.params.id);
         await deps.db.transaction((tx) => run(tx, viewerOf(res), id));
         res.redirect(303, `/consortia/${id}`);
@@ -541,7 +540,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
   router.get(
     '/consortia/:id/log',
     requireViewer,
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const c = await findConsortium(String(req.params.id));
       const view = await consortiumView(deps.db, c, viewerOf(res));
       if (!view.you.member) throw forbidden('Only the consortium’s members may read its log.');

@@ -1,5 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { pairViewFor } from '../../core/email/render.js';
 import { verifyLink, type LinkAction, type LinkClaims } from '../../core/links.js';
+import { isPartyToPair, mayAnswerIntroduction } from '../../core/policy.js';
 import { findOrganisation, findUserById } from '../../db/queries/accounts.js';
 import { getInvitation, memberKindCounts, membershipOf } from '../../db/queries/consortia.js';
 import { updateDigestSettings } from '../../db/queries/digests.js';
@@ -8,7 +10,6 @@ import { getMatchByPair } from '../../db/queries/matches.js';
 import type { AppDeps } from '../deps.js';
 import { HttpProblem, linkProblem, sendProblem } from '../problem.js';
 import { IntroductionBody } from '../schemas.js';
-import { pairViewFor } from '../../core/email/render.js';
 import { declineConsortium, joinConsortium, notifyConsortium } from '../usecases/consortia.js';
 import {
   answerIntroduction,
@@ -20,6 +21,7 @@ import {
 import { charterForPage, membersLine, REVEAL_SENTENCE } from './consortium-text.js';
 import { confirmPage, renderPage, resultPage } from './render.js';
 import { acknowledged, sensitiveFlags } from './sensitive.js';
+import { introductionMessageError, UUID } from './shared.js';
 
 /**
  * The pages behind the links in emails. The signed token in the path is the credential: it names the person
@@ -57,7 +59,7 @@ export function linkPages(deps: AppDeps): express.Router {
   }
 
   /** Answers a page, or the problem as a page (or as problem+json to a client that asks for JSON). */
-  const handle =
+  const linkPage =
     (work: (req: Request) => Promise<{ status?: number; html: string }>) => async (req: Request, res: Response) => {
       try {
         const { status, html } = await work(req);
@@ -79,7 +81,7 @@ export function linkPages(deps: AppDeps): express.Router {
 
   router.get(
     '/u/:token',
-    handle(async (req) => {
+    linkPage(async (req) => {
       const { actor } = await resolve(req, ['unsubscribe']);
       return {
         html: confirmPage({
@@ -94,7 +96,7 @@ export function linkPages(deps: AppDeps): express.Router {
 
   router.post(
     '/u/:token',
-    handle(async (req) => {
+    linkPage(async (req) => {
       const { actor } = await resolve(req, ['unsubscribe']);
       await updateDigestSettings(deps.db, actor.userId, { frequency: 'off' });
       return {
@@ -117,10 +119,7 @@ export function linkPages(deps: AppDeps): express.Router {
   async function matchFor(claims: LinkClaims, actor: Actor) {
     const { needId, offeringId } = pairOf(claims);
     const match = await getMatchByPair(deps.db, needId, offeringId);
-    const party =
-      match &&
-      (match.need.organisationId === actor.organisationId || match.offering.organisationId === actor.organisationId);
-    if (!match || !party)
+    if (!match || !isPartyToPair(match, actor.organisationId))
       throw new HttpProblem(
         404,
         'not_found',
@@ -132,7 +131,7 @@ export function linkPages(deps: AppDeps): express.Router {
 
   async function introductionFor(claims: LinkClaims, actor: Actor) {
     const detail = await getIntroduction(deps.db, claims.targetId ?? '');
-    if (!detail || detail.introduction.recipientOrganisationId !== actor.organisationId)
+    if (!detail || !mayAnswerIntroduction(detail.introduction, actor.organisationId))
       throw new HttpProblem(404, 'not_found', 'Not found', 'This introduction request no longer exists.');
     return detail;
   }
@@ -145,7 +144,6 @@ export function linkPages(deps: AppDeps): express.Router {
     'join-consortium',
     'decline-consortium',
   ];
-  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
   /**
    * The consortium invitation a link was sent for, still open to the link's organisation; an answered
@@ -198,7 +196,7 @@ export function linkPages(deps: AppDeps): express.Router {
 
   router.get(
     '/a/:token',
-    handle(async (req) => {
+    linkPage(async (req) => {
       const { claims, actor } = await resolve(req, ACTIONS);
       const action = req.originalUrl;
       if (claims.action === 'join-consortium') return { html: await joinPage(req, await invitationFor(claims, actor)) };
@@ -256,7 +254,7 @@ export function linkPages(deps: AppDeps): express.Router {
 
   router.post(
     '/a/:token',
-    handle(async (req) => {
+    linkPage(async (req) => {
       const { claims, actor } = await resolve(req, ACTIONS);
       if (claims.action === 'join-consortium') {
         const found = await invitationFor(claims, actor);
@@ -333,12 +331,7 @@ export function linkPages(deps: AppDeps): express.Router {
               button: 'Send the request',
               messageField: true,
               message: message.replaceAll('\u0000', ''),
-              error:
-                message.length === 0
-                  ? 'Write a short message to the other side.'
-                  : message.length > 2000
-                    ? 'Keep the message under 2,000 characters.'
-                    : `The message ${checked.error.issues[0]?.message ?? 'is not valid'}.`,
+              error: introductionMessageError(message, checked.error, 'Write a short message to the other side.'),
             }),
           };
         }

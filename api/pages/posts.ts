@@ -1,22 +1,20 @@
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { MatchExplanation } from '../../core/matching/explain.js';
-import { suggestCapabilities } from '../../core/suggest.js';
 import { conveningRefusal, maySeePost, needOwnerName, OFFERING_POSTING_KINDS } from '../../core/policy.js';
+import { suggestCapabilities } from '../../core/suggest.js';
 import { AREAS, CAPABILITIES, ORG_KIND_NAMES, PARTNERSHIP_TYPES } from '../../core/taxonomy.js';
 import { getCommonNeedGroup, groupOfNeed, listCommonNeedsOf } from '../../db/queries/common-needs.js';
-import { getInvitation, invitationsTo } from '../../db/queries/consortia.js';
-import { countAwaitingAnswer, listIntroductions } from '../../db/queries/introductions.js';
-import { getMatch, listMatchesOf } from '../../db/queries/matches.js';
-import { organisationPosts, type NeedRow, type PostSide } from '../../db/queries/posts.js';
-import { requestMatching } from '../deps.js';
+import { listIntroductions } from '../../db/queries/introductions.js';
+import { listMatchesOf } from '../../db/queries/matches.js';
+import type { NeedRow, PostSide } from '../../db/queries/posts.js';
+import { requestMatching, type AppDeps } from '../deps.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { changePost, createPost, needSide, offeringSide, textOf, type AnySide } from '../routes/posts.js';
-import { IntroductionBody } from '../schemas.js';
-import { markNotRelevant, notifyIntroduction, requestIntroduction } from '../usecases/introductions.js';
+import type { WebViewer } from './render.js';
 import { acknowledged, flagsOf, sensitiveFlags, type FieldFlags, type PageFlag } from './sensitive.js';
 import { requireViewer } from './session.js';
-import { fieldErrors, handle, list, str, viewerOf, type WebContext } from './web.js';
+import { fieldErrors, list, pageHandler, str, viewerOf, type WebContext } from './shared.js';
 
 const SIDES = { need: needSide, offering: offeringSide } as const;
 const KINDS = OFFERING_POSTING_KINDS.map((k) => ({ value: k, label: ORG_KIND_NAMES[k] }));
@@ -67,140 +65,105 @@ function formValues(f: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
+/** The other organisations' needs common to a need, counted as the pages say it, with its group. */
+async function commonNeedsOf(deps: AppDeps, needId: string, owner: string, viewer: WebViewer) {
+  const { rows } = await listCommonNeedsOf(deps.db, needId, 50);
+  if (rows.length === 0) return null;
+  // Distinct organisations; an anonymous need counts alone, so that the count reveals no owner.
+  const owners = new Set(rows.map((r) => (r.need.anonymous ? `need:${r.need.id}` : r.need.organisationId)));
+  const groupId = await groupOfNeed(deps.db, needId);
+  const group = groupId ? await getCommonNeedGroup(deps.db, groupId, viewer.organisationId) : undefined;
+  const n = owners.size;
+  return {
+    heading: `${n} other biomanufacturer${n === 1 ? '' : 's'} need${n === 1 ? 's' : ''} this too`,
+    needs: rows.map((r) => ({
+      id: r.need.id,
+      title: r.need.title,
+      organisation: needOwnerName(r.need, r.organisation.name, viewer.organisationId),
+      percent: Math.round(r.similarity * 100),
+    })),
+    groupId: group?.id ?? null,
+    consortiumId: group?.consortiumId ?? null,
+    mayConvene:
+      conveningRefusal(
+        viewer.organisationKind,
+        owner === viewer.organisationId || rows.some((r) => r.need.organisationId === viewer.organisationId),
+      ) === null,
+  };
+}
+
+/** A post's page; `intro` puts a typed introduction message back in its match's box, with its error or flags. */
+export async function postPage(
+  ctx: WebContext,
+  req: Request,
+  res: Response,
+  side: PostSide,
+  id: string,
+  intro?: { matchId: string; message: string; error?: string; flags?: PageFlag[] },
+  status = 200,
+) {
+  const { deps } = ctx;
+  const s = SIDES[side];
+  const noun = side === 'need' ? 'need' : 'offering';
+  const viewer = viewerOf(res);
+  const found = await s.get(deps.db, id).catch(() => undefined);
+  if (!found || !maySeePost(found.post, viewer.organisationId)) throw notFound(`This ${noun}`);
+  const { post, organisation } = found;
+  const mine = post.organisationId === viewer.organisationId;
+  const shownOrganisation =
+    side === 'need' ? needOwnerName(post as NeedRow, organisation.name, viewer.organisationId) : organisation.name;
+  let matches: unknown[] = [];
+  if (mine) {
+    const [{ rows }, intros] = await Promise.all([
+      listMatchesOf(deps.db, side, post.id, viewer.organisationId, 50),
+      listIntroductions(deps.db, viewer.organisationId, { limit: 500 }),
+    ]);
+    // Newest first: the first seen of a pair is its current state. An expired request may be asked again.
+    const introByPair = new Map<string, string>();
+    for (const i of intros.rows) {
+      const key = `${i.need.id}/${i.offering.id}`;
+      if (!introByPair.has(key) && i.introduction.status !== 'expired') introByPair.set(key, i.introduction.status);
+    }
+    matches = rows.map((r) => {
+      const explanation = r.match.explanation as MatchExplanation;
+      const other = side === 'need' ? r.offering : r.need;
+      const otherOrg =
+        side === 'need' ? r.offeringOrg.name : needOwnerName(r.need, r.needOrg.name, viewer.organisationId);
+      return {
+        id: r.match.id,
+        title: other.title,
+        organisation: otherOrg,
+        percent: Math.round(r.match.score * 100),
+        summary: explanation.summary,
+        capabilities: explanation.capabilities.map((c) => c.name),
+        terms: explanation.terms,
+        introduction: introByPair.get(`${r.need.id}/${r.offering.id}`) ?? null,
+      };
+    });
+  }
+  ctx.page(
+    req,
+    res,
+    'post',
+    {
+      title: post.title,
+      side,
+      post,
+      organisation: shownOrganisation,
+      mine,
+      pending: post.matchedVersion !== post.version,
+      capabilities: post.capabilities.map((c) => CAPABILITY_NAMES.get(c) ?? c),
+      matches,
+      common: side === 'need' ? await commonNeedsOf(deps, post.id, post.organisationId, viewer) : null,
+      intro: intro ?? null,
+    },
+    status,
+  );
+}
+
+/** Post forms and pages (each with its matches when it is the viewer's own), and the form's suggestions. */
 export function registerPostPages(router: Router, ctx: WebContext): void {
   const { deps } = ctx;
-
-  router.get(
-    '/',
-    handle(async (req, res) => {
-      const viewer = res.locals.viewer as ReturnType<typeof viewerOf> | null;
-      if (!viewer) return ctx.page(req, res, 'home', { title: 'Partners for the technology roadmap' });
-      const [needs, offerings, openIntroductions, invited] = await Promise.all([
-        organisationPosts(deps.db, 'need', viewer.organisationId),
-        organisationPosts(deps.db, 'offering', viewer.organisationId),
-        countAwaitingAnswer(deps.db, viewer.organisationId),
-        invitationsTo(deps.db, viewer.organisationId),
-      ]);
-      // Invitations to consortia awaiting an answer, with what each was made for.
-      const invitations = [];
-      for (const { invitation, consortium } of invited) {
-        if (consortium.status === 'closed') continue;
-        const found = await getInvitation(deps.db, invitation.id);
-        invitations.push({
-          consortiumId: consortium.id,
-          title: consortium.title,
-          because: found?.needTitle
-            ? `for your need “${found.needTitle}”`
-            : found?.offeringTitle
-              ? `for your offering “${found.offeringTitle}”`
-              : '',
-        });
-      }
-      const sections = [
-        ...(viewer.organisationKind === 'biomanufacturer' || needs.length > 0
-          ? [{ heading: 'Your technology needs', path: 'needs', posts: needs }]
-          : []),
-        ...(viewer.organisationKind !== 'biomanufacturer' || offerings.length > 0
-          ? [{ heading: 'Your offerings', path: 'offerings', posts: offerings }]
-          : []),
-      ];
-      ctx.page(req, res, 'dashboard', { title: 'Dashboard', sections, openIntroductions, invitations });
-    }),
-  );
-
-  /** The other organisations' needs common to a need, counted as the pages say it, with its group. */
-  async function commonNeedsOf(needId: string, owner: string, viewer: ReturnType<typeof viewerOf>) {
-    const { rows } = await listCommonNeedsOf(deps.db, needId, 50);
-    if (rows.length === 0) return null;
-    // Distinct organisations; an anonymous need counts alone, so that the count reveals no owner.
-    const owners = new Set(rows.map((r) => (r.need.anonymous ? `need:${r.need.id}` : r.need.organisationId)));
-    const groupId = await groupOfNeed(deps.db, needId);
-    const group = groupId ? await getCommonNeedGroup(deps.db, groupId, viewer.organisationId) : undefined;
-    const n = owners.size;
-    return {
-      heading: `${n} other biomanufacturer${n === 1 ? '' : 's'} need${n === 1 ? 's' : ''} this too`,
-      needs: rows.map((r) => ({
-        id: r.need.id,
-        title: r.need.title,
-        organisation: needOwnerName(r.need, r.organisation.name, viewer.organisationId),
-        percent: Math.round(r.similarity * 100),
-      })),
-      groupId: group?.id ?? null,
-      consortiumId: group?.consortiumId ?? null,
-      mayConvene:
-        conveningRefusal(
-          viewer.organisationKind,
-          owner === viewer.organisationId || rows.some((r) => r.need.organisationId === viewer.organisationId),
-        ) === null,
-    };
-  }
-
-  /** A post's page; `intro` puts a typed introduction message back in its match's box, with its error or flags. */
-  async function postPage(
-    req: Request,
-    res: Response,
-    side: PostSide,
-    id: string,
-    intro?: { matchId: string; message: string; error?: string; flags?: PageFlag[] },
-    status = 200,
-  ) {
-    const s = SIDES[side];
-    const noun = side === 'need' ? 'need' : 'offering';
-    const viewer = viewerOf(res);
-    const found = await s.get(deps.db, id).catch(() => undefined);
-    if (!found || !maySeePost(found.post, viewer.organisationId)) throw notFound(`This ${noun}`);
-    const { post, organisation } = found;
-    const mine = post.organisationId === viewer.organisationId;
-    const shownOrganisation =
-      side === 'need' ? needOwnerName(post as NeedRow, organisation.name, viewer.organisationId) : organisation.name;
-    let matches: unknown[] = [];
-    if (mine) {
-      const [{ rows }, intros] = await Promise.all([
-        listMatchesOf(deps.db, side, post.id, viewer.organisationId, 50),
-        listIntroductions(deps.db, viewer.organisationId, { limit: 500 }),
-      ]);
-      // Newest first: the first seen of a pair is its current state. An expired request may be asked again.
-      const introByPair = new Map<string, string>();
-      for (const i of intros.rows) {
-        const key = `${i.need.id}/${i.offering.id}`;
-        if (!introByPair.has(key) && i.introduction.status !== 'expired') introByPair.set(key, i.introduction.status);
-      }
-      matches = rows.map((r) => {
-        const explanation = r.match.explanation as MatchExplanation;
-        const other = side === 'need' ? r.offering : r.need;
-        const otherOrg =
-          side === 'need' ? r.offeringOrg.name : needOwnerName(r.need, r.needOrg.name, viewer.organisationId);
-        return {
-          id: r.match.id,
-          title: other.title,
-          organisation: otherOrg,
-          percent: Math.round(r.match.score * 100),
-          summary: explanation.summary,
-          capabilities: explanation.capabilities.map((c) => c.name),
-          terms: explanation.terms,
-          introduction: introByPair.get(`${r.need.id}/${r.offering.id}`) ?? null,
-        };
-      });
-    }
-    ctx.page(
-      req,
-      res,
-      'post',
-      {
-        title: post.title,
-        side,
-        post,
-        organisation: shownOrganisation,
-        mine,
-        pending: post.matchedVersion !== post.version,
-        capabilities: post.capabilities.map((c) => CAPABILITY_NAMES.get(c) ?? c),
-        matches,
-        common: side === 'need' ? await commonNeedsOf(post.id, post.organisationId, viewer) : null,
-        intro: intro ?? null,
-      },
-      status,
-    );
-  }
 
   for (const side of ['need', 'offering'] as const) {
     const s = SIDES[side];
@@ -258,7 +221,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
     router.post(
       `/${side}s`,
       requireViewer,
-      handle(async (req, res) => {
+      pageHandler(async (req, res) => {
         const viewer = viewerOf(res);
         const refusal = s.mayPost(viewer);
         if (refusal) throw new HttpProblem(403, 'forbidden', 'Not allowed', refusal);
@@ -292,7 +255,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
     router.get(
       `/${side}s/:id/edit`,
       requireViewer,
-      handle(async (req, res) => {
+      pageHandler(async (req, res) => {
         const found = await s.get(deps.db, String(req.params.id)).catch(() => undefined);
         if (!found || found.post.organisationId !== viewerOf(res).organisationId) throw notFound(`This ${noun}`);
         const p = found.post as Record<string, unknown> & { expiresAt: Date | null; keywords: string[] };
@@ -312,7 +275,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
     router.post(
       `/${side}s/:id/edit`,
       requireViewer,
-      handle(async (req, res) => {
+      pageHandler(async (req, res) => {
         const id = String(req.params.id);
         const form = req.body as Record<string, unknown>;
         const parsed = (s.patch as z.ZodType).safeParse(formToBody(side, form, true));
@@ -348,72 +311,13 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
     router.get(
       `/${side}s/:id`,
       requireViewer,
-      handle((req, res) => postPage(req, res, side, String(req.params.id))),
+      pageHandler((req, res) => postPage(ctx, req, res, side, String(req.params.id))),
     );
   }
 
-  /** Back to the viewer's post the match belongs to. */
-  const backTo = (m: { need: { id: string; organisationId: string }; offering: { id: string } }, orgId: string) =>
-    m.need.organisationId === orgId ? `/needs/${m.need.id}` : `/offerings/${m.offering.id}`;
-
-  router.post(
-    '/matches/:id/introduction',
-    requireViewer,
-    handle(async (req, res) => {
-      const viewer = viewerOf(res);
-      const match = await getMatch(deps.db, String(req.params.id)).catch(() => undefined);
-      const party =
-        match &&
-        (match.need.organisationId === viewer.organisationId ||
-          match.offering.organisationId === viewer.organisationId);
-      if (!match || !party) throw notFound('This match');
-      const body = req.body as Record<string, unknown>;
-      const message = str(body.message).trim();
-      // Back on the viewer's own post's page, the message kept in its box.
-      const side: PostSide = match.need.organisationId === viewer.organisationId ? 'need' : 'offering';
-      const again = (o: { error?: string; flags?: PageFlag[] }, status: number) =>
-        postPage(
-          req,
-          res,
-          side,
-          side === 'need' ? match.need.id : match.offering.id,
-          { matchId: match.match.id, message: message.replaceAll('\u0000', ''), ...o },
-          status,
-        );
-      // The API's own rules for the message (length, no NUL).
-      const checked = IntroductionBody.shape.message.safeParse(message);
-      if (!checked.success)
-        return again(
-          {
-            error: !message
-              ? 'Write a short message to the other side: who you are and what you hope for.'
-              : message.length > 2000
-                ? 'Keep the message under 2,000 characters.'
-                : `The message ${checked.error.issues[0]?.message ?? 'is not valid'}.`,
-          },
-          400,
-        );
-      let detail;
-      try {
-        detail = await deps.db.transaction((tx) => requestIntroduction(tx, viewer, match, message, acknowledged(body)));
-      } catch (err) {
-        const flags = sensitiveFlags(err);
-        if (!flags) throw err;
-        return again({ flags: Object.values(flags).flat() }, 422);
-      }
-      await notifyIntroduction(deps, detail);
-      res.redirect(303, backTo(match, viewer.organisationId));
-    }),
-  );
-
-  router.post(
-    '/matches/:id/not-relevant',
-    requireViewer,
-    handle(async (req, res) => {
-      const viewer = viewerOf(res);
-      const match = await getMatch(deps.db, String(req.params.id)).catch(() => undefined);
-      await deps.db.transaction((tx) => markNotRelevant(tx, viewer, match));
-      res.redirect(303, backTo(match!, viewer.organisationId));
-    }),
-  );
+  // Capabilities suggested from a post's text, for the post form's script.
+  router.get('/suggest', (req, res) => {
+    const text = typeof req.query.text === 'string' ? req.query.text.slice(0, 4000) : '';
+    res.json({ suggestions: suggestCapabilities(text).map((slug) => ({ slug, name: CAPABILITY_NAMES.get(slug) })) });
+  });
 }

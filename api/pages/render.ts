@@ -5,7 +5,7 @@ import { Eta } from 'eta';
 import type { PairView } from '../../core/email/render.js';
 import type { Viewer } from '../auth.js';
 
-/** The signed-in person of the pages: the API's viewer (its token being the session), with their organisation's name. */
+/** The signed-in person of the pages: the API's viewer (its credential being the session), with their organisation's name. */
 export interface WebViewer extends Viewer {
   organisationName: string;
 }

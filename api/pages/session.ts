@@ -40,7 +40,7 @@ export function loadViewer(db: Executor) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = req.cookies?.[SESSION_COOKIE] as string | undefined;
     const row = token ? await findSessionViewer(db, hashToken(token)) : undefined;
-    res.locals.viewer = row ? ({ ...row, tokenId: row.sessionId } satisfies WebViewer) : null;
+    res.locals.viewer = row ? ({ ...row, credentialId: row.sessionId } satisfies WebViewer) : null;
     next();
   };
 }

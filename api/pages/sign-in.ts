@@ -8,7 +8,7 @@ import { HttpProblem } from '../problem.js';
 import { SignupBody } from '../schemas.js';
 import { confirmSignup, requestSignin, requestSignup } from '../usecases/accounts.js';
 import { endSession, forgetSession, startSession } from './session.js';
-import { fieldErrors, handle, str, TIMEZONES, type WebContext } from './web.js';
+import { fieldErrors, pageHandler, str, TIMEZONES, type WebContext } from './shared.js';
 
 /** How long an emailed sign-in link works. */
 export const SIGNIN_MINUTES = SIGNIN_LINK_MINUTES;
@@ -60,7 +60,7 @@ function spentLink(what: 'sign-in' | 'signup', state: LinkState | 'registered'):
   }
 }
 
-export function registerAccountPages(router: Router, ctx: WebContext): void {
+export function registerSignInPages(router: Router, ctx: WebContext): void {
   const { deps } = ctx;
 
   const checkEmail = (email: string) => ({
@@ -81,7 +81,7 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
 
   router.post(
     '/signup',
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const f = req.body as Record<string, unknown>;
       const values = {
         organisationName: str(f.organisationName),
@@ -125,7 +125,7 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
 
   router.post(
     '/signin',
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const email = str((req.body as { email?: unknown }).email).trim();
       const parsed = EmailForm.safeParse({ email });
       if (!parsed.success) {
@@ -160,7 +160,7 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
   // so at once.
   router.get(
     '/signin/:token',
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const claims = claimsOf(String(req.params.token), 'signin');
       const link = await findSigninLink(deps.db, claims.targetId!);
       const state = link && link.userId === claims.userId ? linkState(link) : 'unknown';
@@ -177,7 +177,7 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
 
   router.post(
     '/signin/:token',
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const claims = claimsOf(String(req.params.token), 'signin');
       const userId = await deps.db.transaction((tx) => consumeSigninLink(tx, claims.targetId!, claims.userId));
       if (!userId) {
@@ -194,7 +194,7 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
   // The link that confirms a signup: GET shows what it will make, POST makes it and signs in.
   router.get(
     '/signup/:token',
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const claims = claimsOf(String(req.params.token), 'signup');
       const request = await findSignupRequest(deps.db, claims.targetId!);
       const state = linkState(request);
@@ -211,7 +211,7 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
 
   router.post(
     '/signup/:token',
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       const claims = claimsOf(String(req.params.token), 'signup');
       const outcome = await deps.db
         .transaction((tx) => confirmSignup(tx, claims.targetId!))
@@ -229,7 +229,7 @@ export function registerAccountPages(router: Router, ctx: WebContext): void {
 
   router.post(
     '/signout',
-    handle(async (req, res) => {
+    pageHandler(async (req, res) => {
       await endSession(deps.db, req, res);
       res.redirect(303, '/');
     }),

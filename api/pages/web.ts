@@ -1,59 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { z } from 'zod';
-import { coverageLayout } from '../../core/coverage.js';
-import { suggestCapabilities } from '../../core/suggest.js';
-import { CAPABILITIES } from '../../core/taxonomy.js';
-import { commonNeedCountsByCapability } from '../../db/queries/common-needs.js';
-import { capabilityCoverage } from '../../db/queries/posts.js';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
 import { limitsFor } from '../limits.js';
 import { HttpProblem } from '../problem.js';
-import { registerAccountPages } from './account.js';
 import { registerCommunityPages } from './community.js';
+import { registerCoveragePages } from './coverage.js';
+import { registerDashboardPage } from './dashboard.js';
 import { registerIntroductionPages } from './introductions.js';
+import { registerMatchPages } from './matches.js';
 import { registerPostPages } from './posts.js';
-import { renderPage, type PageBase, type WebViewer } from './render.js';
+import { renderPage, type WebViewer } from './render.js';
 import { loadViewer } from './session.js';
-
-/** What a page handler has: the app's dependencies and a way to answer with a page. */
-export interface WebContext {
-  deps: AppDeps;
-  /** Renders a page with the layout's viewer and CSRF token filled in. */
-  page(req: Request, res: Response, name: string, data: PageBase & Record<string, unknown>, status?: number): void;
-}
-
-export const viewerOf = (res: Response) => res.locals.viewer as WebViewer;
-
-/** Async handlers whose errors reach the web error handler. */
-export const handle =
-  (fn: (req: Request, res: Response) => Promise<void>): RequestHandler =>
-  (req, res, next) => {
-    fn(req, res).catch(next);
-  };
-
-/** A form field as text; anything else (a JSON body's object) as empty. */
-export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-/** A form field that may hold one value or several (checkboxes), as a list of texts. */
-export const list = (v: unknown): string[] =>
-  (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A zod error as messages per form field; `rename` maps a schema path to the field's name. */
-export function fieldErrors(error: z.ZodError, rename: (path: string) => string = (p) => p.split('.')[0]!) {
-  const errors: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = rename(issue.path.map(String).join('.'));
-    errors[field] ??= issue.message;
-  }
-  return errors;
-}
-
-export const TIMEZONES = Intl.supportedValuesOf('timeZone');
+import { registerSettingsPages } from './settings.js';
+import { UUID, type WebContext } from './shared.js';
+import { registerSignInPages } from './sign-in.js';
 
 /**
  * The largest form the pages take: a post's description holds up to 10,000 characters, each up to 4 bytes
@@ -90,7 +52,7 @@ export function webPages(deps: AppDeps): express.Router {
     const viewer = res.locals.viewer as WebViewer | null;
     if (req.method !== 'POST' || !viewer) return next();
     limitsFor(deps)
-      .consume(['writes', viewer.tokenId])
+      .consume(['writes', viewer.credentialId])
       .then(() => next(), next);
   });
 
@@ -110,29 +72,15 @@ export function webPages(deps: AppDeps): express.Router {
     next(UUID.test(id) ? undefined : new HttpProblem(404, 'not_found', 'Not found', 'There is no such page.')),
   );
 
-  registerAccountPages(router, ctx);
+  // One module per screen; each imports the shared helpers (./shared.ts), never the module that assembles them.
+  registerSignInPages(router, ctx);
+  registerDashboardPage(router, ctx);
   registerPostPages(router, ctx);
+  registerMatchPages(router, ctx);
   registerIntroductionPages(router, ctx);
+  registerSettingsPages(router, ctx);
+  registerCoveragePages(router, ctx);
   registerCommunityPages(router, ctx);
-
-  router.get(
-    '/coverage',
-    handle(async (req, res) => {
-      const [counts, common] = await Promise.all([capabilityCoverage(deps.db), commonNeedCountsByCapability(deps.db)]);
-      ctx.page(req, res, 'coverage', {
-        title: 'Roadmap coverage',
-        layout: coverageLayout(counts),
-        common: Object.fromEntries(common),
-      });
-    }),
-  );
-
-  // Capabilities suggested from a post's text, for the post form's script.
-  router.get('/suggest', (req, res) => {
-    const text = typeof req.query.text === 'string' ? req.query.text.slice(0, 4000) : '';
-    const names = new Map(CAPABILITIES.map((c) => [c.slug as string, c.name as string]));
-    res.json({ suggestions: suggestCapabilities(text).map((slug) => ({ slug, name: names.get(slug) })) });
-  });
 
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     // Error pages keep the layout working (its sign-out form needs a fresh CSRF token).

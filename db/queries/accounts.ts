@@ -51,7 +51,7 @@ export async function findOrganisation(db: Executor, id: string) {
 export async function findViewerByTokenHash(db: Executor, tokenHash: string) {
   const [row] = await db
     .select({
-      tokenId: apiTokens.id,
+      credentialId: apiTokens.id,
       lastUsedAt: apiTokens.lastUsedAt,
       userId: users.id,
       name: users.name,
@@ -65,7 +65,7 @@ export async function findViewerByTokenHash(db: Executor, tokenHash: string) {
     .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), isNotNull(users.verifiedAt)));
   if (!row) return undefined;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-    await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.tokenId));
+    await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.credentialId));
   }
   const { lastUsedAt: _lastUsedAt, ...viewer } = row;
   return viewer;

@@ -246,8 +246,8 @@ export async function organisationPosts(db: Executor, side: PostSide, organisati
     .orderBy(desc(table.createdAt));
 }
 
-/** Per capability: open needs, open offerings, and introductions asked for about needs tagged with it. */
-export async function capabilityCoverage(db: Executor) {
+/** Per capability: live needs, live offerings, and introductions asked for about needs tagged with it. */
+export async function countPostsByCapability(db: Executor) {
   const rows = await db.execute<{ slug: string; needs: number; offerings: number; introductions: number }>(sql`
     select c.slug,
       (select count(*)::int from needs n where c.slug = any(n.capabilities) and ${liveSql('n')}) as needs,
