@@ -1,7 +1,13 @@
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { MatchExplanation } from '../../core/matching/explain.js';
-import { conveningRefusal, maySeePost, needOwnerName, OFFERING_POSTING_KINDS } from '../../core/policy.js';
+import {
+  conveningRefusal,
+  maySeePost,
+  needOwnerName,
+  OFFERING_POSTING_KINDS,
+  ownerCountKey,
+} from '../../core/policy.js';
 import { suggestCapabilities } from '../../core/suggest.js';
 import { AREAS, CAPABILITIES, ORG_KIND_NAMES, PARTNERSHIP_TYPES } from '../../core/taxonomy.js';
 import { getCommonNeedGroup, groupOfNeed, listCommonNeedsOf } from '../../db/queries/common-needs.js';
@@ -70,7 +76,7 @@ async function commonNeedsOf(deps: AppDeps, needId: string, owner: string, viewe
   const { rows } = await listCommonNeedsOf(deps.db, needId, 50);
   if (rows.length === 0) return null;
   // Distinct organisations; an anonymous need counts alone, so that the count reveals no owner.
-  const owners = new Set(rows.map((r) => (r.need.anonymous ? `need:${r.need.id}` : r.need.organisationId)));
+  const owners = new Set(rows.map((r) => ownerCountKey(r.need, viewer.organisationId)));
   const groupId = await groupOfNeed(deps.db, needId);
   const group = groupId ? await getCommonNeedGroup(deps.db, groupId, viewer.organisationId) : undefined;
   const n = owners.size;

@@ -1,3 +1,4 @@
+import { isPartyToIntroduction } from '../../core/policy.js';
 import { getIntroduction, listIntroductions } from '../../db/queries/introductions.js';
 import { getMatch } from '../../db/queries/matches.js';
 import { decodeDateCursor, encodeCursor } from '../cursor.js';
@@ -77,11 +78,7 @@ export function registerIntroductionRoutes(api: ApiRouter): void {
     },
     async ({ deps, params, viewer }) => {
       const detail = await getIntroduction(deps.db, params.id);
-      const party =
-        detail &&
-        (detail.introduction.requesterOrganisationId === viewer.organisationId ||
-          detail.introduction.recipientOrganisationId === viewer.organisationId);
-      if (!detail || !party) throw notFound('Introduction');
+      if (!detail || !isPartyToIntroduction(detail.introduction, viewer.organisationId)) throw notFound('Introduction');
       return { body: toIntroduction(detail, viewer) };
     },
   );

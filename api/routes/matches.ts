@@ -1,3 +1,4 @@
+import { isPartyToPair } from '../../core/policy.js';
 import { getMatch, listMatchesOf, recordFeedback } from '../../db/queries/matches.js';
 import type { PostSide } from '../../db/queries/posts.js';
 import { getNeed, getOffering } from '../../db/queries/posts.js';
@@ -55,11 +56,7 @@ export function registerMatchRoutes(api: ApiRouter): void {
     },
     async ({ deps, params, body, viewer }) => {
       const found = await getMatch(deps.db, params.id);
-      const party =
-        found &&
-        (found.need.organisationId === viewer.organisationId ||
-          found.offering.organisationId === viewer.organisationId);
-      if (!found || !party) throw notFound('Match');
+      if (!found || !isPartyToPair(found, viewer.organisationId)) throw notFound('Match');
       const row = await recordFeedback(deps.db, {
         needId: found.need.id,
         offeringId: found.offering.id,

@@ -1,5 +1,5 @@
 import { CHARTER } from '../../core/charter.js';
-import { consortiumStatusFor, conveningRefusal, isLive } from '../../core/policy.js';
+import { consortiumStatusFor, conveningRefusal, isLive, maySeePost } from '../../core/policy.js';
 import { areaOf, type OrgKind } from '../../core/taxonomy.js';
 import type { Executor } from '../../db/client.js';
 import {
@@ -71,7 +71,7 @@ export async function createConsortium(
   const found = [];
   for (const [i, id] of input.needIds.entries()) {
     const need = await getNeed(tx, id);
-    if (!need || !(isLive(need.post) || need.post.organisationId === actor.organisationId)) {
+    if (!need || !maySeePost(need.post, actor.organisationId)) {
       throw new HttpProblem(404, 'not_found', 'Not found', `needIds[${i}]: there is no open need ${id}.`);
     }
     found.push(need.post);

@@ -6,6 +6,7 @@ import { digestPeriod, dueDigestPeriod } from '../../core/digest/schedule.js';
 import { renderDigest, type DigestItemView } from '../../core/email/render.js';
 import { ACTION_LINK_DAYS, expiryAfterDays, signLink } from '../../core/links.js';
 import type { MatchExplanation } from '../../core/matching/explain.js';
+import { revealsNeedOwner } from '../../core/policy.js';
 import type { Database, Executor } from '../../db/client.js';
 import {
   claimDigest,
@@ -125,7 +126,7 @@ async function composeAndSend(
       counterpartTitle: ownNeed ? c.offeringTitle : c.needTitle,
       counterpartOrganisation: ownNeed
         ? `${c.offeringOrganisationName} (${c.offeringOrganisationKind})`
-        : c.needAnonymous
+        : !revealsNeedOwner({ anonymous: c.needAnonymous, organisationId: c.needOrganisationId }, claim.organisationId)
           ? 'An anonymous biomanufacturer'
           : `${c.needOrganisationName} (${c.needOrganisationKind})`,
       score: c.score,
