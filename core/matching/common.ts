@@ -8,6 +8,7 @@
 // TRL range, partnership types) scales that evidence modestly; and at least one specific term or concept
 // must be shared, not only common words. Groups are formed by average linkage over pairs of organisations.
 
+import { isLive } from '../policy.js';
 import { capabilityBySlug } from '../taxonomy.js';
 import type { AnalyzedText } from './analysis.js';
 import { coverage, type CorpusStats } from './bm25.js';
@@ -158,8 +159,7 @@ export function commonExclusionReason(a: CommonNeedCandidate, b: CommonNeedCandi
   if (a.id === b.id) return 'same need';
   if (a.orgId === b.orgId) return 'same organisation';
   if (a.status !== 'open' || b.status !== 'open') return 'need is closed';
-  if (a.expiresAt !== null && a.expiresAt.getTime() <= now.getTime()) return 'need has expired';
-  if (b.expiresAt !== null && b.expiresAt.getTime() <= now.getTime()) return 'need has expired';
+  if (!isLive(a, now) || !isLive(b, now)) return 'need has expired';
   return null;
 }
 

@@ -1,6 +1,7 @@
 // Scores a need-offering pair from both sides and combines the two views with a harmonic mean, so a
 // match has to make sense to the biomanufacturer and to the supplier or lab.
 
+import { isLive } from '../policy.js';
 import type { OrgKind } from '../taxonomy.js';
 import { isGenericTerm } from '../text/generic.js';
 import { CONCEPT_PREFIX } from '../text/thesaurus.js';
@@ -109,7 +110,7 @@ export function exclusionReason(need: MatchableNeed, offering: MatchableOffering
   if (!need.openTo.includes(offering.orgKind)) return `need is not open to ${offering.orgKind} organisations`;
   if (need.status !== 'open') return 'need is closed';
   if (offering.status !== 'open') return 'offering is closed';
-  if (need.expiresAt !== null && need.expiresAt.getTime() <= now.getTime()) return 'need has expired';
+  if (!isLive(need, now)) return 'need has expired';
   return null;
 }
 
