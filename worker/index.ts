@@ -179,7 +179,11 @@ export async function startWorker(
 
   for (const w of [matching, notifications]) {
     w.on('failed', (job, err) =>
-      logger.warn({ queue: w.name, job: job?.name, jobId: job?.id, err: err.message }, 'job failed'),
+      logger.warn(
+        // A failed query's own message is in its cause (Drizzle wraps it).
+        { queue: w.name, job: job?.name, jobId: job?.id, err: err.message, cause: (err.cause as Error)?.message },
+        'job failed',
+      ),
     );
     w.on('error', (err) => logger.warn({ queue: w.name, err: err.message }, 'worker error'));
   }

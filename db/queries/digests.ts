@@ -197,6 +197,15 @@ export async function insertDigestItems(
     .returning({ needId: digestItems.needId, offeringId: digestItems.offeringId });
 }
 
+/**
+ * Reads a claimed digest's status on the claiming transaction: one round trip that fails when the
+ * transaction's connection has been cut, so that no email goes out that the commit could not record.
+ */
+export async function claimedDigestStatus(tx: Executor, id: string): Promise<string | undefined> {
+  const [row] = await tx.select({ status: digests.status }).from(digests).where(eq(digests.id, id));
+  return row?.status;
+}
+
 export async function finishDigest(
   tx: Executor,
   id: string,

@@ -9,6 +9,7 @@ import type { MatchExplanation } from '../../core/matching/explain.js';
 import { revealsNeedOwner } from '../../core/policy.js';
 import type { Database, Executor } from '../../db/client.js';
 import {
+  claimedDigestStatus,
   claimDigest,
   communityCandidates,
   digestAudience,
@@ -52,11 +53,25 @@ export type DigestOutcome = 'sent' | 'empty' | 'failed' | 'cancelled' | 'already
 export async function sendDigest(deps: DigestDeps, data: unknown): Promise<DigestOutcome> {
   const job = parseJob(DigestJobSchema, 'digest', data);
   let leaveWindow: (() => void) | undefined;
+  let settled = false;
   const enterWindow = async () => {
-    leaveWindow = await sendWindow.acquire();
+    const leave = await sendWindow.acquire();
+    // A transaction whose connection is cut settles at once while its callback runs on: it must neither send
+    // nor keep the window that nobody would then release.
+    if (settled) {
+      leave();
+      throw new Error('the digest transaction ended before its email was sent');
+    }
+    leaveWindow = leave;
   };
   try {
-    return await deps.db.transaction((tx) => composeAndSend(deps, tx, job, enterWindow)).finally(() => leaveWindow?.()); // as soon as the transaction has settled, before anything else
+    return await deps.db
+      .transaction((tx) => composeAndSend(deps, tx, job, enterWindow))
+      .finally(() => {
+        // as soon as the transaction has settled, before anything else
+        settled = true;
+        leaveWindow?.();
+      });
   } catch (err) {
     // Marked pending, a digest whose job is lost or gives up is found by the tick and tried again.
     await markDigestPending(deps.db, job.userId, job.period, (err as Error).message.slice(0, 500)).catch(() => {});
@@ -154,6 +169,9 @@ async function composeAndSend(
   });
   const messageId = messageIdFor('digest', `${job.userId}.${job.period}`, config.publicUrl);
   await enterSendWindow(); // held until the transaction has committed (or failed)
+  // The connection may have been cut while this job waited for the window: make sure the transaction is
+  // alive before the email goes, or its commit would fail after the send and the retry send it again.
+  await claimedDigestStatus(tx, claim.id);
   try {
     await deps.mailer.send({ ...email, to: { name: claim.name, address: claim.email }, messageId, unsubscribeUrl });
   } catch (err) {
