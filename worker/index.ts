@@ -42,6 +42,9 @@ export interface WorkerDeps {
 /** How long regrouping waits for a running rematch before it goes ahead anyway. */
 const REGROUP_PATIENCE_MS = 60_000;
 
+/** How often a worker checks that its schedulers exist (see ensureSchedulers). */
+const SCHEDULER_CHECK_MS = 15_000;
+
 const SCHEDULES = {
   'sweep-unmatched': { queue: 'matching', every: 60_000, job: 'sweep' },
   'digest-tick': { queue: 'notifications', every: 15 * 60_000, job: 'digest-tick' },
@@ -188,9 +191,37 @@ export async function startWorker(
     w.on('error', (err) => logger.warn({ queue: w.name, err: err.message }, 'worker error'));
   }
 
-  for (const [id, s] of Object.entries(SCHEDULES)) {
-    await queues[s.queue].upsertJobScheduler(id, { every: s.every }, { name: s.job });
-  }
+  /**
+   * Creates the schedulers that are missing. Redis restarted without persistence (or its keys deleted) loses
+   * them with every queued job, so this runs at start, on every reconnection and every
+   * SCHEDULER_CHECK_MS; a scheduler found missing after start runs its job at once too, so that the sweep
+   * re-enqueues unmatched posts and the digest tick the digests of the period that are not final.
+   */
+  let checking = false;
+  const ensureSchedulers = async (catchUp: boolean) => {
+    if (checking) return;
+    checking = true;
+    try {
+      for (const [id, s] of Object.entries(SCHEDULES)) {
+        const queue = queues[s.queue] as unknown as Queue;
+        if (await queue.getJobScheduler(id)) continue;
+        await queue.upsertJobScheduler(id, { every: s.every }, { name: s.job });
+        if (catchUp) {
+          await queue.add(s.job, {}, { jobId: `${id}-catch-up`, removeOnComplete: true, removeOnFail: true });
+          logger.warn({ scheduler: id }, 'scheduler was missing (Redis lost its data?): re-created, running now');
+        }
+      }
+    } finally {
+      checking = false;
+    }
+  };
+  await ensureSchedulers(false);
+  const schedulerCheck = setInterval(() => {
+    ensureSchedulers(true).catch((err: Error) => logger.warn({ err: err.message }, 'scheduler check failed'));
+  }, SCHEDULER_CHECK_MS);
+  producer.on('ready', () => {
+    ensureSchedulers(true).catch((err: Error) => logger.warn({ err: err.message }, 'scheduler check failed'));
+  });
   void matching.run();
   void notifications.run();
   logger.info({ prefix: config.queuePrefix, mail: mailer.destination }, 'worker started');
@@ -201,6 +232,7 @@ export async function startWorker(
     queue: queues.matching,
     /** Waits for jobs in flight to finish, then closes the connections. */
     async close() {
+      clearInterval(schedulerCheck);
       await Promise.all([matching.close(), notifications.close()]);
       await Promise.all([queues.matching.close(), queues.notifications.close()]);
       if (!options.mailer) mailer.close();

@@ -1,0 +1,96 @@
+import type { ChildProcess } from 'node:child_process';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateNeed, generateOffering, rng } from '../../bench/generate.js';
+import { seedDigestAudience } from '../../bench/digest-data.js';
+import { insertNeed, insertOffering } from '../../db/queries/posts.js';
+import { organisations } from '../../db/schema.js';
+import { enqueueDueDigests } from '../../worker/processors/digest.js';
+import { enqueueMatch } from '../../worker/queues.js';
+import { clearRedisPrefix, spawnWorkerProcess, startTestApp, type TestApp } from '../helpers.js';
+import { until, waitForDigests } from '../mail-world.js';
+import { startSmtp, type TestSmtp } from '../smtp.js';
+
+// Redis restarted without persistence loses every queued job and every scheduler. Here the queue prefix's
+// keys are deleted in the middle of a matching run and a digest run: the worker re-creates its schedulers,
+// the sweep finds the posts whose jobs were lost and the digest tick the digests, and nothing is lost.
+
+let t: TestApp;
+let smtp: TestSmtp;
+let worker: ChildProcess;
+const RECIPIENTS = 300;
+
+const pendingNeeds = async () =>
+  (
+    await t.db.sql<{ n: number }[]>`select count(*)::int as n from needs where matched_version is distinct from version`
+  )[0]!.n;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  smtp = await startSmtp();
+  const random = rng(13);
+  const [bio] = await t.db.db
+    .insert(organisations)
+    .values({ name: 'Loss Bio', kind: 'biomanufacturer', country: 'GB' })
+    .returning();
+  const suppliers = await t.db.db
+    .insert(organisations)
+    .values(Array.from({ length: 10 }, (_, i) => ({ name: `Loss S${i}`, kind: 'supplier' as const, country: 'DE' })))
+    .returning();
+  await t.db.db.transaction(async (tx) => {
+    for (let i = 0; i < 300; i++) await insertNeed(tx, { ...generateNeed(random), organisationId: bio!.id } as never);
+    for (let i = 0; i < 200; i++) {
+      await insertOffering(tx, { ...generateOffering(random), organisationId: suppliers[i % 10]!.id } as never);
+    }
+  });
+  await t.db.sql`update offerings set matched_version = version, matched_at = now()`;
+  await seedDigestAudience(t.db.sql, RECIPIENTS);
+  // Daily at this hour: every seeded person's digest is due now, so the tick finds the lost ones.
+  await t.db.sql`
+    update users set digest_frequency = 'daily', timezone = 'UTC', digest_hour = extract(hour from now() at time zone 'UTC')
+    where email like 'seed-%'`;
+  worker = spawnWorkerProcess(t.config, { SMTP_URL: smtp.url, WORKER_CONCURRENCY: '1', MAIL_CONCURRENCY: '2' });
+}, 120_000);
+
+afterAll(async () => {
+  if (worker && worker.exitCode === null) {
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+  }
+  await smtp?.stop();
+  await t?.close();
+});
+
+describe('Redis losing its data mid-run', () => {
+  it('loses nothing: every need is matched and every digest sent, at most one twice', async () => {
+    // The generated needs' matching jobs, as their posting would have queued them.
+    for (const need of await t.db.sql<{ id: string; version: number }[]>`
+      select id, version from needs where matched_version is distinct from version`) {
+      await enqueueMatch(t.deps.matchingQueue, { side: 'need', id: need.id, version: need.version });
+    }
+    const jobs = await enqueueDueDigests(t.db.db, t.deps.notificationsQueue);
+    expect(jobs).toHaveLength(RECIPIENTS);
+    await until(async () => (await smtp.messages()).length >= 40 && (await pendingNeeds()) < 300, 120_000);
+    expect(await pendingNeeds()).toBeGreaterThan(0);
+
+    await clearRedisPrefix(t.config.queuePrefix);
+    const sentAtLoss = (await smtp.messages()).length;
+    expect(sentAtLoss).toBeLessThan(RECIPIENTS);
+
+    // The schedulers come back within a check (15 s) and their jobs run at once.
+    await until(async () => (await pendingNeeds()) === 0, 180_000);
+    const rows = await waitForDigests(t, jobs, 180_000);
+    expect(rows.filter((r) => r.status === 'sent')).toHaveLength(RECIPIENTS);
+    const perRecipient = new Map<string, number>();
+    for (const m of await smtp.messages()) perRecipient.set(m.to, (perRecipient.get(m.to) ?? 0) + 1);
+    expect(perRecipient.size).toBe(RECIPIENTS);
+    const duplicates = [...perRecipient.values()].reduce((sum, n) => sum + (n - 1), 0);
+    expect(duplicates).toBeLessThanOrEqual(1);
+    expect(worker.exitCode).toBeNull();
+
+    // The schedulers are back.
+    const schedulers = await t.deps.matchingQueue.getJobSchedulers();
+    expect(schedulers.map((s) => s.key)).toContain('sweep-unmatched');
+    await request(t.app).get('/readyz').expect(200);
+  }, 400_000);
+});
