@@ -49,6 +49,13 @@ const envSchema = z.object({
   RATE_LIMIT_PER_IP: perMinute(30),
   RATE_LIMIT_TOKENS: perMinute(10),
   RATE_LIMIT_WRITES: perMinute(120),
+  METRICS_PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 65535')
+    .max(65535, 'must be between 1 and 65535')
+    .optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -72,6 +79,10 @@ export interface Config {
   mailConcurrency: number;
   /** Bearer token of the operator endpoints under /v1/admin; unset disables them. */
   adminToken: string | undefined;
+  /** Where a worker run alone serves its /metrics; unset: it serves none (the API serves them under `all`). */
+  metricsPort: number | undefined;
+  /** Bearer token /metrics asks for; unset: /metrics is open (keep it off the public network). */
+  metricsToken: string | undefined;
   /** Limits on abuse, each a number of requests a minute; `enabled: false` (RATE_LIMITS=off) lifts them all. */
   rateLimits: RateLimits;
 }
@@ -123,6 +134,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     adminToken: e.ADMIN_TOKEN,
     workerConcurrency: e.WORKER_CONCURRENCY,
     mailConcurrency: e.MAIL_CONCURRENCY,
+    metricsPort: e.METRICS_PORT,
+    metricsToken: e.METRICS_TOKEN,
     rateLimits: {
       enabled: e.RATE_LIMITS === 'on',
       perAddress: e.RATE_LIMIT_PER_ADDRESS,
@@ -135,3 +148,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
 /** The names of the variables, for the docker-compose consistency test and the README. */
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
+/** What is legal but unwise in a configuration, for a warning at start. */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.env === 'production' && config.publicUrl.startsWith('http://'))
+    warnings.push(
+      `PUBLIC_URL is plain http (${config.publicUrl}) under NODE_ENV=production: sign-in links and session cookies travel unencrypted`,
+    );
+  return warnings;
+}

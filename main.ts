@@ -1,10 +1,11 @@
 import { pino } from 'pino';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, configWarnings, loadConfig } from './config.js';
 import { connectDatabase } from './db/client.js';
 import { prepareDatabase } from './db/migrate.js';
 import { startApi } from './api/server.js';
 import { matchingQueue, notificationsQueue, producerConnection } from './worker/queues.js';
 import { startWorker } from './worker/index.js';
+import { startMetricsServer } from './worker/metrics.js';
 
 /**
  * `node dist/main.js [api|worker|all]`: the API, a worker, or both in one process (the default).
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = pino({ level: config.logLevel, base: { role } });
+  for (const warning of configWarnings(config)) logger.warn(warning);
   await prepareDatabase(config.databaseUrl);
   logger.info('database ready');
 
@@ -40,6 +42,12 @@ async function main(): Promise<void> {
   if (role === 'worker' || role === 'all') {
     const worker = await startWorker({ config, logger, db: database.db });
     stops.unshift(worker.close);
+  }
+  // A worker alone serves its metrics on its own port; under `all` the API serves them at /metrics.
+  if (role === 'worker' && config.metricsPort) {
+    const server = await startMetricsServer(config.metricsPort, config.metricsToken);
+    logger.info({ port: config.metricsPort }, 'worker metrics listening');
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   }
   if (role === 'api' || role === 'all') {
     const redis = producerConnection(config.redisUrl);

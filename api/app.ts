@@ -3,10 +3,12 @@ import express from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { sql } from 'drizzle-orm';
+import type { Queue } from 'bullmq';
 import type { AppDeps } from './deps.js';
 import { ApiRouter } from './endpoint.js';
 import { requestLogger } from './logging.js';
 import { createMetrics } from './metrics.js';
+import { answerScrape, watchQueue } from '../worker/metrics.js';
 import { linkPages } from './pages/links.js';
 import { webPages } from './pages/web.js';
 import { notFoundHandler, problemHandler } from './problem.js';
@@ -90,8 +92,10 @@ export function createApp(deps: AppDeps) {
     const ready = postgres === 'ok' && redis === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', postgres, redis });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  watchQueue(deps.matchingQueue as unknown as Queue);
+  watchQueue(deps.notificationsQueue as unknown as Queue);
+  app.get('/metrics', async (req, res) => {
+    await answerScrape(req, res, deps.config.metricsToken, [metrics.registry]);
   });
 
   app.use(notFoundHandler);

@@ -1,7 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { Executor } from '../db/client.js';
 import { findViewerByTokenHash } from '../db/queries/accounts.js';
+import { bearerMatches, bearerToken } from '../core/bearer.js';
 import { hashToken } from '../core/policy.js';
 import type { OrgKind } from '../core/taxonomy.js';
 import { HttpProblem, unauthorized } from './problem.js';
@@ -45,12 +46,8 @@ export async function authenticate(req: Request, db: Executor): Promise<Viewer> 
 export function requireAdmin(header: string | undefined, adminToken: string | undefined): void {
   if (!adminToken)
     throw new HttpProblem(404, 'not_found', 'Not found', 'Operator endpoints are disabled: set ADMIN_TOKEN.');
-  const sent = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
-  const given = createHash('sha256')
-    .update(sent ?? '')
-    .digest();
-  const expected = createHash('sha256').update(adminToken).digest();
-  if (!sent || !timingSafeEqual(given, expected)) {
+  const sent = bearerToken(header);
+  if (!bearerMatches(header, adminToken)) {
     throw unauthorized(
       'Operator endpoints take "Authorization: Bearer <ADMIN_TOKEN>".',
       header ? (sent ? 'invalid_token' : 'invalid_request') : undefined,

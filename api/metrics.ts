@@ -1,10 +1,12 @@
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Histogram, Registry } from 'prom-client';
 
-/** Prometheus metrics of one process: Node's defaults and request durations by route. */
+/**
+ * Request durations by route, served at /metrics with the process's service metrics (worker/metrics.ts:
+ * Node's defaults, jobs, queues, emails, latencies).
+ */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Duration of HTTP requests, by method, route and status',

@@ -7,6 +7,7 @@ import { needsPending, stalePosts, unmatchedPosts } from '../db/queries/matches.
 import { regroupMarked, regroupOwed } from '../db/queries/common-needs.js';
 import { pruneSessions } from '../db/queries/sessions.js';
 import { createMailer, type Mailer } from './mailer.js';
+import { jobsTotal, matchLatency, watchQueue } from './metrics.js';
 import { enqueueDueDigests, sendDigest } from './processors/digest.js';
 import { introductionsTick, sendIntroductionEmails } from './processors/introductions.js';
 import { sendAccountEmail, sendSigninEmail } from './processors/signin.js';
@@ -180,7 +181,15 @@ export async function startWorker(
     },
   );
 
+  watchQueue(queues.matching as unknown as Queue);
+  watchQueue(queues.notifications as unknown as Queue);
   for (const w of [matching, notifications]) {
+    w.on('completed', (job) => {
+      jobsTotal.inc({ queue: w.name, status: 'completed' });
+      // A post's job is queued when it is saved: its age on completion is the wait for its matches.
+      if (job.name === 'match') matchLatency.observe((Date.now() - job.timestamp) / 1000);
+    });
+    w.on('failed', () => jobsTotal.inc({ queue: w.name, status: 'failed' }));
     w.on('failed', (job, err) =>
       logger.warn(
         // A failed query's own message is in its cause (Drizzle wraps it).

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import type { RenderedEmail } from '../core/email/render.js';
+import { emailsTotal } from './metrics.js';
 
 export interface OutgoingEmail extends RenderedEmail {
   to: { name: string; address: string };
@@ -33,10 +34,29 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'outb
     text: e.text,
     html: e.html,
     messageId: e.messageId,
-    headers: e.unsubscribeUrl
-      ? { 'List-Unsubscribe': `<${e.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
-      : {},
+    headers: {
+      // RFC 3834: written by the service, not a person; out-of-office replies stay away.
+      'Auto-Submitted': 'auto-generated',
+      ...(emailKind(e.messageId) === 'digest'
+        ? { 'List-Id': `Roadmatch digest <digest.${messageHost(e.messageId)}>` }
+        : {}),
+      ...(e.unsubscribeUrl
+        ? { 'List-Unsubscribe': `<${e.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+        : {}),
+    },
   });
+  /** Counts each email handed over (roadmatch_emails_total), by its kind and whether the server took it. */
+  const counted =
+    (send: (e: OutgoingEmail) => Promise<void>) =>
+    async (e: OutgoingEmail): Promise<void> => {
+      try {
+        await send(e);
+        emailsTotal.inc({ kind: emailKind(e.messageId), result: 'sent' });
+      } catch (err) {
+        emailsTotal.inc({ kind: emailKind(e.messageId), result: 'failed' });
+        throw err;
+      }
+    };
 
   if (config.smtpUrl) {
     const transport = nodemailer.createTransport({
@@ -51,9 +71,9 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'outb
     });
     return {
       destination: new URL(config.smtpUrl).host,
-      async send(e) {
+      send: counted(async (e) => {
         await transport.sendMail(message(e));
-      },
+      }),
       close: () => transport.close(),
     };
   }
@@ -62,7 +82,7 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'outb
   let folderReady: Promise<unknown> | undefined;
   return {
     destination: config.outboxDir,
-    async send(e) {
+    send: counted(async (e) => {
       folderReady ??= mkdir(config.outboxDir, { recursive: true });
       await folderReady;
       const info = await transport.sendMail(message(e));
@@ -70,7 +90,7 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'outb
       // Written whole or not at all: a crash never leaves half an email for a reader to open.
       await writeFile(`${file}.tmp`, info.message as Buffer);
       await rename(`${file}.tmp`, file);
-    },
+    }),
     close: () => transport.close(),
   };
 }
@@ -88,3 +108,10 @@ export function isPermanentRejection(err: unknown): boolean {
 export function messageIdFor(kind: string, id: string, publicUrl: string): string {
   return `<${kind}.${id}@${new URL(publicUrl).hostname}>`;
 }
+
+/** The kind an email's Message-ID names first (`<digest.…@host>`: digest), for metrics and headers. */
+export function emailKind(messageId: string): string {
+  return /^<?([a-z-]+)/.exec(messageId)?.[1] ?? 'other';
+}
+
+const messageHost = (messageId: string) => /@([^>]+)>?$/.exec(messageId)?.[1] ?? 'localhost';

@@ -110,3 +110,19 @@ export function dueDigestPeriod(at: Date, prefs: DigestPreferences, graceHours =
   }
   return null;
 }
+
+/**
+ * When the digest last fell due at or before `at` (the start of its due local hour), looking back at most
+ * `lookbackHours`; null when none did (digests off, or a run for everyone outside the person's hour). The
+ * digest lag metric is measured from it.
+ */
+export function lastDueAt(at: Date, prefs: DigestPreferences, lookbackHours = 24): Date | null {
+  // Quarter hours, because some timezones are offset from UTC by 30 or 45 minutes.
+  const QUARTER = 15 * 60_000;
+  const limit = at.getTime() - lookbackHours * 3_600_000;
+  let t = Math.floor(at.getTime() / QUARTER) * QUARTER;
+  while (t >= limit && !isDigestDue(new Date(t), prefs)) t -= QUARTER;
+  if (t < limit) return null;
+  while (isDigestDue(new Date(t - QUARTER), prefs)) t -= QUARTER;
+  return new Date(t);
+}

@@ -150,6 +150,9 @@ export async function claimDigest(tx: Executor, userId: string, period: string) 
     name: string;
     email: string;
     frequency: 'weekly' | 'daily' | 'off';
+    weekday: number;
+    hour: number;
+    timezone: string;
     organisationId: string;
     organisationName: string;
   }>(sql`
@@ -158,8 +161,8 @@ export async function claimDigest(tx: Executor, userId: string, period: string) 
       select id, ${period} from users where id = ${userId}
       on conflict (user_id, period) do update set updated_at = now()
       returning id, status, user_id)
-    select c.id, c.status, u.name, u.email, u.digest_frequency as frequency,
-      u.organisation_id as "organisationId", o.name as "organisationName"
+    select c.id, c.status, u.name, u.email, u.digest_frequency as frequency, u.digest_weekday as weekday,
+      u.digest_hour as hour, u.timezone, u.organisation_id as "organisationId", o.name as "organisationName"
     from claimed c join users u on u.id = c.user_id join organisations o on o.id = u.organisation_id`);
   return row;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../config.js';
+import { CONFIG_VARIABLES, ConfigError, configWarnings, loadConfig } from '../../config.js';
 
 describe('configuration', () => {
   it('serves a local machine with no variables set', () => {
@@ -96,5 +96,16 @@ describe('docker-compose.yml', () => {
     const url = new URL(compose.services.api.environment.DATABASE_URL);
     expect(url.password).toBe(compose.services.postgres.environment.POSTGRES_PASSWORD);
     expect(url.pathname).toBe(`/${compose.services.postgres.environment.POSTGRES_DB}`);
+  });
+});
+
+describe('configuration warnings', () => {
+  it('warns when PUBLIC_URL is plain http in production, and not otherwise', () => {
+    const base = { APP_SECRET: 'x'.repeat(32), NODE_ENV: 'production' };
+    expect(configWarnings(loadConfig({ ...base, PUBLIC_URL: 'http://roadmatch.example' }))).toEqual([
+      expect.stringContaining('PUBLIC_URL is plain http'),
+    ]);
+    expect(configWarnings(loadConfig({ ...base, PUBLIC_URL: 'https://roadmatch.example' }))).toEqual([]);
+    expect(configWarnings(loadConfig({ PUBLIC_URL: 'http://localhost:3000' }))).toEqual([]);
   });
 });

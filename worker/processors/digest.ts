@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { composeCommonNeeds, composeDigest } from '../../core/digest/compose.js';
-import { digestPeriod, dueDigestPeriod } from '../../core/digest/schedule.js';
+import { digestPeriod, dueDigestPeriod, lastDueAt } from '../../core/digest/schedule.js';
 import { renderDigest, type DigestItemView } from '../../core/email/render.js';
 import { ACTION_LINK_DAYS, expiryAfterDays, signLink } from '../../core/links.js';
 import type { MatchExplanation } from '../../core/matching/explain.js';
@@ -23,6 +23,7 @@ import {
   unsentDigests,
 } from '../../db/queries/digests.js';
 import { isPermanentRejection, messageIdFor, type Mailer } from '../mailer.js';
+import { digestLag } from '../metrics.js';
 import {
   DigestJobSchema,
   enqueueDigests,
@@ -181,6 +182,8 @@ async function composeAndSend(
     return 'failed';
   }
   await finishDigest(tx, claim.id, { status: 'sent', messageId });
+  const dueAt = lastDueAt(now, claim);
+  if (dueAt) digestLag.observe((Date.now() - dueAt.getTime()) / 1000);
   return 'sent';
 }
 
