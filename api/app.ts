@@ -10,6 +10,7 @@ import { requestLogger } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { answerScrape, watchQueue } from '../worker/metrics.js';
 import { linkPages } from './pages/links.js';
+import { queueDashboard } from './queue-dashboard.js';
 import { webPages } from './pages/web.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps) {
   registerMeRoutes(api);
   registerAdminRoutes(api);
   app.use(api.router);
+  app.use(queueDashboard(deps));
   app.use(linkPages(deps));
   app.use(webPages(deps));
 
