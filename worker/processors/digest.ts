@@ -222,24 +222,29 @@ async function composeCommunity(
  * Finds the digests due now and enqueues one job each under its deterministic id: users whose chosen hour
  * has come (or came within the grace hours) and whose digest for that period is not finished, and digests
  * claimed earlier but never sent. With `everyone`, every user whose digests are on, for the current period.
+ * With `users`, only those users (the demo emails only its own people).
  */
 export async function enqueueDueDigests(
   db: Database,
   queue: Queue<NotificationJob>,
-  options: { now?: Date; everyone?: boolean } = {},
+  options: { now?: Date; everyone?: boolean; users?: string[] } = {},
 ): Promise<DigestJob[]> {
   const now = options.now ?? new Date();
+  const only = options.users && new Set(options.users);
+  const chosen = (userId: string) => !only || only.has(userId);
   const jobs: DigestJob[] = [];
   for (const group of await digestAudience(db)) {
     const period = options.everyone ? digestPeriod(now, group) : dueDigestPeriod(now, group);
     if (!period) continue;
-    for (let i = 0; i < group.userIds.length; i += 5000) {
-      const ids = group.userIds.slice(i, i + 5000);
+    const userIds = group.userIds.filter(chosen);
+    for (let i = 0; i < userIds.length; i += 5000) {
+      const ids = userIds.slice(i, i + 5000);
       const finished = await finishedDigests(db, ids, period);
       for (const userId of ids) if (!finished.has(userId)) jobs.push({ userId, period });
     }
   }
   await enqueueDigests(queue, jobs);
-  if (!options.everyone) for (const stuck of await unsentDigests(db)) await requeueDigest(queue, stuck);
+  if (!options.everyone)
+    for (const stuck of await unsentDigests(db)) if (chosen(stuck.userId)) await requeueDigest(queue, stuck);
   return jobs;
 }
