@@ -1,3 +1,4 @@
+import { Argument } from 'commander';
 import { pino } from 'pino';
 import { ConfigError, configWarnings, loadConfig } from './config.js';
 import { connectDatabase } from './db/client.js';
@@ -6,14 +7,23 @@ import { startApi } from './api/server.js';
 import { matchingQueue, notificationsQueue, producerConnection } from './worker/queues.js';
 import { startWorker } from './worker/index.js';
 import { startMetricsServer } from './worker/metrics.js';
+import { cliProgram } from './scripts/cli.js';
+
+const ROLES = ['api', 'worker', 'all'];
 
 /**
  * `node dist/main.js [api|worker|all]`: the API, a worker, or both in one process (the default).
  * Any number of worker processes may run beside one or more APIs.
  */
 async function main(): Promise<void> {
-  const role = process.argv[2] ?? 'all';
-  if (!['api', 'worker', 'all'].includes(role)) {
+  const program = cliProgram(
+    'node dist/main.js',
+    'Runs Roadmatch: the API, a worker, or both in one process. Configured by environment variables (see the README).',
+  )
+    .addArgument(new Argument('[role]', 'api, worker or all').default('all'))
+    .parse();
+  const role = program.processedArgs[0] as string;
+  if (!ROLES.includes(role)) {
     console.error(`Unknown role "${role}": use api, worker or all.`);
     process.exit(64);
   }

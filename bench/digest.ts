@@ -4,22 +4,25 @@
  * SMTP server in a process of its own, and reports digests per second and the workers' peak memory.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { enqueueDueDigests } from '../worker/processors/digest.js';
 import { notificationsQueue, producerConnection } from '../worker/queues.js';
+import { cliProgram, integer } from '../scripts/cli.js';
 import { startHarness } from '../scripts/harness.js';
 import { seedDigestAudience } from './digest-data.js';
 import { peakRssMb } from './measure.js';
 
-const { values } = parseArgs({
-  options: {
-    recipients: { type: 'string', default: '20000' },
-    workers: { type: 'string', default: '2' },
-  },
-});
-const RECIPIENTS = Number(values.recipients);
-const WORKERS = Number(values.workers);
+const options = cliProgram(
+  'npm run bench:digest --',
+  "Seeds digest recipients with matches into a fresh database, sends everyone's digest through worker " +
+    "processes to a local SMTP server of its own, and reports digests per second and the workers' peak memory.",
+)
+  .option('--recipients <n>', 'digest recipients to seed', integer(), 20_000)
+  .option('--workers <n>', 'worker processes sending the digests', integer(), 2)
+  .parse()
+  .opts<{ recipients: number; workers: number }>();
+const RECIPIENTS = options.recipients;
+const WORKERS = options.workers;
 const ROOT = new URL('..', import.meta.url).pathname;
 
 const ask = <T>(child: ChildProcess, message?: string) =>

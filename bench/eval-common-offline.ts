@@ -31,6 +31,7 @@ import {
   scoreCommonPair,
   type CommonNeedCandidate,
 } from '../core/matching/index.js';
+import { cliProgram, integer } from '../scripts/cli.js';
 
 interface CommonFile {
   organisations: { key: string; name: string; kind: string }[];
@@ -48,10 +49,17 @@ interface CommonFile {
   groups: string[][];
 }
 
-const args = process.argv.slice(2);
-const file = args.find((a) => !a.startsWith('--')) ?? '../shared/eval/common-dev.json';
-const verbose = args.includes('--verbose');
-const K = Number(args.find((a) => a.startsWith('--folds='))?.slice('--folds='.length) ?? 5);
+const program = cliProgram(
+  'npx tsx bench/eval-common-offline.ts',
+  'Scores every pair of needs of a common-needs data file with the core engine (no database) and prints ' +
+    'pairwise precision, recall and F1, the groups, a cross-validated figure and a plain full-text baseline.',
+)
+  .argument('[FILE]', 'common-needs data file', '../shared/eval/common-dev.json')
+  .option('--verbose', 'list the false positives and false negatives with titles, similarity and explanation')
+  .option('--folds <k>', 'folds of the cross-validation (over organisations)', integer(2), 5)
+  .parse();
+const file = program.processedArgs[0] as string;
+const { verbose = false, folds: K } = program.opts<{ verbose?: boolean; folds: number }>();
 
 const data = JSON.parse(readFileSync(file, 'utf8')) as CommonFile;
 type Need = CommonNeedCandidate & { title: string; description: string; keywords: string[] };

@@ -34,6 +34,7 @@ import {
 } from '../core/matching/index.js';
 import { isOrgKind, type OrgKind } from '../core/taxonomy.js';
 import { TERM_WEIGHTS } from '../core/text/index.js';
+import { cliProgram, integer } from '../scripts/cli.js';
 
 interface EvalFile {
   organisations: { key: string; name: string; kind: string }[];
@@ -63,11 +64,27 @@ interface EvalFile {
 }
 
 const K = 5;
-const args = process.argv.slice(2);
-const file = args.find((a) => !a.startsWith('--')) ?? '../shared/eval/dev.json';
-const verbose = args.includes('--verbose');
-const sweep = args.includes('--sweep');
-const FOLDS = Number(args.find((a) => a.startsWith('--folds='))?.slice('--folds='.length) ?? 5);
+const program = cliProgram(
+  'npx tsx bench/eval-offline.ts',
+  'Scores every need against every offering of a labelled data file with the core engine (no database) and ' +
+    'prints the match-quality figures, plain and cross-validated. TUNE=\'{"WEIGHTS":{...}}\' overrides engine ' +
+    'constants for an experiment (BM25, WEIGHTS, FIELD_WEIGHTS, TERM_WEIGHTS).',
+)
+  .argument('[FILE]', 'labelled data file', '../shared/eval/dev.json')
+  .option('--verbose', "also print each need's kept matches with their explanation, and its missed judged offerings")
+  .option('--sweep', 'print the measures for a range of thresholds (tuning aid; the engine uses MATCH_RULE)')
+  .option('--folds <k>', 'folds of the cross-validation over needs (leave-one-out is printed too)', integer(2), 5)
+  .parse();
+const file = program.processedArgs[0] as string;
+const {
+  verbose = false,
+  sweep = false,
+  folds: FOLDS,
+} = program.opts<{
+  verbose?: boolean;
+  sweep?: boolean;
+  folds: number;
+}>();
 
 if (process.env.TUNE) {
   const tune = JSON.parse(process.env.TUNE) as Record<string, Record<string, number>>;

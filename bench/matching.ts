@@ -4,7 +4,6 @@
  * matching one new need and one new offering through the API (p50, p95), and the workers' peak memory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { sql } from 'drizzle-orm';
 import { derivedColumns } from '../db/queries/posts.js';
@@ -13,22 +12,26 @@ import { rebuildTermStats } from '../db/queries/term-stats.js';
 import { needs, offerings, organisations } from '../db/schema.js';
 import { startRematch } from '../worker/processors/rematch.js';
 import { matchingQueue, producerConnection } from '../worker/queues.js';
+import { cliProgram, integer } from '../scripts/cli.js';
 import { apiClient, onboard, startHarness, waitForMatching } from '../scripts/harness.js';
 import { generateNeed, generateOffering, OFFERING_KINDS, rng } from './generate.js';
 import { peakRssMb } from './measure.js';
 
-const { values } = parseArgs({
-  options: {
-    needs: { type: 'string', default: '10000' },
-    offerings: { type: 'string', default: '200000' },
-    workers: { type: 'string', default: '2' },
-    samples: { type: 'string', default: '100' },
-  },
-});
-const NEEDS = Number(values.needs);
-const OFFERINGS = Number(values.offerings);
-const WORKERS = Number(values.workers);
-const SAMPLES = Number(values.samples);
+const options = cliProgram(
+  'npm run bench:matching --',
+  'Generates needs and offerings into a fresh database, then measures a full rematch by worker processes, ' +
+    "the latency of matching one new need and one new offering through the API, and the workers' peak memory.",
+)
+  .option('--needs <n>', 'needs to generate', integer(), 10_000)
+  .option('--offerings <n>', 'offerings to generate', integer(), 200_000)
+  .option('--workers <n>', 'worker processes for the rematch', integer(), 2)
+  .option('--samples <n>', 'new posts timed through the API for the latency', integer(), 100)
+  .parse()
+  .opts<{ needs: number; offerings: number; workers: number; samples: number }>();
+const NEEDS = options.needs;
+const OFFERINGS = options.offerings;
+const WORKERS = options.workers;
+const SAMPLES = options.samples;
 const ROOT = new URL('..', import.meta.url).pathname;
 
 const percentile = (xs: number[], p: number) => {

@@ -1,14 +1,16 @@
 /**
  * `npm run demo`: loads a small demo marketplace through the API into the configured database (each
  * organisation onboarded by the operator endpoint, which answers its first person's API token), waits for
- * matching, sends everyone's digest now, and prints where to read the emails. Run it on the local defaults
- * (emails go to ./outbox as .eml files), or with SMTP_URL set (Mailpit in docker compose).
- * Running it again sends nothing new: the data is loaded once, and digests go once per period.
+ * matching, sends its own people's digests now (nobody else in the database gets one), and prints where to
+ * read the emails. Run it on the local defaults (emails go to ./outbox as .eml files), or with SMTP_URL set
+ * (Mailpit in docker compose). Running it again sends nothing new: the data is loaded once, and digests go
+ * once per period.
  */
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { Presets, SingleBar } from 'cli-progress';
 import { pino } from 'pino';
 import { startApi } from '../api/server.js';
 import { loadConfig } from '../config.js';
@@ -16,11 +18,25 @@ import { connectDatabase } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
 import { startWorker } from '../worker/index.js';
 import { matchingQueue, notificationsQueue, producerConnection } from '../worker/queues.js';
+import { cliProgram, exitOnError, seconds } from './cli.js';
 import { DEMO } from './demo-data.js';
-import { runDigests } from './digest.js';
+import { DEFAULT_STALL_SECONDS, runDigests } from './digest.js';
 import { apiClient, waitForMatching } from './harness.js';
 
 async function main() {
+  const program = cliProgram(
+    'npm run demo --',
+    'Loads a small demo marketplace through the API into the configured database, waits for matching and ' +
+      "sends the demo organisations' people their digests now (nobody else's); running it again sends nothing new.",
+  )
+    .option(
+      '--stall-timeout <seconds>',
+      'give up (exit code 1) when no digest has finished for this long',
+      seconds,
+      DEFAULT_STALL_SECONDS,
+    )
+    .parse();
+  const { stallTimeout } = program.opts<{ stallTimeout: number }>();
   const base = loadConfig();
   // The demo onboards its organisations as an operator would (POST /v1/admin/organisations), with
   // ADMIN_TOKEN when it is set and a token of its own for this run otherwise.
@@ -38,7 +54,13 @@ async function main() {
   try {
     const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
     const tokens: { organisation: string; email: string; token: string }[] = [];
+    const bar = process.stdout.isTTY
+      ? new SingleBar({ format: 'loading {bar} {value}/{total} organisations' }, Presets.shades_classic)
+      : undefined;
+    if (!bar) console.log(`loading ${DEMO.length} demo organisations…`);
+    bar?.start(DEMO.length, 0);
     for (const org of DEMO) {
+      bar?.increment();
       const onboarded = await fetch(`${url}/v1/admin/organisations`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminToken}` },
@@ -56,6 +78,7 @@ async function main() {
       if (org.follows) await as('PUT', '/v1/me/follows', org.follows);
       tokens.push({ organisation: org.organisation.name, email: org.user.email, token });
     }
+    bar?.stop();
     if (tokens.length > 0) {
       console.log(`loaded ${tokens.length} demo organisations through the API; their API tokens (shown once):`);
       console.table(tokens);
@@ -69,7 +92,17 @@ async function main() {
 
     if (tokens.length === DEMO.length) await formConsortium(url, tokens);
 
-    const s = await runDigests(config, db, { everyone: true, ownWorker: false });
+    // Only the demo's own people: the configured database may hold real users.
+    const demoUsers = await db.sql<{ id: string }[]>`
+      select id from users where lower(email) = any(${DEMO.map((org) => org.user.email.toLowerCase())}::text[])`;
+    console.log(`sending the digests of the ${demoUsers.length} demo people…`);
+    const s = await runDigests(config, db, {
+      everyone: true,
+      users: demoUsers.map((u) => u.id),
+      ownWorker: false,
+      progress: process.stdout.isTTY,
+      stallSeconds: stallTimeout,
+    });
     console.log(`digests: ${s.sent} sent, ${s.empty} with nothing new, ${s.failed} refused`);
     if (config.smtpUrl) {
       console.log(
@@ -139,7 +172,4 @@ async function formConsortium(url: string, tokens: { organisation: string; token
   );
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch(exitOnError);

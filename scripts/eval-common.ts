@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { bestThreshold, formatPrf, goldPairs, pairKey, pairwisePrf, silentShare } from '../core/eval/pairs.js';
+import { cliProgram } from './cli.js';
 import { apiClient, onboard, startHarness, type Harness, waitForMatching } from './harness.js';
 
 interface CommonFile {
@@ -15,14 +16,16 @@ interface CommonFile {
   groups: string[][];
 }
 
-const USAGE = 'usage: npm run eval:common -- FILE   (e.g. ../shared/eval/common-dev.json)';
-
 async function main() {
-  const file = process.argv[2];
-  if (!file || file === '--help' || file === '-h') {
-    console.error(USAGE);
-    process.exit(file ? 0 : 64);
-  }
+  const program = cliProgram(
+    'npm run eval:common --',
+    'Loads a common-needs data file into a fresh database through the API, waits for matching and measures ' +
+      'the common needs found (pairwise precision, recall, F1) as loaded and after a full rematch, beside ' +
+      'plain PostgreSQL full-text similarity.',
+  )
+    .argument('<FILE>', 'common-needs data file (../shared/eval/README.md), e.g. ../shared/eval/common-dev.json')
+    .parse();
+  const file = program.args[0]!;
   const data = JSON.parse(readFileSync(file, 'utf8')) as CommonFile;
   const harness = await startHarness();
   try {

@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { crossValidate, figuresOf, kept, type Figures, type NeedCandidates, type Rule } from '../core/eval/cv.js';
 import { summarize } from '../core/eval/metrics.js';
 import { analyzePost, buildCorpusStats, isDomainPhrase, MATCH_RULE } from '../core/matching/index.js';
+import { cliProgram } from './cli.js';
 import { apiClient, onboard, startHarness, waitForMatching } from './harness.js';
 
 interface EvalFile {
@@ -47,14 +48,20 @@ interface Row {
 }
 
 async function main() {
-  const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith('--'));
-  if (!file) {
-    console.error('usage: npm run eval -- FILE [--deployed]');
-    process.exit(64);
-  }
+  const program = cliProgram(
+    'npm run eval --',
+    'Loads a labelled data file into a fresh database through the API, waits for matching and measures ' +
+      'Roadmatch as loaded and after a full rematch, beside plain PostgreSQL full-text ranking.',
+  )
+    .argument('<FILE>', 'labelled data file (../shared/eval/README.md), e.g. ../shared/eval/dev.json')
+    .option(
+      '--deployed',
+      `keep only the pairs of the deployed match rule (by default the run keeps pairs down to ${FLOOR}, to cross-validate the threshold)`,
+    )
+    .parse();
+  const file = program.args[0]!;
   const deployed = { ...MATCH_RULE };
-  const relaxed = !args.includes('--deployed');
+  const relaxed = !program.opts<{ deployed?: boolean }>().deployed;
   // The run's worker is in this process: it keeps every pair down to the floor (see above).
   if (relaxed) MATCH_RULE.threshold = FLOOR;
 

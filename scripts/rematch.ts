@@ -1,6 +1,7 @@
 /**
  * `npm run rematch`: rebuilds every match from scratch on the configured database. The work is done by
- * the running workers (start some with `npm run worker`); this command queues it and shows progress.
+ * the running workers (start some with `npm run worker`); this command queues it and shows progress, and
+ * gives up when no post has been matched for `--stall-timeout` seconds. `--help` lists the options.
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../config.js';
@@ -8,8 +9,22 @@ import { connectDatabase } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
 import { startRematch } from '../worker/processors/rematch.js';
 import { matchingQueue, producerConnection } from '../worker/queues.js';
+import { cliProgram, exitOnError, seconds, stallWatch } from './cli.js';
 
 async function main() {
+  const program = cliProgram(
+    'npm run rematch --',
+    'Rebuilds every match from scratch on the configured database: queues the work for the running workers ' +
+      '(start some with `npm run worker`) and shows their progress.',
+  )
+    .option(
+      '--stall-timeout <seconds>',
+      'give up (exit code 1) when no post has been matched for this long',
+      seconds,
+      120,
+    )
+    .parse();
+  const { stallTimeout } = program.opts<{ stallTimeout: number }>();
   const config = loadConfig();
   await prepareDatabase(config.databaseUrl);
   const db = connectDatabase(config.databaseUrl, { max: 2 });
@@ -35,20 +50,28 @@ async function main() {
       { format: 'matching {bar} {value}/{total} posts | {duration_formatted}' },
       Presets.shades_classic,
     );
+    const checkProgress = stallWatch(
+      stallTimeout,
+      (done) =>
+        `No post has been matched in ${stallTimeout} s (${done} of ${all} done): is a worker running? ` +
+        'Start one with `npm run worker`; it needs PostgreSQL and Redis. The queued work waits for it, ' +
+        'or run the command again to start over.',
+    );
     bar.start(all, 0);
-    for (let left = await pending(); left > 0; left = await pending()) {
-      bar.update(all - left);
-      await new Promise((r) => setTimeout(r, 500));
+    try {
+      for (let left = await pending(); left > 0; left = await pending()) {
+        bar.update(all - left);
+        checkProgress(all - left);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      bar.update(all);
+    } finally {
+      bar.stop();
     }
-    bar.update(all);
-    bar.stop();
   } finally {
     redis.disconnect();
     await db.close();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch(exitOnError);
