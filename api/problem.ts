@@ -40,6 +40,13 @@ export function unauthorized(detail: string, error?: 'invalid_token' | 'invalid_
   return problem;
 }
 
+/** The job queue (Redis) is away: 503 with `Retry-After`, nothing having been done. */
+export function queueUnavailable(detail: string): HttpProblem {
+  const problem = new HttpProblem(503, 'unavailable', 'Please try again in a moment', detail);
+  problem.headers['Retry-After'] = '5';
+  return problem;
+}
+
 /** Over a limit: 429 with `Retry-After` in seconds. */
 export function tooManyRequests(retryAfterSeconds: number, detail: string): HttpProblem {
   const problem = new HttpProblem(429, 'rate_limited', 'Too many requests', detail, undefined, {

@@ -46,17 +46,28 @@ export function workerConnection(url: string, options: RedisOptions = {}): Redis
   return new Redis(url, { maxRetriesPerRequest: null, ...options });
 }
 
+/**
+ * A queue's connection errors are reported by the connection's own 'error' listener (the process logs
+ * them once); without a listener here BullMQ would print each one to the console.
+ */
+function quiet<Q extends Queue>(queue: Q): Q {
+  queue.on('error', () => {});
+  return queue;
+}
+
 export function matchingQueue(connection: Redis, prefix: string): Queue<MatchJob> {
-  return new Queue<MatchJob>(QUEUES.matching, {
-    connection,
-    prefix,
-    defaultJobOptions: {
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: { age: 3600, count: 10_000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    },
-  });
+  return quiet(
+    new Queue<MatchJob>(QUEUES.matching, {
+      connection,
+      prefix,
+      defaultJobOptions: {
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 3600, count: 10_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    }),
+  );
 }
 
 /**
@@ -129,18 +140,20 @@ export const IntroductionEmailJobSchema = z.object({ introductionId: id });
 export type IntroductionEmailJob = z.infer<typeof IntroductionEmailJobSchema>;
 
 export function notificationsQueue(connection: Redis, prefix: string): Queue<NotificationJob> {
-  return new Queue<NotificationJob>(QUEUES.notifications, {
-    connection,
-    prefix,
-    defaultJobOptions: {
-      // A mail server away for a while is waited out: 2 s doubling, about 9 hours over 14 attempts. After
-      // that the digest tick finds the digest still unsent and tries again.
-      attempts: 14,
-      backoff: { type: 'exponential', delay: 2000 },
-      removeOnComplete: { age: 24 * 3600, count: 50_000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    },
-  });
+  return quiet(
+    new Queue<NotificationJob>(QUEUES.notifications, {
+      connection,
+      prefix,
+      defaultJobOptions: {
+        // A mail server away for a while is waited out: 2 s doubling, about 9 hours over 14 attempts. After
+        // that the digest tick finds the digest still unsent and tries again.
+        attempts: 14,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: { age: 24 * 3600, count: 50_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    }),
+  );
 }
 
 export const digestJobId = (job: DigestJob) => `digest-${job.userId}-${job.period}`;

@@ -6,7 +6,7 @@ import { newToken } from '../auth.js';
 import { decodeDateCursor, encodeCursor } from '../cursor.js';
 import type { ApiRouter } from '../endpoint.js';
 import { idempotent } from '../idempotency.js';
-import { conflict } from '../problem.js';
+import { conflict, queueUnavailable } from '../problem.js';
 import { FlagListSchema, MatchListQuery, OnboardingResponse, SignupBody } from '../schemas.js';
 import { toOrganisation } from '../serialize.js';
 
@@ -68,9 +68,14 @@ export function registerAdminRoutes(api: ApiRouter): void {
         description: 'The rematch is queued; every matchedAt is null until it has finished for that post',
         schema: z.object({ runId: z.uuid(), chunks: z.number().int() }),
       },
-      errors: [404],
+      errors: [404, 503],
     },
-    async ({ deps }) => ({ status: 202, body: await startRematch(deps.db, deps.matchingQueue) }),
+    async ({ deps }) => {
+      // Checked first: a rematch marks every post before it queues its jobs.
+      if (deps.redis.status !== 'ready')
+        throw queueUnavailable('The job queue (Redis) is not reachable just now. Nothing was changed; try again.');
+      return { status: 202, body: await startRematch(deps.db, deps.matchingQueue) };
+    },
   );
 
   api.add(

@@ -8,7 +8,7 @@ import { enqueueAccountEmail, type AccountEmailJob } from '../../worker/queues.j
 import { newToken } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { limitsFor } from '../limits.js';
-import { HttpProblem } from '../problem.js';
+import { queueUnavailable } from '../problem.js';
 
 /**
  * Signups and sign-in requests, for the API and the pages alike. Both answer the same whatever the address:
@@ -28,14 +28,7 @@ export async function requestSignin(deps: AppDeps, ip: string, email: string): P
 async function queueAccountEmail(deps: AppDeps, job: AccountEmailJob) {
   await enqueueAccountEmail(deps.notificationsQueue, job).catch((err: Error) => {
     deps.logger.warn({ err: err.message }, 'could not queue an account email');
-    const problem = new HttpProblem(
-      503,
-      'unavailable',
-      'Please try again in a moment',
-      'The email could not be queued just now. Nothing was sent; try again in a moment.',
-    );
-    problem.headers['Retry-After'] = '5';
-    throw problem;
+    throw queueUnavailable('The email could not be queued just now. Nothing was sent; try again in a moment.');
   });
 }
 
