@@ -1,4 +1,4 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import express from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps) {
   app.use(linkPages(deps));
   app.use(webPages(deps));
 
-  const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const openapi = api.generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Roadmatch API',
@@ -70,7 +70,20 @@ export function createApp(deps: AppDeps) {
       description:
         'Technology needs of biomanufacturers and offerings of suppliers and academic groups, tagged to the roadmap capability taxonomy, matched both ways.',
     },
-    servers: [{ url: deps.config.publicUrl }],
+    servers: [{ url: deps.config.publicUrl, description: 'This service, at its PUBLIC_URL' }],
+    tags: {
+      Accounts: 'Signing up an organisation and its first person, and the API tokens of the signed-in person.',
+      Capabilities: 'The roadmap capability taxonomy that needs and offerings are tagged to.',
+      Needs: 'Technology needs that biomanufacturers post, tagged to roadmap capabilities.',
+      Offerings: 'What suppliers, academic groups, hubs and biomanufacturers offer, tagged to roadmap capabilities.',
+      Matches: 'Needs and offerings matched both ways, best first, each with why; feedback on a match.',
+      'Common needs': 'Needs that several organisations wrote in their own words, and their groups.',
+      Consortia:
+        'Pre-competitive consortia on common needs: the charter, proposals, invitations, membership and the log.',
+      Introductions: 'Double opt-in introductions between the two sides of a match.',
+      Me: 'The signed-in person: their organisation, digest settings and preview, and what they follow.',
+      Operators: 'Endpoints for whoever runs the service, behind ADMIN_TOKEN: onboarding, rematching, flags.',
+    },
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);

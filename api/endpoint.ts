@@ -1,4 +1,9 @@
-import { OpenAPIRegistry, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ResponseConfig,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { authenticate, requireAdmin, type Viewer } from './auth.js';
@@ -27,6 +32,10 @@ export interface EndpointSpec<B extends Schema, Q extends ObjectSchema, P extend
   /** OpenAPI form: `/v1/needs/{id}`. */
   path: string;
   summary: string;
+  /** The operation's description; by default the summary, then who may call it, its limits and retries. */
+  description?: string;
+  /** By default the method and the path after `/v1`, camel-cased: `getNeedsById`, `postAdminOrganisations`. */
+  operationId?: string;
   tag: string;
   auth: A;
   body?: B;
@@ -42,8 +51,14 @@ export interface EndpointSpec<B extends Schema, Q extends ObjectSchema, P extend
   /** Top-level fields of the answer that are secrets: a replayed answer gives them, stored encrypted. */
   sealed?: string[];
   /** The success answer; errors are documented for every endpoint. */
-  success: { status: number; description: string; schema?: z.ZodType };
-  /** Extra documented errors besides 400/401/413/500. */
+  success: {
+    status: number;
+    description: string;
+    schema?: z.ZodType;
+    /** What the `Location` header of the answer points at, when the handler sets one. */
+    location?: string;
+  };
+  /** Extra documented errors besides those every endpoint of its kind may answer (400, 401, 413, 415, 503...). */
   errors?: number[];
 }
 
@@ -59,7 +74,50 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: 'The request body is not JSON',
   422: 'Refused as it stands: `competitively_sensitive` text (see `flags`), the charter not accepted, or an Idempotency-Key used before with another request',
   429: 'Over a limit (`rate_limited`): `Retry-After` says in how many seconds to try again',
+  503: 'Unavailable for a moment (`unavailable`): the database or the job queue (Redis) cannot be reached; try again (`Retry-After`)',
 };
+
+/** Response headers of some errors, documented with them. */
+const ERROR_HEADERS: Record<number, ResponseConfig['headers']> = {
+  401: {
+    'WWW-Authenticate': {
+      description:
+        'The RFC 6750 challenge: `Bearer realm="roadmatch"`, with `error="invalid_token"` when a token was sent but is not valid.',
+      schema: { type: 'string' },
+    },
+  },
+  409: {
+    'Retry-After': {
+      description: 'With `idempotency_key_in_use`: in how many seconds to ask again for the first answer.',
+      schema: { type: 'integer', minimum: 1 },
+    },
+  },
+  429: {
+    'Retry-After': { description: 'In how many seconds to try again.', schema: { type: 'integer', minimum: 1 } },
+  },
+  503: {
+    'Retry-After': {
+      description: 'In how many seconds to try again, when known.',
+      schema: { type: 'integer', minimum: 1 },
+    },
+  },
+};
+
+type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+type DocumentConfig = Omit<Parameters<OpenApiGeneratorV31['generateDocument']>[0], 'tags'>;
+
+/** `get /v1/needs/{id}/matches` → `getNeedsByIdMatches`. */
+export function defaultOperationId(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter((segment) => segment !== '' && !/^v\d+$/.test(segment))
+    .flatMap((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      return param ? ['by', param[1] ?? ''] : segment.split(/[^A-Za-z0-9]+/);
+    })
+    .filter((word) => word !== '');
+  return method + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}
 
 /**
  * One place where a route is declared: the same zod schemas validate the request and describe it in the
@@ -67,6 +125,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
  */
 export class ApiRouter {
   readonly router = express.Router();
+  private readonly operationIds = new Set<string>();
+  private readonly tags = new Set<string>();
 
   constructor(
     private readonly registry: OpenAPIRegistry,
@@ -139,45 +199,93 @@ export class ApiRouter {
     });
   }
 
+  /**
+   * The OpenAPI document of every route added, with the tags they use declared (each must have a
+   * description in `tags`).
+   */
+  generateDocument(config: DocumentConfig & { tags: Record<string, string> }): OpenApiDocument {
+    const { tags, ...rest } = config;
+    const undeclared = [...this.tags].filter((tag) => !(tag in tags));
+    if (undeclared.length > 0) throw new Error(`OpenAPI tags without a description: ${undeclared.join(', ')}`);
+    return new OpenApiGeneratorV31(this.registry.definitions).generateDocument({
+      ...rest,
+      tags: Object.entries(tags)
+        .filter(([name]) => this.tags.has(name))
+        .map(([name, description]) => ({ name, description })),
+    });
+  }
+
   private document(spec: EndpointSpec<Schema, ObjectSchema, ObjectSchema, boolean>): void {
-    const errorStatuses = [
+    const idempotent = spec.method === 'post' && Boolean(spec.auth || spec.admin || spec.idempotencyScope);
+    const limited = Boolean(spec.auth && spec.method !== 'get');
+    const errorStatuses = new Set([
       400,
       ...(spec.auth || spec.admin ? [401] : []),
       ...(spec.body ? [413, 415] : []),
-      ...(spec.auth && spec.method !== 'get' ? [429] : []),
-      ...(spec.method === 'post' && (spec.auth || spec.admin || spec.idempotencyScope) ? [409, 422] : []),
+      ...(limited ? [429] : []),
+      ...(idempotent ? [409, 422] : []),
       ...(spec.errors ?? []),
-    ];
+      503,
+    ]);
+    const successHeaders: NonNullable<ResponseConfig['headers']> = {};
+    if (spec.success.location) {
+      successHeaders.Location = { description: spec.success.location, schema: { type: 'string' } };
+    }
+    if (idempotent) {
+      successHeaders['Idempotent-Replayed'] = {
+        description: '`true` when this is the stored answer of an earlier request with the same Idempotency-Key.',
+        schema: { type: 'string', enum: ['true'] },
+      };
+    }
     const responses: Record<number, ResponseConfig> = {
       [spec.success.status]: {
         description: spec.success.description,
+        ...(Object.keys(successHeaders).length > 0 ? { headers: successHeaders } : {}),
         ...(spec.success.schema ? { content: { 'application/json': { schema: spec.success.schema } } } : {}),
       },
     };
-    for (const status of errorStatuses) {
+    for (const status of [...errorStatuses].sort((a, b) => a - b)) {
       responses[status] = {
         description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+        ...(ERROR_HEADERS[status] ? { headers: ERROR_HEADERS[status] } : {}),
         content: { 'application/problem+json': { schema: ProblemSchema } },
       };
     }
     const request: RouteConfig['request'] = {};
-    if (spec.method === 'post' && (spec.auth || spec.admin || spec.idempotencyScope)) {
+    if (idempotent) {
       request.headers = z.object({
-        'Idempotency-Key': z.string().max(200).optional().meta({
+        'Idempotency-Key': z.string().min(1).max(200).optional().meta({
           description:
-            'Makes a retry safe: the same key and body answer the first answer; the same key while the first request runs, 409.',
+            'Makes a retry safe: the same key and body answer the first answer; the same key while the first request runs, 409. 1 to 200 visible ASCII characters, such as a UUID.',
         }),
       });
     }
     if (spec.body) request.body = { required: true, content: { 'application/json': { schema: spec.body } } };
     if (spec.query) request.query = spec.query;
     if (spec.params) request.params = spec.params;
+
+    const operationId = spec.operationId ?? defaultOperationId(spec.method, spec.path);
+    if (this.operationIds.has(operationId)) throw new Error(`Two API routes have the operationId ${operationId}`);
+    this.operationIds.add(operationId);
+    this.tags.add(spec.tag);
+    const who = spec.admin
+      ? 'Operators only: `Authorization: Bearer $ADMIN_TOKEN` (404 while ADMIN_TOKEN is unset).'
+      : spec.auth
+        ? 'Needs the API token of a verified person: `Authorization: Bearer <token>`.'
+        : 'Public: needs no token.';
+    const notes = [
+      who,
+      ...(limited ? ["Counts against the token's writes a minute (`RATE_LIMIT_WRITES`)."] : []),
+      ...(idempotent ? ['Send an `Idempotency-Key` to make retries safe.'] : []),
+    ];
     this.registry.registerPath({
       method: spec.method,
       path: spec.path,
+      operationId,
       summary: spec.summary,
+      description: [spec.description ?? `${spec.summary}.`, ...notes].join(' '),
       tags: [spec.tag],
-      ...(spec.auth ? { security: [{ bearerAuth: [] }] } : spec.admin ? { security: [{ adminToken: [] }] } : {}),
+      security: spec.admin ? [{ adminToken: [] }] : spec.auth ? [{ bearerAuth: [] }] : [],
       request,
       responses,
     });

@@ -75,6 +75,9 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+/** A moment in an answer: ISO 8601 in UTC, as `Date.toISOString` writes it. */
+const Timestamp = z.iso.datetime();
+
 export const ProblemSchema = z
   .object({
     type: z.string(),
@@ -117,7 +120,7 @@ export const UserSchema = z
   .object({ id: z.uuid(), name: z.string(), email: z.string(), timezone: z.string(), organisationId: z.uuid() })
   .meta({ id: 'User' });
 export const TokenSchema = z
-  .object({ id: z.uuid(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() })
+  .object({ id: z.uuid(), name: z.string(), createdAt: Timestamp, lastUsedAt: Timestamp.nullable() })
   .meta({ id: 'Token' });
 export const NewTokenSchema = TokenSchema.extend({
   token: z.string().meta({ description: 'The secret; shown only in this answer.' }),
@@ -249,17 +252,16 @@ const postResponseFields = {
   partnershipTypes: z.array(z.string()),
   regions: z.array(z.string()),
   status: z.enum(['open', 'closed']),
-  expiresAt: z.string().nullable(),
+  expiresAt: Timestamp.nullable(),
   organisation: OrganisationSchema.nullable().meta({
     description: 'Null when the need is anonymous and the viewer is not of its organisation.',
   }),
   mine: z.boolean().meta({ description: "Whether the post belongs to the viewer's organisation." }),
-  matchedAt: z
-    .string()
-    .nullable()
-    .meta({ description: 'When matching last finished for the current version; null while it is pending.' }),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  matchedAt: Timestamp.nullable().meta({
+    description: 'When matching last finished for the current version; null while it is pending.',
+  }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
 };
 export const NeedSchema = z
   .object({
@@ -327,7 +329,7 @@ export const MatchSchema = z
     offering: OfferingSchema,
     explanation: ExplanationSchema,
     feedback: z.enum(['relevant', 'not_relevant']).nullable().meta({ description: "Your organisation's verdict." }),
-    createdAt: z.string(),
+    createdAt: Timestamp,
   })
   .meta({ id: 'Match' });
 export const MatchPage = page(MatchSchema, 'MatchPage');
@@ -380,10 +382,7 @@ export const MeSchema = z.object({ user: UserSchema, organisation: OrganisationS
 
 export const DigestPreviewSchema = z
   .object({
-    nextDigestAt: z
-      .string()
-      .nullable()
-      .meta({ description: 'When the next digest is due; null when digests are off.' }),
+    nextDigestAt: Timestamp.nullable().meta({ description: 'When the next digest is due; null when digests are off.' }),
     items: z.array(MatchSchema).meta({ description: 'What it would hold if sent now; empty means no email.' }),
   })
   .meta({ id: 'DigestPreview' });
@@ -425,9 +424,9 @@ export const IntroductionSchema = z
       .object({ requester: PersonSchema, responder: PersonSchema })
       .nullable()
       .meta({ description: 'Both people, with their emails, once the introduction is accepted.' }),
-    expiresAt: z.string(),
-    respondedAt: z.string().nullable(),
-    createdAt: z.string(),
+    expiresAt: Timestamp,
+    respondedAt: Timestamp.nullable(),
+    createdAt: Timestamp,
   })
   .meta({ id: 'Introduction' });
 export const IntroductionPage = page(IntroductionSchema, 'IntroductionPage');
@@ -551,7 +550,7 @@ export const JoinBody = z
 
 const MemberSchema = z.object({
   organisation: OrganisationSchema,
-  joinedAt: z.string(),
+  joinedAt: Timestamp,
   charterVersion: z.string(),
   convener: z.boolean(),
   contacts: z.array(z.object({ name: z.string(), email: z.string() })),
@@ -588,9 +587,9 @@ export const ConsortiumSchema = z
         .meta({ description: 'You are a member who accepted an older charter: join again to accept this one.' }),
     }),
     charterVersion: z.string().meta({ description: 'The current charter version.' }),
-    activatedAt: z.string().nullable(),
-    closedAt: z.string().nullable(),
-    createdAt: z.string(),
+    activatedAt: Timestamp.nullable(),
+    closedAt: Timestamp.nullable(),
+    createdAt: Timestamp,
   })
   .meta({ id: 'Consortium' });
 export const ConsortiumPage = page(ConsortiumSchema, 'ConsortiumPage');
@@ -613,8 +612,8 @@ export const InvitationSchema = z
       .nullable()
       .meta({ description: 'The need it was made for; its owner is not named.' }),
     offering: z.object({ id: z.uuid(), title: z.string(), organisation: OrganisationSchema }).nullable(),
-    createdAt: z.string(),
-    respondedAt: z.string().nullable(),
+    createdAt: Timestamp,
+    respondedAt: Timestamp.nullable(),
   })
   .meta({ id: 'ConsortiumInvitation' });
 
@@ -646,7 +645,7 @@ export const LogEntrySchema = z
     organisation: z.object({ id: z.uuid().nullable(), name: z.string() }).nullable(),
     user: z.object({ name: z.string() }).nullable(),
     detail: z.record(z.string(), z.unknown()),
-    at: z.string(),
+    at: Timestamp,
   })
   .meta({ id: 'ConsortiumLogEntry' });
 export const LogPage = page(LogEntrySchema, 'ConsortiumLogPage');
@@ -657,7 +656,7 @@ export const FlagListSchema = page(
     organisation: OrganisationSchema,
     subjectType: z.string(),
     subjectId: z.uuid(),
-    createdAt: z.string(),
+    createdAt: Timestamp,
   }),
   'SensitiveFlagPage',
 );

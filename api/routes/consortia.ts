@@ -177,7 +177,12 @@ export function registerConsortiumRoutes(api: ApiRouter): void {
       tag: 'Consortia',
       auth: true,
       body: ConsortiumCreateBody,
-      success: { status: 201, description: 'The consortium, forming', schema: ConsortiumSchema },
+      success: {
+        status: 201,
+        description: 'The consortium, forming',
+        schema: ConsortiumSchema,
+        location: 'The new consortium: `/v1/consortia/{id}`',
+      },
       errors: [403, 404, 422],
     },
     async ({ req, res, deps, body, viewer }) => {

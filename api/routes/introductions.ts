@@ -20,7 +20,12 @@ export function registerIntroductionRoutes(api: ApiRouter): void {
       auth: true,
       params: IdParams,
       body: IntroductionBody,
-      success: { status: 201, description: 'The request', schema: IntroductionSchema },
+      success: {
+        status: 201,
+        description: 'The request',
+        schema: IntroductionSchema,
+        location: 'The new introduction: `/v1/introductions/{id}`',
+      },
       errors: [404, 409, 422],
     },
     async ({ req, res, deps, params, body, viewer }) => {
