@@ -201,18 +201,20 @@ export class ApiRouter {
 
   /**
    * The OpenAPI document of every route added, with the tags they use declared (each must have a
-   * description in `tags`).
+   * description in `tags`). Request bodies are written for clients: a field with a default is optional and
+   * its default is said in its description (see `optionalDefaults`).
    */
   generateDocument(config: DocumentConfig & { tags: Record<string, string> }): OpenApiDocument {
     const { tags, ...rest } = config;
     const undeclared = [...this.tags].filter((tag) => !(tag in tags));
     if (undeclared.length > 0) throw new Error(`OpenAPI tags without a description: ${undeclared.join(', ')}`);
-    return new OpenApiGeneratorV31(this.registry.definitions).generateDocument({
+    const document = new OpenApiGeneratorV31(this.registry.definitions).generateDocument({
       ...rest,
       tags: Object.entries(tags)
         .filter(([name]) => this.tags.has(name))
         .map(([name, description]) => ({ name, description })),
     });
+    return optionalDefaults(document);
   }
 
   private document(spec: EndpointSpec<Schema, ObjectSchema, ObjectSchema, boolean>): void {
@@ -290,6 +292,47 @@ export class ApiRouter {
       responses,
     });
   }
+}
+
+type JsonSchema = { [key: string]: unknown };
+
+/**
+ * Every request body's fields that have a default are optional, and say their default in their
+ * description rather than in `default`: openapi-typescript (with its default options) types a property with
+ * a `default` as required in a component schema, so a generated client would have to send what the server
+ * fills in (test/api/openapi-client.test.ts).
+ */
+function optionalDefaults(document: OpenApiDocument): OpenApiDocument {
+  const out = structuredClone(document);
+  const schemas = (out.components?.schemas ?? {}) as Record<string, JsonSchema>;
+  const seen = new Set<JsonSchema>();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const schema = node as JsonSchema;
+    if (seen.has(schema)) return;
+    seen.add(schema);
+    const ref = typeof schema.$ref === 'string' ? /^#\/components\/schemas\/(.+)$/.exec(schema.$ref) : null;
+    if (ref) return visit(schemas[ref[1] ?? '']);
+    const properties = schema.properties as Record<string, JsonSchema> | undefined;
+    for (const [name, property] of Object.entries(properties ?? {})) {
+      if (property === null || typeof property !== 'object' || !('default' in property)) continue;
+      const { default: value, ...rest } = property;
+      const said = `Default when left out: \`${JSON.stringify(value)}\`.`;
+      properties![name] = { ...rest, description: rest.description ? `${String(rest.description)} ${said}` : said };
+      if (Array.isArray(schema.required)) schema.required = schema.required.filter((r) => r !== name);
+      if (Array.isArray(schema.required) && schema.required.length === 0) delete schema.required;
+    }
+    for (const [key, value] of Object.entries(schema)) if (key !== 'properties') visit(value);
+    for (const property of Object.values(properties ?? {})) visit(property);
+  };
+  for (const item of Object.values(out.paths ?? {})) {
+    for (const operation of Object.values(item as Record<string, { requestBody?: { content?: object } }>)) {
+      const content = operation?.requestBody?.content as Record<string, { schema?: unknown }> | undefined;
+      for (const media of Object.values(content ?? {})) visit(media.schema);
+    }
+  }
+  return out;
 }
 
 function parse<S extends Schema>(schema: S, value: unknown, where: 'body' | 'query' | 'params'): Infer<S> {
