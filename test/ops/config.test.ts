@@ -68,7 +68,15 @@ describe('configuration', () => {
 });
 
 describe('docker-compose.yml', () => {
-  const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'));
+  // Compose reads YAML merge keys (`<<: *app-env`).
+  const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true });
+  /** The variables of the committed example of the uncommitted .env that api and worker read. */
+  const envExample = Object.fromEntries(
+    readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 
   it('has the services of the design', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['api', 'mailpit', 'postgres', 'redis', 'worker']);
@@ -76,8 +84,13 @@ describe('docker-compose.yml', () => {
 
   it.each(['api', 'worker'])('gives %s a valid configuration naming only known variables', (name) => {
     const env = compose.services[name].environment as Record<string, string>;
-    for (const key of Object.keys(env)) expect(CONFIG_VARIABLES).toContain(key);
-    const config = loadConfig(env);
+    for (const key of [...Object.keys(env), ...Object.keys(envExample)]) expect(CONFIG_VARIABLES).toContain(key);
+    // The secret is not in the committed file: it comes from .env, without which production refuses to start.
+    expect(env.APP_SECRET).toBeUndefined();
+    expect(compose.services[name].env_file).toEqual([{ path: '.env', required: true }]);
+    expect(Object.keys(envExample)).toContain('APP_SECRET');
+    expect(() => loadConfig(env)).toThrow(/APP_SECRET/);
+    const config = loadConfig({ ...env, APP_SECRET: 'a-secret-of-the-operators-own-0123456789' });
     expect(new URL(config.databaseUrl).hostname).toBe('postgres');
     expect(new URL(config.redisUrl).hostname).toBe('redis');
     expect(new URL(config.smtpUrl!).hostname).toBe('mailpit');
@@ -90,6 +103,17 @@ describe('docker-compose.yml', () => {
     expect(compose.services.worker.command).toEqual(['node', 'dist/main.js', 'worker']);
     const port = Number(compose.services.api.environment.PORT);
     expect(compose.services.api.ports).toContain(`${port}:${port}`);
+  });
+
+  it('restarts every service unless stopped, checks the health of api and worker, and pins its images', () => {
+    for (const service of Object.values(compose.services) as { restart?: string; image?: string }[]) {
+      expect(service.restart).toBe('unless-stopped');
+      if (service.image) expect(service.image).not.toMatch(/:latest$|^[^:]+$/);
+    }
+    expect(compose.services.api.healthcheck.test.join(' ')).toContain('/readyz');
+    // The worker's health is its metrics server's: the port compose gives it.
+    const worker = compose.services.worker;
+    expect(worker.healthcheck.test.join(' ')).toContain(`:${worker.environment.METRICS_PORT}/healthz`);
   });
 
   it('gives PostgreSQL the password the services connect with', () => {
