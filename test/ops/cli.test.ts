@@ -66,6 +66,7 @@ describe('--help on every tool', () => {
     ['scripts/eval-common.ts', 'npm run eval:common --'],
     ['bench/matching.ts', 'npm run bench:matching --'],
     ['bench/digest.ts', 'npm run bench:digest --'],
+    ['bench/api.ts', 'npm run bench:api --'],
     ['bench/eval-offline.ts', 'npx tsx bench/eval-offline.ts'],
     ['bench/eval-common-offline.ts', 'npx tsx bench/eval-common-offline.ts'],
   ])('%s --help prints its usage and exits 0 without doing any work', async (script, usage) => {
