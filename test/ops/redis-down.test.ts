@@ -65,10 +65,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!redis) await startRedis(); // so that the queues can close
+  await until(async () => t.deps.redis.status === 'ready', 30_000).catch(() => {});
   await worker?.close().catch(() => {});
   await t?.close().catch(() => {});
   if (redis) await stopRedis();
-});
+}, 120_000);
 
 describe('Redis down', () => {
   it('answers 503 where the queue is needed, saves posts whole, and catches up when Redis is back', async () => {
@@ -108,7 +109,8 @@ describe('Redis down', () => {
     expect(need.body.matchedAt).toBeNull();
 
     await startRedis();
-    await request(t.app).get('/readyz').expect(200);
+    // The connections come back by themselves, after their reconnection delay.
+    await until(async () => (await request(t.app).get('/readyz')).status === 200, 30_000);
     // The worker reconnects by itself; its sweep (re-created with the empty server's schedulers) matches the need.
     await until(async () => {
       const res = await request(t.app).get(`/v1/needs/${need.body.id}`).set(bio.auth);
