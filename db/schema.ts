@@ -162,6 +162,16 @@ const postColumns = () => ({
    * post scored when the marketplace was much smaller is scored again (see `stalePosts`).
    */
   matchedCorpus: integer('matched_corpus'),
+  /**
+   * The version whose terms the corpus statistics count and whose postings are written: the matching job
+   * indexes a saved version (`indexPost`), so that a save never waits on statistics every post shares.
+   */
+  indexedVersion: integer('indexed_version'),
+  /** The terms the corpus statistics count for this post (those of `indexedVersion`). */
+  indexedTerms: text('indexed_terms')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
   /** The analysed terms of the post (core/text), space-separated: the corpus statistics are counted from these. */
   terms: text('terms').notNull().default(''),
   /** The analysis's length, apart, so that the corpus average is a cheap scan. */
@@ -198,6 +208,10 @@ export const needs = pgTable(
     index('needs_capabilities_idx').using('gin', t.capabilities),
     index('needs_areas_idx').using('gin', t.areas),
     index('needs_search_idx').using('gin', t.search),
+    // The few posts whose matching job has not yet indexed their latest version: search reads their terms.
+    index('needs_unindexed_idx')
+      .on(t.id)
+      .where(sql`${t.indexedVersion} is distinct from ${t.version}`),
     // The posts waiting for matching: the sweep and clients waiting on matchedAt read only these.
     index('needs_unmatched_idx')
       .on(t.updatedAt)
@@ -222,6 +236,10 @@ export const offerings = pgTable(
     index('offerings_capabilities_idx').using('gin', t.capabilities),
     index('offerings_areas_idx').using('gin', t.areas),
     index('offerings_search_idx').using('gin', t.search),
+    // The few posts whose matching job has not yet indexed their latest version: search reads their terms.
+    index('offerings_unindexed_idx')
+      .on(t.id)
+      .where(sql`${t.indexedVersion} is distinct from ${t.version}`),
     index('offerings_unmatched_idx')
       .on(t.updatedAt)
       .where(sql`matched_version is distinct from version`),

@@ -3,8 +3,7 @@ import { ANALYSIS_VERSION, analyzedToJson, analyzePost, indexTerms } from '../..
 import type { PostSide } from '../../core/policy.js';
 import { CAPABILITIES } from '../../core/taxonomy.js';
 import { parseSearch } from '../../core/text/search.js';
-import type { Executor } from '../client.js';
-import { storedTerms, type StoredAnalysis } from '../analysis.js';
+import type { Database, Executor } from '../client.js';
 import { isLiveWhere, liveSql } from '../policy.js';
 import { needs, needTerms, offerings, offeringTerms, organisations } from '../schema.js';
 import { replacePostings } from './postings.js';
@@ -69,12 +68,18 @@ export async function listPosts(db: Executor, side: PostSide, f: ListFilters, no
         terms.map((x) => sql`${x}`),
         sql`, `,
       )}]::text[]`;
+    // A post saved a moment ago whose matching job has not yet written its postings: by its terms too.
+    const unindexed = (terms: string[]) =>
+      sql`select ${t.id} from ${t} where ${t.indexedVersion} is distinct from ${t.version}
+          and string_to_array(${t.terms}, ' ') && ${textArray(terms)}`;
     const has = (terms: string[]): SQL =>
       f.status === 'closed'
         ? sql`string_to_array(${t.terms}, ' ') && ${textArray(terms)}`
         : side === 'need'
-          ? sql`${t.id} in (select ${needTerms.needId} from ${needTerms} where ${needTerms.term} = any(${textArray(terms)}))`
-          : sql`${t.id} in (select ${offeringTerms.offeringId} from ${offeringTerms} where ${offeringTerms.term} = any(${textArray(terms)}))`;
+          ? sql`${t.id} in (select ${needTerms.needId} from ${needTerms} where ${needTerms.term} = any(${textArray(terms)})
+              union all ${unindexed(terms)})`
+          : sql`${t.id} in (select ${offeringTerms.offeringId} from ${offeringTerms} where ${offeringTerms.term} = any(${textArray(terms)})
+              union all ${unindexed(terms)})`;
     const clauses = parseSearch(f.q).map((c) =>
       and(...c.all.map(has), ...c.none.map((terms) => sql`not (${has(terms)})`))!,
     );
@@ -128,18 +133,28 @@ export async function lockOffering(db: Executor, id: string) {
   return row;
 }
 
-const termsOf = (p: { analysis: StoredAnalysis }) => storedTerms(p.analysis);
-
-/** Keeps the corpus statistics and the postings in step with a post, in the transaction that saves it. */
-async function reindex(
-  db: Executor,
-  side: PostSide,
-  before: NeedRow | OfferingRow | undefined,
-  after: NeedRow | OfferingRow,
-) {
-  await adjustTermStats(db, side, before ? termsOf(before) : [], termsOf(after));
-  await replacePostings(db, side, after);
+/**
+ * Brings a post's corpus statistics and postings up to its saved version, in the matching job rather than
+ * in the request that saves it: the statistics are rows every post shares, and concurrent saves would
+ * queue on their locks. The row is locked, so a save waits for this (or this for it); a version already
+ * indexed is left alone. Answers false when the post is gone.
+ */
+export async function indexPost(db: Database, side: PostSide, id: string): Promise<boolean> {
+  const t = tableOf(side);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(t).where(eq(t.id, id)).for('no key update');
+    if (!row) return false;
+    if (row.indexedVersion === row.version) return true;
+    const terms = termsOf(row);
+    await adjustTermStats(tx, side, row.indexedTerms, terms);
+    await replacePostings(tx, side, row);
+    await tx.update(t).set({ indexedVersion: row.version, indexedTerms: terms }).where(eq(t.id, id));
+    return true;
+  });
 }
+
+/** The terms the corpus statistics count for a post: its index terms (`rebuildTermStats` counts the same). */
+const termsOf = (p: { terms: string }) => p.terms.split(' ').filter((term) => term.length > 0);
 
 export async function insertNeed(db: Executor, values: NeedInsert) {
   const derived = derivedColumns(values as PostText);
@@ -147,7 +162,6 @@ export async function insertNeed(db: Executor, values: NeedInsert) {
     .insert(needs)
     .values({ ...values, ...derived })
     .returning();
-  await reindex(db, 'need', undefined, row!);
   return row!;
 }
 
@@ -157,11 +171,13 @@ export async function insertOffering(db: Executor, values: OfferingInsert) {
     .insert(offerings)
     .values({ ...values, ...derived })
     .returning();
-  await reindex(db, 'offering', undefined, row!);
   return row!;
 }
 
-/** Applies a change to a locked row as a new version; matching of the old version no longer counts. */
+/**
+ * Applies a change to a locked row as a new version; matching of the old version no longer counts, and its
+ * matching job indexes the new one (`indexPost`).
+ */
 export async function updateNeed(db: Executor, current: NeedRow, change: Partial<NeedInsert>) {
   const derived = derivedColumns({ ...current, ...change } as PostText);
   const [row] = await db
@@ -169,7 +185,6 @@ export async function updateNeed(db: Executor, current: NeedRow, change: Partial
     .set({ ...change, ...derived, version: sql`${needs.version} + 1`, updatedAt: new Date() })
     .where(eq(needs.id, current.id))
     .returning();
-  await reindex(db, 'need', current, row!);
   return row!;
 }
 
@@ -180,14 +195,14 @@ export async function updateOffering(db: Executor, current: OfferingRow, change:
     .set({ ...change, ...derived, version: sql`${offerings.version} + 1`, updatedAt: new Date() })
     .where(eq(offerings.id, current.id))
     .returning();
-  await reindex(db, 'offering', current, row!);
   return row!;
 }
 
 export async function deletePost(db: Executor, side: PostSide, current: NeedRow | OfferingRow) {
   const t = tableOf(side);
   await db.delete(t).where(eq(t.id, current.id));
-  await adjustTermStats(db, side, termsOf(current), []);
+  // Its postings go with it (foreign keys); the statistics forget what they counted for it.
+  await adjustTermStats(db, side, current.indexedTerms, []);
 }
 
 /**

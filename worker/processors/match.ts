@@ -17,6 +17,7 @@ import {
   type OfferingForMatching,
   type MatchWrite,
 } from '../../db/queries/matching.js';
+import { indexPost } from '../../db/queries/posts.js';
 import { loadTermStats } from '../../db/queries/term-stats.js';
 import { commonNeedCandidates, replaceCommonNeeds, type CommonNeedWrite } from '../../db/queries/common-needs.js';
 import { analysisOf } from '../../db/analysis.js';
@@ -202,6 +203,8 @@ export async function matchNeeds(db: Database, stats: StatsCache, ids: string[],
 /** Matches the latest version of one post (a `MatchJob`, parsed here); see `matchNeeds`. */
 export async function matchPost(db: Database, stats: StatsCache, data: unknown, now = new Date()) {
   const job = parseJob(MatchJobSchema, 'match', data);
+  // The save left the post's statistics and postings to this job (see indexPost).
+  await indexPost(db, job.side, job.id);
   if (job.side === 'need') return matchNeeds(db, stats, [job.id], now);
   const offering = await loadOfferingForMatching(db, job.id);
   if (!offering) return { written: 0, stale: 0, deleted: 1 };
