@@ -10,7 +10,7 @@ import { derivedColumns } from '../db/queries/posts.js';
 import { rebuildPostings } from '../db/queries/postings.js';
 import { rebuildTermStats } from '../db/queries/term-stats.js';
 import { needs, offerings, organisations } from '../db/schema.js';
-import { startRematch } from '../worker/processors/rematch.js';
+import { startRematch } from '../worker/queues.js';
 import { matchingQueue, producerConnection } from '../worker/queues.js';
 import { cliProgram, integer } from '../scripts/cli.js';
 import { apiClient, onboard, startHarness, waitForMatching } from '../scripts/harness.js';

@@ -6,7 +6,7 @@ import { startApi } from '../api/server.js';
 import { loadConfig, type Config } from '../config.js';
 import { connectDatabase, type DbHandle } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
-import { pendingMatching } from '../db/queries/matches.js';
+import { pendingMatching } from '../db/queries/matching.js';
 import { startWorker } from '../worker/index.js';
 import { matchingQueue, notificationsQueue, producerConnection } from '../worker/queues.js';
 

@@ -7,7 +7,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../config.js';
 import { connectDatabase } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
-import { startRematch } from '../worker/processors/rematch.js';
+import { startRematch } from '../worker/queues.js';
 import { matchingQueue, producerConnection } from '../worker/queues.js';
 import { cliProgram, exitOnError, seconds, stallWatch } from './cli.js';
 

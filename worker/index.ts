@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { IDEMPOTENCY_KEY_TTL_HOURS, pruneIdempotencyKeys } from '../db/queries/idempotency.js';
-import { needsPending, stalePosts, unmatchedPosts } from '../db/queries/matches.js';
+import { needsPending, stalePosts, unmatchedPosts } from '../db/queries/matching.js';
 import { regroupMarked, regroupOwed } from '../db/queries/common-needs.js';
 import { pruneSessions } from '../db/queries/sessions.js';
 import { createMailer, type Mailer } from './mailer.js';
@@ -13,7 +13,7 @@ import { introductionsTick, sendIntroductionEmails } from './processors/introduc
 import { sendAccountEmail, sendSigninEmail } from './processors/signin.js';
 import { consortiumTick, sendConsortiumEmails } from './processors/consortia.js';
 import { matchPost, StatsCache } from './processors/match.js';
-import { rematchNeeds, type RematchChunk } from './processors/rematch.js';
+import { rematchNeeds } from './processors/rematch.js';
 import {
   matchingQueue,
   notificationsQueue,
@@ -21,12 +21,7 @@ import {
   QUEUES,
   requeueMatch,
   workerConnection,
-  type ConsortiumEmailJob,
-  type DigestJob,
-  type IntroductionEmailJob,
-  type AccountEmailJob,
   type MatchJob,
-  type SigninEmailJob,
 } from './queues.js';
 
 export interface WorkerDeps {
@@ -89,8 +84,8 @@ export async function startWorker(
     async (job: Job, token?: string) => {
       switch (job.name) {
         case 'match': {
-          const result = await matchPost(db, stats, job.data as MatchJob);
-          if (result.written > 0 && (job.data as MatchJob).side === 'need') await regroupSoon();
+          const result = await matchPost(db, stats, job.data);
+          if (result.written > 0 && result.side === 'need') await regroupSoon();
           // A young marketplace's statistics swing with each post: the posts scored on a much smaller one are
           // scored again soon, by one job however many posts arrive (at scale, the sweep finds them each minute).
           if (stats.young) {
@@ -105,7 +100,7 @@ export async function startWorker(
         case 'rescore-stale':
           return { rescored: await requeueAll(await stalePosts(db)) };
         case 'rematch-needs': {
-          const result = await rematchNeeds(db, stats, job.data as RematchChunk);
+          const result = await rematchNeeds(db, stats, job.data);
           if (result.written > 0) await regroupSoon();
           return result;
         }
@@ -146,22 +141,22 @@ export async function startWorker(
     async (job: Job) => {
       switch (job.name) {
         case 'digest':
-          return sendDigest(mailDeps, job.data as DigestJob);
+          return sendDigest(mailDeps, job.data);
         case 'digest-tick':
           return { enqueued: (await enqueueDueDigests(db, queues.notifications)).length };
         case 'introduction-email':
-          return sendIntroductionEmails(mailDeps, job.data as IntroductionEmailJob);
+          return sendIntroductionEmails(mailDeps, job.data);
         case 'introductions-tick':
           return {
             ...(await introductionsTick(db, queues.notifications)),
             consortia: await consortiumTick(db, queues.notifications),
           };
         case 'consortium-email':
-          return sendConsortiumEmails(mailDeps, job.data as ConsortiumEmailJob);
+          return sendConsortiumEmails(mailDeps, job.data);
         case 'account-email':
-          return sendAccountEmail(mailDeps, job.data as AccountEmailJob);
+          return sendAccountEmail(mailDeps, job.data);
         case 'signin-email':
-          return sendSigninEmail(mailDeps, job.data as SigninEmailJob);
+          return sendSigninEmail(mailDeps, job.data);
         default:
           throw new Error(`unknown job ${job.name}`);
       }

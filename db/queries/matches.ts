@@ -10,7 +10,6 @@ import { matchFeedback, matches, needs, offerings, organisations } from '../sche
 
 // The sweep's queries, imported from here by worker/index.ts and scripts/harness.ts (files another change
 // owns); new code imports them from ./matching.ts.
-export { needsPending, pendingMatching, stalePosts, unmatchedPosts } from './matching.js';
 
 const needOrg = alias(organisations, 'need_org');
 const offeringOrg = alias(organisations, 'offering_org');

@@ -200,18 +200,18 @@ export async function matchNeeds(db: Database, stats: StatsCache, ids: string[],
   return { written: written.size, stale: results.length - written.size, deleted: ids.length - results.length };
 }
 
-/** Matches the latest version of one post (a `MatchJob`, parsed here); see `matchNeeds`. */
+/** Matches the latest version of one post (a `MatchJob`, parsed here); see `matchNeeds`. Answers its side too. */
 export async function matchPost(db: Database, stats: StatsCache, data: unknown, now = new Date()) {
   const job = parseJob(MatchJobSchema, 'match', data);
   // The save left the post's statistics and postings to this job (see indexPost).
   await indexPost(db, job.side, job.id);
-  if (job.side === 'need') return matchNeeds(db, stats, [job.id], now);
+  if (job.side === 'need') return { side: job.side, ...(await matchNeeds(db, stats, [job.id], now)) };
   const offering = await loadOfferingForMatching(db, job.id);
-  if (!offering) return { written: 0, stale: 0, deleted: 1 };
+  if (!offering) return { side: job.side, written: 0, stale: 0, deleted: 1 };
   const corpus = await stats.get();
   const result = await scoreOffering(db, corpus, offering, now);
   const written = await db.transaction((tx) =>
     replaceMatches(tx, 'offering', [result], MAX_MATCHES_PER_POST, corpusSize(corpus)),
   );
-  return { written: written.size, stale: 1 - written.size, deleted: 0 };
+  return { side: job.side, written: written.size, stale: 1 - written.size, deleted: 0 };
 }

@@ -17,4 +17,3 @@ export async function rematchNeeds(db: Database, stats: StatsCache, data: unknow
 }
 
 // scripts/rematch.ts and bench/matching.ts (files another change owns) start a rematch through this path.
-export { startRematch } from '../queues.js';
