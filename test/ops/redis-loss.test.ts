@@ -1,13 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateNeed, generateOffering, rng } from '../../bench/generate.js';
 import { seedDigestAudience } from '../../bench/digest-data.js';
-import { insertNeed, insertOffering } from '../../db/queries/posts.js';
-import { organisations } from '../../db/schema.js';
 import { enqueueDueDigests } from '../../worker/processors/digest.js';
 import { enqueueMatch } from '../../worker/queues.js';
 import { clearRedisPrefix, spawnWorkerProcess, startTestApp, type TestApp } from '../helpers.js';
+import { pendingNeeds as countPending, seedGeneratedPosts } from '../generated-posts.js';
 import { until, waitForDigests } from '../mail-world.js';
 import { startSmtp, type TestSmtp } from '../smtp.js';
 
@@ -20,30 +18,12 @@ let smtp: TestSmtp;
 let worker: ChildProcess;
 const RECIPIENTS = 300;
 
-const pendingNeeds = async () =>
-  (
-    await t.db.sql<{ n: number }[]>`select count(*)::int as n from needs where matched_version is distinct from version`
-  )[0]!.n;
+const pendingNeeds = () => countPending(t);
 
 beforeAll(async () => {
   t = await startTestApp();
   smtp = await startSmtp();
-  const random = rng(13);
-  const [bio] = await t.db.db
-    .insert(organisations)
-    .values({ name: 'Loss Bio', kind: 'biomanufacturer', country: 'GB' })
-    .returning();
-  const suppliers = await t.db.db
-    .insert(organisations)
-    .values(Array.from({ length: 10 }, (_, i) => ({ name: `Loss S${i}`, kind: 'supplier' as const, country: 'DE' })))
-    .returning();
-  await t.db.db.transaction(async (tx) => {
-    for (let i = 0; i < 300; i++) await insertNeed(tx, { ...generateNeed(random), organisationId: bio!.id } as never);
-    for (let i = 0; i < 200; i++) {
-      await insertOffering(tx, { ...generateOffering(random), organisationId: suppliers[i % 10]!.id } as never);
-    }
-  });
-  await t.db.sql`update offerings set matched_version = version, matched_at = now()`;
+  await seedGeneratedPosts(t, { needs: 300, offerings: 200, seed: 13 });
   await seedDigestAudience(t.db.sql, RECIPIENTS);
   // Daily at this hour: every seeded person's digest is due now, so the tick finds the lost ones.
   await t.db.sql`
