@@ -24,6 +24,14 @@ export const emailsTotal = new Counter({
   registers: [serviceRegistry],
 });
 
+// Every series exists from the start, at zero, so that a rate or an alert on it never starts from nothing.
+for (const queue of ['matching', 'notifications']) {
+  for (const status of ['completed', 'failed']) jobsTotal.inc({ queue, status }, 0);
+}
+for (const kind of ['digest', 'introduction', 'signin', 'signup', 'consortium-invitation', 'consortium-active']) {
+  for (const result of ['sent', 'failed']) emailsTotal.inc({ kind, result }, 0);
+}
+
 export const matchLatency = new Histogram({
   name: 'roadmatch_match_latency_seconds',
   help: 'From a post being saved (its matching job queued) to its matches written (matchedAt)',
