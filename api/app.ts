@@ -11,7 +11,7 @@ import { createMetrics } from './metrics.js';
 import { answerScrape, watchQueue } from '../worker/metrics.js';
 import { linkPages } from './pages/links.js';
 import { queueDashboard } from './queue-dashboard.js';
-import { webPages } from './pages/web.js';
+import { problemPages, webPages } from './pages/web.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -113,8 +113,9 @@ export function createApp(deps: AppDeps) {
     await answerScrape(req, res, deps.config.metricsToken, [metrics.registry]);
   });
 
+  // An address nothing answers, and anything thrown: problem+json, or the site's error page for a browser.
   app.use(notFoundHandler);
-  app.use(problemHandler);
+  app.use(problemHandler(problemPages(deps)));
   return { app, openapi };
 }
 

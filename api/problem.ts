@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 
 export interface FieldError {
@@ -10,6 +10,11 @@ export interface FieldError {
 export class HttpProblem extends Error {
   /** Response headers that go with the problem (`WWW-Authenticate`, `Retry-After`), on pages as in the API. */
   headers: Record<string, string> = {};
+  /**
+   * What an error page says instead of `title` and `detail`, when those are written for developers ("There
+   * is no GET /x.", "request entity too large"): plain words for a person in a browser.
+   */
+  page?: { title: string; message: string };
 
   constructor(
     readonly status: number,
@@ -102,8 +107,14 @@ export function sendProblem(res: Response, problem: HttpProblem): void {
     });
 }
 
+/** The problem of a path nothing answers; a page says it in plain words. */
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(new HttpProblem(404, 'not_found', 'Not found', `There is no ${req.method} ${req.path}.`));
+  const problem = new HttpProblem(404, 'not_found', 'Not found', `There is no ${req.method} ${req.path}.`);
+  problem.page = {
+    title: 'Page not found',
+    message: 'There is no page at this address. It may have been mistyped, or the page may have moved.',
+  };
+  next(problem);
 };
 
 /** A signed link from an email that cannot be used: 410 when it has expired, 400 when it is broken. */
@@ -113,22 +124,78 @@ export function linkProblem(expired: boolean, what: string, whenExpired: string,
     : new HttpProblem(400, 'invalid_link', `${what} is not valid`, whenBroken);
 }
 
-/** Turns anything thrown into a problem; errors of body-parser (413, malformed JSON) keep their 4xx. */
-export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  if (err instanceof HttpProblem) return sendProblem(res, err);
-  const e = err as { type?: string; status?: number; statusCode?: number; expose?: boolean; message?: string };
+/**
+ * Anything thrown, as a problem: errors of body-parser (413, malformed JSON), of the CSRF check and of
+ * Express keep their 4xx; anything else is logged and answered as a bare 500 that tells nothing of it.
+ */
+export function toProblem(err: unknown, req: Request): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  const e = err as {
+    type?: string;
+    code?: string;
+    status?: number;
+    statusCode?: number;
+    expose?: boolean;
+    message?: string;
+  };
   const status = e.status ?? e.statusCode;
   if (e.type === 'entity.too.large') {
-    return sendProblem(res, new HttpProblem(413, 'payload_too_large', 'The request body is too large', e.message));
+    const problem = new HttpProblem(413, 'payload_too_large', 'The request body is too large', e.message);
+    problem.page = { title: 'Too long', message: 'What you sent is too long. Go back and shorten it.' };
+    return problem;
   }
   if (e.type === 'entity.parse.failed') {
-    return sendProblem(res, new HttpProblem(400, 'malformed_json', 'The request body is not valid JSON', e.message));
+    return new HttpProblem(400, 'malformed_json', 'The request body is not valid JSON', e.message);
+  }
+  if (e.code === 'EBADCSRFTOKEN') {
+    return new HttpProblem(
+      403,
+      'invalid_csrf_token',
+      'This form has expired',
+      'For your safety the form could not be accepted. Go back, reload the page and try again.',
+    );
   }
   // Other client errors of Express and body-parser, such as a path with broken percent-encoding.
   if (status && status >= 400 && status < 500) {
     const detail = e.expose ? e.message : 'The request could not be understood; check its address and body.';
-    return sendProblem(res, new HttpProblem(status, 'bad_request', 'Bad request', detail));
+    const problem = new HttpProblem(status, 'bad_request', 'Bad request', detail);
+    problem.page = {
+      title: 'This request could not be understood',
+      message: 'Check the address, or go back and try again.',
+    };
+    return problem;
   }
   req.log?.error({ err }, 'unhandled error');
-  sendProblem(res, new HttpProblem(500, 'internal_error', 'Something went wrong on our side'));
-};
+  const problem = new HttpProblem(500, 'internal_error', 'Something went wrong on our side');
+  problem.page = {
+    title: 'Something went wrong on our side',
+    message: 'This is not your fault, and what you were doing may not have been saved. Please try again in a moment.',
+  };
+  return problem;
+}
+
+/** Answers a problem as an HTML page (the site's error page, see api/pages/web.ts). */
+export type ProblemPage = (req: Request, res: Response, problem: HttpProblem) => void;
+
+/**
+ * Whether an error is answered as an HTML page rather than problem+json: never under `/v1`; elsewhere when
+ * the client takes HTML rather than JSON. `prefer` is what a client that states neither gets: a page on
+ * the web pages' own addresses, problem+json on any other.
+ */
+export function answersWithPage(req: Request, prefer: 'html' | 'json'): boolean {
+  if (/^\/v1(\/|$|\?)/.test(req.originalUrl)) return false;
+  return req.accepts(prefer === 'html' ? ['html', 'json'] : ['json', 'html']) === 'html';
+}
+
+/**
+ * The last handler: anything thrown as problem+json, or as a page (`page`) to a client that asks for HTML,
+ * such as a browser on an address nothing answers.
+ */
+export function problemHandler(page?: ProblemPage): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const problem = toProblem(err, req);
+    if (page && answersWithPage(req, 'json')) return page(req, res, problem);
+    sendProblem(res, problem);
+  };
+}

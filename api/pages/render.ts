@@ -18,6 +18,8 @@ export interface PageBase {
   csrf?: string;
   /** Loads the small script that suggests capabilities on the post form. */
   script?: boolean;
+  /** Other scripts of ./assets the page loads, by file name (the CSP allows no inline script). */
+  scripts?: string[];
 }
 
 const eta = new Eta({
@@ -28,7 +30,7 @@ const eta = new Eta({
 });
 
 export function renderPage(name: string, data: PageBase & object): string {
-  return eta.render(`./${name}`, { viewer: null, csrf: '', script: false, ...data });
+  return eta.render(`./${name}`, { viewer: null, csrf: '', script: false, scripts: [], ...data });
 }
 
 export interface ConfirmPage extends PageBase {
