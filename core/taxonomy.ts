@@ -298,6 +298,17 @@ export const PARTNERSHIP_TYPES = [
   'pilot',
 ] as const;
 
+/** What each partnership type is called where people read it (the API and its filters speak in slugs). */
+export const PARTNERSHIP_TYPE_NAMES: Record<(typeof PARTNERSHIP_TYPES)[number], string> = {
+  'co-development': 'Co-development',
+  'research-collaboration': 'Research collaboration',
+  licensing: 'Licensing',
+  supply: 'Supply agreement',
+  service: 'Contract service',
+  consortium: 'Consortium',
+  pilot: 'Pilot project',
+};
+
 export const TRL_MIN = 1;
 export const TRL_MAX = 9;
 

@@ -3,17 +3,26 @@ import type { z } from 'zod';
 import type { MatchExplanation } from '../../core/matching/explain.js';
 import {
   conveningRefusal,
+  isLive,
   maySeePost,
   needOwnerName,
   OFFERING_POSTING_KINDS,
   ownerCountKey,
 } from '../../core/policy.js';
 import { suggestCapabilities } from '../../core/suggest.js';
-import { AREAS, CAPABILITIES, ORG_KIND_NAMES, PARTNERSHIP_TYPES } from '../../core/taxonomy.js';
+import {
+  AREAS,
+  CAPABILITIES,
+  ORG_KIND_NAMES,
+  ORG_KIND_PLURALS,
+  PARTNERSHIP_TYPE_NAMES,
+  PARTNERSHIP_TYPES,
+  type PartnershipType,
+} from '../../core/taxonomy.js';
 import { getCommonNeedGroup, groupOfNeed, listCommonNeedsOf } from '../../db/queries/common-needs.js';
 import { listIntroductions } from '../../db/queries/introductions.js';
 import { listMatchesOf } from '../../db/queries/matches.js';
-import type { NeedRow, PostSide } from '../../db/queries/posts.js';
+import type { NeedRow, OfferingRow, PostSide } from '../../db/queries/posts.js';
 import { requestMatching, type AppDeps } from '../deps.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { changePost, createPost, needSide, offeringSide, textOf, type AnySide } from '../routes/posts.js';
@@ -26,6 +35,60 @@ const SIDES = { need: needSide, offering: offeringSide } as const;
 const KINDS = OFFERING_POSTING_KINDS.map((k) => ({ value: k, label: ORG_KIND_NAMES[k] }));
 const CAPABILITY_NAMES = new Map(CAPABILITIES.map((c) => [c.slug as string, c.name as string]));
 const AREA_GROUPS = AREAS.map((a) => ({ name: a.name, capabilities: CAPABILITIES.filter((c) => c.area === a.slug) }));
+const PARTNERSHIPS = PARTNERSHIP_TYPES.map((p) => ({ value: p, label: PARTNERSHIP_TYPE_NAMES[p] }));
+
+const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
+const moment = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
+
+/** When matching finished for the post's current version, or null while it runs (as the API's `matchedAt`). */
+const matchedAtOf = (post: NeedRow | OfferingRow) => (post.matchedVersion === post.version ? post.matchedAt : null);
+
+/** "Open", "Closed", or "Expired" when an open post's expiry has passed (it is then out of matching). */
+const statusOf = (post: NeedRow | OfferingRow, now = new Date()) =>
+  post.status === 'closed' ? 'Closed' : isLive(post, now) ? 'Open' : 'Expired';
+
+/**
+ * What a partner decides on, in words, in the order the page lists it. Anonymity only for the owner: to
+ * anyone else an anonymous need says so by its owner's name alone ("an anonymous biomanufacturer").
+ */
+function factsOf(side: PostSide, post: NeedRow | OfferingRow, mine: boolean) {
+  const facts: { label: string; value: string }[] = [];
+  if (side === 'need') {
+    const need = post as NeedRow;
+    facts.push({
+      label: 'Technology readiness (TRL) it can take',
+      value: need.trlMin === need.trlMax ? `TRL ${need.trlMin}` : `TRL ${need.trlMin} to ${need.trlMax}`,
+    });
+  } else {
+    facts.push({ label: 'Technology readiness (TRL)', value: `TRL ${(post as OfferingRow).trl}` });
+  }
+  facts.push({
+    label: side === 'need' ? 'Partnership types it would accept' : 'Partnership types offered',
+    value:
+      post.partnershipTypes.map((p) => PARTNERSHIP_TYPE_NAMES[p as PartnershipType] ?? p).join(', ') || 'Not stated',
+  });
+  if (side === 'need') {
+    const openTo = (post as NeedRow).openTo.map((k) => ORG_KIND_PLURALS[k]);
+    facts.push({ label: 'Open to introductions with', value: openTo.join(', ') });
+  }
+  facts.push({ label: 'Regions', value: post.regions.join(', ') || 'Any (none stated)' });
+  if (side === 'need' && mine) {
+    facts.push({
+      label: 'Anonymous',
+      value: (post as NeedRow).anonymous
+        ? 'Yes: other organisations see “an anonymous biomanufacturer” until you accept an introduction'
+        : 'No: other organisations see your organisation’s name',
+    });
+  }
+  facts.push({ label: 'Status', value: statusOf(post) });
+  facts.push({ label: 'Expires', value: post.expiresAt ? day.format(post.expiresAt) : 'No expiry date' });
+  const matchedAt = matchedAtOf(post);
+  facts.push({
+    label: 'Matched',
+    value: matchedAt ? `${moment.format(matchedAt)} UTC` : 'Matching is running for this version',
+  });
+  return facts;
+}
 
 /** The form's fields as an API body, so that one schema validates the form and the API alike. */
 function formToBody(side: PostSide, f: Record<string, unknown>, edit = false) {
@@ -159,6 +222,9 @@ export async function postPage(
       mine,
       pending: post.matchedVersion !== post.version,
       capabilities: post.capabilities.map((c) => CAPABILITY_NAMES.get(c) ?? c),
+      facts: factsOf(side, post, mine),
+      // While matching runs, the owner's page reloads itself when it is done (./assets/post-status.js).
+      scripts: mine && post.matchedVersion !== post.version ? ['post-status.js'] : [],
       matches,
       common: side === 'need' ? await commonNeedsOf(deps, post.id, post.organisationId, viewer) : null,
       intro: intro ?? null,
@@ -205,7 +271,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
           flags: o.flags ?? {},
           hasFlags: Object.keys(o.flags ?? {}).length > 0,
           areas: AREA_GROUPS,
-          partnershipTypes: PARTNERSHIP_TYPES,
+          partnershipTypes: PARTNERSHIPS,
           kinds: KINDS.filter((k) => k.value !== 'biomanufacturer' || side === 'need'),
           suggested: suggestCapabilities(text).map((slug) => CAPABILITY_NAMES.get(slug)),
           script: true,
@@ -311,6 +377,27 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
         }
         await requestMatching(deps, { side, id, version: saved.version });
         res.redirect(303, `/${side}s/${id}`);
+      }),
+    );
+
+    // The post's state for the script of its page: no more than the page shows this viewer, asked with the
+    // session cookie (the API's GET takes a bearer token). JSON, errors too (`Accept: application/json`).
+    router.get(
+      `/${side}s/:id/status.json`,
+      pageHandler(async (req, res) => {
+        const viewer = res.locals.viewer as WebViewer | null;
+        if (!viewer) throw new HttpProblem(401, 'unauthorized', 'Authentication is required', 'Sign in first.');
+        const found = await s.get(deps.db, String(req.params.id));
+        if (!found || !maySeePost(found.post, viewer.organisationId)) throw notFound(`This ${noun}`);
+        const { post } = found;
+        const matchedAt = matchedAtOf(post);
+        res.json({
+          id: post.id,
+          status: post.status,
+          live: isLive(post),
+          matching: matchedAt === null,
+          matchedAt: matchedAt?.toISOString() ?? null,
+        });
       }),
     );
 

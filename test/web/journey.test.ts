@@ -141,8 +141,20 @@ describe('the web pages, in a real browser', () => {
     await supplier.getByLabel('Spectroscopic process analytical technology').check();
     await supplier.getByLabel('Technology readiness (TRL) of what you offer').selectOption('7');
     await supplier.getByLabel('pilot').check();
+    // Matching held back for a moment: the offering's page says it is running, then reloads itself with the
+    // match once it is done, with no click.
+    await w.t.deps.matchingQueue.pause();
     await supplier.getByRole('button', { name: 'Register the offering' }).click();
     await supplier.waitForURL(/\/offerings\/[0-9a-f-]{36}$/);
+    expect(await supplier.getByRole('status').textContent()).toBe(
+      'Matching is running for this version; this page updates itself when it is done.',
+    );
+    await w.t.deps.matchingQueue.resume();
+    await supplier
+      .getByRole('article')
+      .filter({ hasText: 'In-line Raman for glucose control' })
+      .waitFor({ timeout: 20_000 });
+    expect(await supplier.getByRole('status').count()).toBe(0);
     await w.matched();
 
     // The need's page shows the match, its reason in one line, and the buttons.
