@@ -45,8 +45,40 @@ export function loadViewer(db: Executor) {
   };
 }
 
-/** Pages for signed-in people: anyone else is sent to sign in. */
+/** A backslash (browsers read `/\` as `//`), a space or a control character. */
+const unsafeInPath = (c: string) => c === '\\' || c.charCodeAt(0) <= 0x20 || c.charCodeAt(0) === 0x7f;
+
+/**
+ * `next` if it is a path of this site to return to after signing in, else undefined. Only a relative path
+ * from the root: never another site (`//evil.example`, `https://…`, `/\evil.example`, which browsers read
+ * as `//`), nor control characters, nor anything longer than an address of the pages.
+ */
+export function safeNext(next: unknown): string | undefined {
+  if (typeof next !== 'string' || next.length > 2000) return undefined;
+  if (!next.startsWith('/') || next.startsWith('//') || [...next].some(unsafeInPath)) return undefined;
+  // Whatever the path holds, it must resolve to this origin.
+  const base = 'http://roadmatch.invalid';
+  const url = new URL(next, base);
+  if (url.origin !== base) return undefined;
+  return url.pathname + url.search + url.hash;
+}
+
+/** Where a visitor is sent to sign in, to come back to `path` after. */
+export function signinPath(path: string | undefined): string {
+  const next = safeNext(path);
+  if (!next || next === '/') return '/signin';
+  // Slashes need no escaping in a query, and `?next=/settings` reads better.
+  return `/signin?next=${encodeURIComponent(next).replace(/%2F/g, '/')}`;
+}
+
+/** The cookie that holds `next` between asking for a sign-in link and opening it (in the same browser). */
+export const NEXT_COOKIE = 'rm_next';
+
+/**
+ * Pages for signed-in people: anyone else is sent to sign in, and back to the page after (a page one reads:
+ * a form's POST is not asked again).
+ */
 export function requireViewer(req: Request, res: Response, next: NextFunction) {
   if (res.locals.viewer) return next();
-  res.redirect(303, '/signin');
+  res.redirect(303, req.method === 'GET' || req.method === 'HEAD' ? signinPath(req.originalUrl) : '/signin');
 }

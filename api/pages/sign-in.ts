@@ -7,7 +7,7 @@ import { findSignupRequest, type SignupRequestBody } from '../../db/queries/sign
 import { HttpProblem } from '../problem.js';
 import { SignupBody } from '../schemas.js';
 import { confirmSignup, requestSignin, requestSignup } from '../usecases/accounts.js';
-import { endSession, forgetSession, startSession } from './session.js';
+import { endSession, forgetSession, NEXT_COOKIE, safeNext, startSession } from './session.js';
 import { fieldErrors, pageHandler, str, TIMEZONES, type WebContext } from './shared.js';
 
 /** How long an emailed sign-in link works. */
@@ -118,26 +118,41 @@ export function registerSignInPages(router: Router, ctx: WebContext): void {
     }),
   );
 
+  // `next`: the page to return to after signing in (see requireViewer), a path of this site only. The form
+  // carries it; asking for a link keeps it in a cookie of this browser until the emailed link is opened
+  // here (the link itself names no page).
+  const nextCookie = {
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: deps.config.publicUrl.startsWith('https:'),
+    path: '/signin',
+  };
+
   router.get('/signin', (req, res) => {
-    if (res.locals.viewer) return res.redirect(303, '/');
-    ctx.page(req, res, 'signin', { title: 'Sign in', values: {}, errors: {} });
+    const next = safeNext(req.query.next);
+    if (res.locals.viewer) return res.redirect(303, next ?? '/');
+    ctx.page(req, res, 'signin', { title: 'Sign in', values: {}, errors: {}, next: next ?? '' });
   });
 
   router.post(
     '/signin',
     pageHandler(async (req, res) => {
-      const email = str((req.body as { email?: unknown }).email).trim();
+      const form = req.body as { email?: unknown; next?: unknown };
+      const email = str(form.email).trim();
+      const next = safeNext(form.next);
       const parsed = EmailForm.safeParse({ email });
       if (!parsed.success) {
         return ctx.page(
           req,
           res,
           'signin',
-          { title: 'Sign in', values: { email }, errors: fieldErrors(parsed.error) },
+          { title: 'Sign in', values: { email }, errors: fieldErrors(parsed.error), next: next ?? '' },
           400,
         );
       }
       await requestSignin(deps, req.ip ?? '', parsed.data.email);
+      if (next) res.cookie(NEXT_COOKIE, next, { ...nextCookie, maxAge: SIGNIN_MINUTES * 60_000 });
+      else res.clearCookie(NEXT_COOKIE, nextCookie);
       ctx.page(req, res, 'result', checkEmail(parsed.data.email));
     }),
   );
@@ -187,7 +202,9 @@ export function registerSignInPages(router: Router, ctx: WebContext): void {
       // A session already in this browser ends: a fresh token for the new sign-in, never a reused one.
       await forgetSession(deps.db, req);
       await startSession(deps.db, deps.config, res, userId);
-      res.redirect(303, '/');
+      const next = safeNext(req.cookies?.[NEXT_COOKIE]);
+      if (next) res.clearCookie(NEXT_COOKIE, nextCookie);
+      res.redirect(303, next ?? '/');
     }),
   );
 

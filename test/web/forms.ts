@@ -51,3 +51,30 @@ export async function signUpThroughPages(w: MailWorld, kind: string, organisatio
     .expect(303);
   return agent;
 }
+
+/**
+ * Asks for a sign-in link on the sign-in page `o.page` (which may carry `?next=`), as its form sends it (or
+ * with `o.next` in place of the form's own), and opens the newest emailed link in the same browser: answers
+ * the response to its Sign in button.
+ */
+export async function signInThroughPages(
+  w: MailWorld,
+  agent: Agent,
+  email: string,
+  o: { page?: string; next?: string } = {},
+) {
+  const before = (await signinLinksOf(w, email)).length;
+  const page = await agent.get(o.page ?? '/signin').expect(200);
+  const body = new URLSearchParams({ _csrf: csrfOf(page.text), email });
+  const next = o.next ?? /name="next" value="([^"]*)"/.exec(page.text)?.[1]?.replace(/&amp;/g, '&');
+  if (next !== undefined) body.set('next', next);
+  const asked = await agent.post('/signin').type('form').send(body.toString());
+  expect(asked.status).toBe(200);
+  await until(async () => (await signinLinksOf(w, email)).length > before);
+  const link = (await signinLinksOf(w, email)).at(-1)!;
+  const confirm = await agent.get(link).expect(200);
+  return agent
+    .post(link)
+    .type('form')
+    .send({ _csrf: csrfOf(confirm.text) });
+}

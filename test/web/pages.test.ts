@@ -216,7 +216,7 @@ describe('posting through the pages', () => {
   it('sends a visitor to sign in from any page that needs a session', async () => {
     for (const path of ['/needs/new', '/offerings/new', '/introductions', '/settings']) {
       const res = await request(w.t.app).get(path).expect(303);
-      expect(res.headers.location).toBe('/signin');
+      expect(res.headers.location).toBe(`/signin?next=${path}`);
     }
   });
 
