@@ -1,5 +1,5 @@
-import type { SQL } from 'drizzle-orm';
-import type { PgDialect } from 'drizzle-orm/pg-core';
+import { is, type SQL } from 'drizzle-orm';
+import { PgTransaction, type PgDialect } from 'drizzle-orm/pg-core';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema.js';
@@ -34,4 +34,21 @@ export async function executePrepared<T>(db: Database, query: SQL): Promise<T[]>
   return (await db.$client.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
     prepare: true,
   })) as unknown as T[];
+}
+
+/** Whether `db` is an open transaction rather than the database (its pool). */
+export const isTransaction = (db: Executor): boolean => is(db, PgTransaction);
+
+/**
+ * A drizzle query built once per database handle, then run with placeholder values (`sql.placeholder`):
+ * drizzle otherwise builds a query's text anew on every call, a large part of a hot request's time. It
+ * runs on the database's pool, never inside a transaction: callers in a transaction build the query as usual.
+ */
+export function builtOnce<Q>(build: (db: Database) => Q): (db: Database) => Q {
+  const built = new WeakMap<Database, Q>();
+  return (db) => {
+    let query = built.get(db);
+    if (query === undefined) built.set(db, (query = build(db)));
+    return query;
+  };
 }

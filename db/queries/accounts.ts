@@ -1,5 +1,5 @@
-import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
-import type { Executor } from '../client.js';
+import { and, eq, isNotNull, isNull, sql, type Placeholder } from 'drizzle-orm';
+import { builtOnce, isTransaction, type Database, type Executor } from '../client.js';
 import { apiTokens, organisations, users } from '../schema.js';
 
 export type OrgKind = (typeof organisations.$inferSelect)['kind'];
@@ -44,25 +44,35 @@ export async function findOrganisation(db: Executor, id: string) {
   return organisation;
 }
 
+const viewerColumns = {
+  credentialId: apiTokens.id,
+  lastUsedAt: apiTokens.lastUsedAt,
+  userId: users.id,
+  name: users.name,
+  email: users.email,
+  organisationId: organisations.id,
+  organisationKind: organisations.kind,
+};
+
+const viewerQuery = (db: Executor, tokenHash: string | Placeholder) =>
+  db
+    .select(viewerColumns)
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .innerJoin(organisations, eq(organisations.id, users.organisationId))
+    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), isNotNull(users.verifiedAt)));
+
+/** Every authenticated request looks its token up: the query is built once. */
+const preparedViewerQuery = builtOnce((db) => viewerQuery(db, sql.placeholder('tokenHash')).prepare('find_viewer'));
+
 /**
  * The viewer behind a live token of a verified person, with the token's last use refreshed at most once a
  * minute.
  */
 export async function findViewerByTokenHash(db: Executor, tokenHash: string) {
-  const [row] = await db
-    .select({
-      credentialId: apiTokens.id,
-      lastUsedAt: apiTokens.lastUsedAt,
-      userId: users.id,
-      name: users.name,
-      email: users.email,
-      organisationId: organisations.id,
-      organisationKind: organisations.kind,
-    })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .innerJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), isNotNull(users.verifiedAt)));
+  const [row] = isTransaction(db)
+    ? await viewerQuery(db, tokenHash)
+    : await preparedViewerQuery(db as Database).execute({ tokenHash });
   if (!row) return undefined;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.credentialId));
