@@ -35,6 +35,8 @@ export interface IdempotencyClaim {
   sealed?: Sealed;
   /** Set once the answer is stored (in the handler's own transaction, when it uses `idempotent`). */
   stored: boolean;
+  /** The `Location` stored with the answer, if any. */
+  location?: string;
 }
 
 export interface StoredAnswer {
@@ -109,7 +111,9 @@ export async function finishIdempotent(
   const claim = claims.get(req);
   if (!claim) return;
   if (!claim.stored) await storeIdempotentResponse(db, claim.id, answer.status, sealBody(answer.body, claim.sealed));
-  if (answer.location) await storeIdempotentLocation(db, claim.id, answer.location);
+  if (answer.location && answer.location !== claim.location) {
+    await storeIdempotentLocation(db, claim.id, answer.location);
+  }
 }
 
 /** After a failed handler: lets the key go (an answer already stored stays). */
@@ -119,25 +123,37 @@ export async function abandonIdempotent(req: Request, db: Database): Promise<voi
 }
 
 /**
- * Runs `work` in a transaction and, when the request holds a key, stores the answer in that same
- * transaction: whatever crashes, the work is done and its answer stored, or neither.
+ * Runs `work` in a transaction and, when the request holds a key, stores the answer (with its `Location`,
+ * when `work` gives one) in that same transaction: whatever crashes, the work is done and its answer
+ * stored, or neither. Work that is a single statement (`singleStatement`) and holds no key runs without a
+ * transaction: the statement is atomic by itself, and BEGIN and COMMIT would be two more round trips.
  * (`_scope` is the caller, decided by the router that claimed the key.)
  */
 export async function idempotent<T>(
   req: Request,
   db: Database,
   _scope: string,
-  work: (tx: Executor) => Promise<{ status: number; body: T }>,
+  work: (tx: Executor) => Promise<{ status: number; body: T; location?: string }>,
+  options: { singleStatement?: boolean } = {},
 ): Promise<Created<T>> {
   const claim = claims.get(req);
+  if (!claim && options.singleStatement) {
+    const { status, body } = await work(db);
+    return { status, body, replayed: false };
+  }
   const result = await db.transaction(async (tx) => {
     const done = await work(tx);
-    if (claim) await storeIdempotentResponse(tx, claim.id, done.status, sealBody(done.body, claim.sealed));
+    if (claim) {
+      await storeIdempotentResponse(tx, claim.id, done.status, sealBody(done.body, claim.sealed), done.location);
+    }
     return done;
   });
   // Stored only once committed: a failed transaction lets the key go.
-  if (claim) claim.stored = true;
-  return { ...result, replayed: false };
+  if (claim) {
+    claim.stored = true;
+    claim.location = result.location;
+  }
+  return { status: result.status, body: result.body, replayed: false };
 }
 
 const keyOf = (secret: string) => createHash('sha256').update(`${secret}:idempotency`).digest();

@@ -1,18 +1,18 @@
 import { revealsNeedOwner } from '../core/policy.js';
 import type { IntroductionDetail } from '../db/queries/introductions.js';
 import type { MatchWithPosts } from '../db/queries/matches.js';
-import type { NeedRow, OfferingRow, OrganisationRow } from '../db/queries/posts.js';
+import type { NeedAnswerRow, OfferingAnswerRow, OrganisationAnswerRow, OrganisationRow } from '../db/queries/posts.js';
 import type { Viewer } from './auth.js';
 
 /** The JSON shapes of the API. Anonymity is enforced here, the one place every need passes through. */
 
-export function toOrganisation(o: OrganisationRow) {
+export function toOrganisation(o: OrganisationAnswerRow) {
   return { id: o.id, name: o.name, kind: o.kind, country: o.country };
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function postFields(p: NeedRow | OfferingRow, viewer: Viewer) {
+function postFields(p: NeedAnswerRow | OfferingAnswerRow, viewer: Viewer) {
   return {
     id: p.id,
     title: p.title,
@@ -30,7 +30,7 @@ function postFields(p: NeedRow | OfferingRow, viewer: Viewer) {
   };
 }
 
-export function toNeed(need: NeedRow, organisation: OrganisationRow, viewer: Viewer) {
+export function toNeed(need: NeedAnswerRow, organisation: OrganisationAnswerRow, viewer: Viewer) {
   return {
     ...postFields(need, viewer),
     trlMin: need.trlMin,
@@ -41,7 +41,7 @@ export function toNeed(need: NeedRow, organisation: OrganisationRow, viewer: Vie
   };
 }
 
-export function toOffering(offering: OfferingRow, organisation: OrganisationRow, viewer: Viewer) {
+export function toOffering(offering: OfferingAnswerRow, organisation: OrganisationAnswerRow, viewer: Viewer) {
   return { ...postFields(offering, viewer), trl: offering.trl, organisation: toOrganisation(organisation) };
 }
 

@@ -5,19 +5,21 @@ import {
   deletePost,
   getNeed,
   getOffering,
-  insertNeed,
-  insertOffering,
+  insertNeedAnswering,
+  insertOfferingAnswering,
   listPosts,
   lockNeed,
   lockOffering,
   updateNeed,
   updateOffering,
+  type NeedAnswerRow,
   type NeedRow,
+  type OfferingAnswerRow,
   type OfferingRow,
-  type OrganisationRow,
+  type OrganisationAnswerRow,
   type PostSide,
 } from '../../db/queries/posts.js';
-import { recordFlags, type FlagSubject } from '../../db/queries/flags.js';
+import { recordFlags, type FlagInput, type FlagSubject } from '../../db/queries/flags.js';
 import type { Viewer } from '../auth.js';
 import { requestMatching } from '../deps.js';
 import { decodeDateCursor, encodeCursor } from '../cursor.js';
@@ -40,6 +42,8 @@ import {
 import { toNeed, toOffering } from '../serialize.js';
 
 type Row = NeedRow | OfferingRow;
+/** A post as the API answers with it (no analysis), with its organisation. */
+type Answer = { post: NeedAnswerRow | OfferingAnswerRow; organisation: OrganisationAnswerRow };
 
 export interface Side<Create extends z.ZodType, Patch extends z.ZodType> {
   side: PostSide;
@@ -51,11 +55,12 @@ export interface Side<Create extends z.ZodType, Patch extends z.ZodType> {
   schema: z.ZodType;
   page: z.ZodType;
   mayPost(viewer: Viewer): string | null;
-  get(db: Executor, id: string): Promise<{ post: Row; organisation: OrganisationRow } | undefined>;
+  get(db: Executor, id: string): Promise<{ post: Row; organisation: OrganisationAnswerRow } | undefined>;
   lock(db: Executor, id: string): Promise<Row | undefined>;
-  insert(db: Executor, values: z.infer<Create>, viewer: Viewer): Promise<Row>;
+  /** Saves a new post in one statement, answering it with its organisation. */
+  insert(db: Executor, values: z.infer<Create>, viewer: Viewer): Promise<Answer>;
   update(db: Executor, current: Row, change: z.infer<Patch>): Promise<Row>;
-  toJson(post: Row, organisation: OrganisationRow, viewer: Viewer): unknown;
+  toJson(post: Answer['post'], organisation: OrganisationAnswerRow, viewer: Viewer): unknown;
 }
 
 export const needSide: Side<typeof NeedCreateBody, typeof NeedPatchBody> = {
@@ -71,7 +76,7 @@ export const needSide: Side<typeof NeedCreateBody, typeof NeedPatchBody> = {
   get: getNeed,
   lock: lockNeed,
   insert: (db, body, viewer) =>
-    insertNeed(db, {
+    insertNeedAnswering(db, {
       ...body,
       expiresAt: body.expiresAt ?? null,
       organisationId: viewer.organisationId,
@@ -84,7 +89,7 @@ export const needSide: Side<typeof NeedCreateBody, typeof NeedPatchBody> = {
     }
     return updateNeed(db, current as NeedRow, change);
   },
-  toJson: (post, organisation, viewer) => toNeed(post as NeedRow, organisation, viewer),
+  toJson: (post, organisation, viewer) => toNeed(post as NeedAnswerRow, organisation, viewer),
 };
 
 export const offeringSide: Side<typeof OfferingCreateBody, typeof OfferingPatchBody> = {
@@ -100,14 +105,14 @@ export const offeringSide: Side<typeof OfferingCreateBody, typeof OfferingPatchB
   get: getOffering,
   lock: lockOffering,
   insert: (db, body, viewer) =>
-    insertOffering(db, {
+    insertOfferingAnswering(db, {
       ...body,
       expiresAt: body.expiresAt ?? null,
       organisationId: viewer.organisationId,
       createdBy: viewer.userId,
     }),
   update: (db, current, change) => updateOffering(db, current as OfferingRow, change),
-  toJson: (post, organisation, viewer) => toOffering(post as OfferingRow, organisation, viewer),
+  toJson: (post, organisation, viewer) => toOffering(post as OfferingAnswerRow, organisation, viewer),
 };
 
 /** The text fields of a post that people write, as the competitive-sensitivity screen reads them. */
@@ -125,21 +130,39 @@ const flagSubject = (viewer: Viewer, side: PostSide, id: string): FlagSubject =>
 type Acknowledging = { acknowledgeSensitive?: boolean };
 export type AnySide = Side<z.ZodType, z.ZodType>;
 
+/** A new post as screened: the fields to save, and the flags to record with it. */
+export interface ScreenedPost {
+  fields: Record<string, unknown>;
+  flags: FlagInput[];
+}
+
 /**
- * Saves a new post, for the API and the pages alike: text the competitive-sensitivity screen flags is
- * refused (422) unless acknowledged, and then recorded for the operator with the post.
+ * Screens a new post, for the API and the pages alike: text the competitive-sensitivity screen flags is
+ * refused (422) unless acknowledged, and then recorded for the operator with the post (`savePost`).
  */
+export function screenNewPost(body: Record<string, unknown> & Acknowledging): ScreenedPost {
+  const { acknowledgeSensitive, ...fields } = body;
+  return { fields, flags: screenOrRefuse(textOf(fields), acknowledgeSensitive) };
+}
+
+/**
+ * Saves a screened new post with its flags, answering it with its organisation. Without flags this is
+ * one statement, atomic by itself; with flags, run it in a transaction.
+ */
+export async function savePost(db: Executor, s: AnySide, viewer: Viewer, screened: ScreenedPost): Promise<Answer> {
+  const saved = await s.insert(db, screened.fields, viewer);
+  await recordFlags(db, screened.flags, flagSubject(viewer, s.side, saved.post.id));
+  return saved;
+}
+
+/** Screens and saves a new post in a transaction (`screenNewPost`, then `savePost`). */
 export async function createPost(
   tx: Executor,
   s: AnySide,
   viewer: Viewer,
   body: Record<string, unknown> & Acknowledging,
-): Promise<Row> {
-  const { acknowledgeSensitive, ...fields } = body;
-  const flags = screenOrRefuse(textOf(fields), acknowledgeSensitive);
-  const post = await s.insert(tx, fields, viewer);
-  await recordFlags(tx, flags, flagSubject(viewer, s.side, post.id));
-  return post;
+): Promise<Answer['post']> {
+  return (await savePost(tx, s, viewer, screenNewPost(body))).post;
 }
 
 /**
@@ -192,11 +215,20 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
     async ({ req, res, deps, body, viewer }) => {
       const refusal = s.mayPost(viewer);
       if (refusal) throw forbidden(refusal);
-      const created = await idempotent(req, deps.db, viewer.userId, async (tx) => {
-        const post = await createPost(tx, s as AnySide, viewer, body as Record<string, unknown>);
-        const found = await s.get(tx, post.id);
-        return { status: 201, body: s.toJson(found!.post, found!.organisation, viewer) as { id: string } };
-      });
+      // Screened before anything is written: a refusal (422) costs no transaction.
+      const screened = screenNewPost(body as Record<string, unknown>);
+      const created = await idempotent(
+        req,
+        deps.db,
+        viewer.userId,
+        async (db) => {
+          const saved = await savePost(db, s as AnySide, viewer, screened);
+          const answer = s.toJson(saved.post, saved.organisation, viewer) as { id: string };
+          return { status: 201, body: answer, location: `${s.path}/${answer.id}` };
+        },
+        // Nothing flagged: the save is the one INSERT, which needs no transaction of its own.
+        { singleStatement: screened.flags.length === 0 },
+      );
       if (!created.replayed) await requestMatching(deps, { side: s.side, id: created.body.id, version: 1 });
       res.location(`${s.path}/${created.body.id}`);
       return created;

@@ -55,10 +55,22 @@ export async function claimIdempotencyKey(
   };
 }
 
-export async function storeIdempotentResponse(db: Executor, id: string, status: number, body: unknown) {
+/** Stores the answer of a claimed key, and its `Location` when given. */
+export async function storeIdempotentResponse(
+  db: Executor,
+  id: string,
+  status: number,
+  body: unknown,
+  location?: string,
+) {
   await db
     .update(idempotencyKeys)
-    .set({ responseStatus: status, responseBody: body ?? null, lockedUntil: null })
+    .set({
+      responseStatus: status,
+      responseBody: body ?? null,
+      lockedUntil: null,
+      ...(location !== undefined ? { responseLocation: location } : {}),
+    })
     .where(eq(idempotencyKeys.id, id));
 }
 

@@ -3,7 +3,7 @@ import { ANALYSIS_VERSION, analyzedToJson, analyzePost, indexTerms } from '../..
 import type { PostSide } from '../../core/policy.js';
 import { CAPABILITIES } from '../../core/taxonomy.js';
 import { parseSearch } from '../../core/text/search.js';
-import type { Database, Executor } from '../client.js';
+import { builtOnce, isTransaction, type Database, type Executor } from '../client.js';
 import { isLiveWhere, liveSql } from '../policy.js';
 import { needs, needTerms, offerings, offeringTerms, organisations } from '../schema.js';
 import { replacePostings } from './postings.js';
@@ -155,6 +155,146 @@ export async function indexPost(db: Database, side: PostSide, id: string): Promi
 
 /** The terms the corpus statistics count for a post: its index terms (`rebuildTermStats` counts the same). */
 const termsOf = (p: { terms: string }) => p.terms.split(' ').filter((term) => term.length > 0);
+
+/**
+ * The columns of a post that the API answers with (api/serialize.ts), and of its organisation: a post's
+ * analysis and search vector are large and never shown.
+ */
+const answerColumns = <T extends typeof needs | typeof offerings>(t: T) => ({
+  id: t.id,
+  organisationId: t.organisationId,
+  title: t.title,
+  description: t.description,
+  capabilities: t.capabilities,
+  keywords: t.keywords,
+  partnershipTypes: t.partnershipTypes,
+  regions: t.regions,
+  status: t.status,
+  expiresAt: t.expiresAt,
+  version: t.version,
+  matchedVersion: t.matchedVersion,
+  matchedAt: t.matchedAt,
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt,
+});
+const NEED_ANSWER = {
+  ...answerColumns(needs),
+  trlMin: needs.trlMin,
+  trlMax: needs.trlMax,
+  openTo: needs.openTo,
+  anonymous: needs.anonymous,
+};
+const OFFERING_ANSWER = { ...answerColumns(offerings), trl: offerings.trl };
+const ORGANISATION_ANSWER = {
+  id: organisations.id,
+  name: organisations.name,
+  kind: organisations.kind,
+  country: organisations.country,
+};
+export type NeedAnswerRow = Pick<NeedRow, keyof typeof NEED_ANSWER>;
+export type OfferingAnswerRow = Pick<OfferingRow, keyof typeof OFFERING_ANSWER>;
+export type OrganisationAnswerRow = Pick<OrganisationRow, keyof typeof ORGANISATION_ANSWER>;
+
+/** The fields of a CTE that has `columns`, by the same names. */
+function fieldsOf<S extends Record<string, unknown>, W extends { [K in keyof S]: unknown }>(cte: W, columns: S) {
+  return Object.fromEntries(Object.keys(columns).map((k) => [k, cte[k as keyof S]])) as { [K in keyof S]: W[K] };
+}
+
+/** The post's columns that a new post sets (its create body's, its author, the derived ones); others take their defaults. */
+const INSERT_KEYS = [
+  'organisationId',
+  'createdBy',
+  'title',
+  'description',
+  'capabilities',
+  'keywords',
+  'partnershipTypes',
+  'regions',
+  'expiresAt',
+  'areas',
+  'terms',
+  'analysis',
+] as const;
+const NEED_INSERT_KEYS = [...INSERT_KEYS, 'trlMin', 'trlMax', 'openTo', 'anonymous'] as const;
+const OFFERING_INSERT_KEYS = [...INSERT_KEYS, 'trl'] as const;
+
+/**
+ * Placeholders for `keys`. `expiresAt` may be null, which a column's encoder would not take: it is passed
+ * encoded (`placeholderValues`).
+ */
+const placeholders = (keys: readonly string[]) =>
+  Object.fromEntries(
+    keys.map((k) => [k, k === 'expiresAt' ? sql`${sql.placeholder(k)}` : sql.placeholder(k)]),
+  ) as never;
+
+/**
+ * The values for a query built with `placeholders(keys)`, or undefined when they do not fit it (a column
+ * left to its default, another column set, a null where none is expected).
+ */
+function placeholderValues(values: Record<string, unknown>, keys: readonly string[]) {
+  let set = 0;
+  for (const k in values) if (values[k] !== undefined) set++;
+  if (set !== keys.length) return undefined;
+  for (const k of keys) {
+    const v = values[k];
+    if (v === undefined || (v === null && k !== 'expiresAt')) return undefined;
+    if (k === 'expiresAt' && v !== null && !(v instanceof Date)) return undefined;
+  }
+  const expiresAt = values.expiresAt as Date | null;
+  return { ...values, expiresAt: expiresAt === null ? null : expiresAt.toISOString() };
+}
+
+const needInsertQuery = (db: Executor, values: NeedInsert & ReturnType<typeof derivedColumns>) => {
+  const inserted = db.$with('inserted').as(db.insert(needs).values(values).returning(NEED_ANSWER));
+  return db
+    .with(inserted)
+    .select({ post: fieldsOf(inserted, NEED_ANSWER), organisation: ORGANISATION_ANSWER })
+    .from(inserted)
+    .innerJoin(organisations, eq(organisations.id, inserted.organisationId));
+};
+
+const offeringInsertQuery = (db: Executor, values: OfferingInsert & ReturnType<typeof derivedColumns>) => {
+  const inserted = db.$with('inserted').as(db.insert(offerings).values(values).returning(OFFERING_ANSWER));
+  return db
+    .with(inserted)
+    .select({ post: fieldsOf(inserted, OFFERING_ANSWER), organisation: ORGANISATION_ANSWER })
+    .from(inserted)
+    .innerJoin(organisations, eq(organisations.id, inserted.organisationId));
+};
+
+const preparedNeedInsert = builtOnce((db) =>
+  needInsertQuery(db, placeholders(NEED_INSERT_KEYS)).prepare('insert_need_answering'),
+);
+const preparedOfferingInsert = builtOnce((db) =>
+  offeringInsertQuery(db, placeholders(OFFERING_INSERT_KEYS)).prepare('insert_offering_answering'),
+);
+
+/**
+ * Saves a new need and answers it as the API shows it, with its organisation, in one statement (no
+ * transaction needed, no second read). Outside a transaction the statement is built once (`builtOnce`).
+ */
+export async function insertNeedAnswering(
+  db: Executor,
+  values: NeedInsert,
+): Promise<{ post: NeedAnswerRow; organisation: OrganisationAnswerRow }> {
+  const full = { ...values, ...derivedColumns(values as PostText) };
+  const fitted = isTransaction(db) ? undefined : placeholderValues(full, NEED_INSERT_KEYS);
+  const [row] = fitted ? await preparedNeedInsert(db as Database).execute(fitted) : await needInsertQuery(db, full);
+  return row!;
+}
+
+/** `insertNeedAnswering` for an offering. */
+export async function insertOfferingAnswering(
+  db: Executor,
+  values: OfferingInsert,
+): Promise<{ post: OfferingAnswerRow; organisation: OrganisationAnswerRow }> {
+  const full = { ...values, ...derivedColumns(values as PostText) };
+  const fitted = isTransaction(db) ? undefined : placeholderValues(full, OFFERING_INSERT_KEYS);
+  const [row] = fitted
+    ? await preparedOfferingInsert(db as Database).execute(fitted)
+    : await offeringInsertQuery(db, full);
+  return row!;
+}
 
 export async function insertNeed(db: Executor, values: NeedInsert) {
   const derived = derivedColumns(values as PostText);
