@@ -357,10 +357,32 @@ interface RawHit {
   category: SensitiveCategory;
 }
 
+/**
+ * The matches of a global pattern in `text`, as `text.matchAll(pattern)` gives them from the start, without
+ * the copy of the pattern that `matchAll` makes on every call (most of the cost on short texts).
+ */
+function matchesOf(pattern: RegExp, text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  pattern.lastIndex = 0;
+  try {
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+      out.push(m);
+      // An empty match moves on by one character (a whole code point under the u flag), as matchAll does.
+      if (m[0] === '') {
+        const at = pattern.lastIndex;
+        pattern.lastIndex = at + (pattern.unicode && (text.codePointAt(at) ?? 0) > 0xffff ? 2 : 1);
+      }
+    }
+  } finally {
+    pattern.lastIndex = 0;
+  }
+  return out;
+}
+
 /** Money amounts, each extended back to a cue word that says what it is ("cost of", "priced at"). */
 function moneyHits(text: string): RawHit[] {
   const hits: RawHit[] = [];
-  for (const m of text.matchAll(MONEY)) {
+  for (const m of matchesOf(MONEY, text)) {
     let start = m.index;
     let category: SensitiveCategory = 'price';
     const before = text.slice(Math.max(0, start - CUE_LOOKBACK), start);
@@ -382,7 +404,7 @@ function ruleHits(text: string): RawHit[] {
   const hits: RawHit[] = [];
   for (const category of CATEGORY_ORDER) {
     for (const pattern of Object.values(SCREENING_RULES[category].patterns)) {
-      for (const m of text.matchAll(pattern)) {
+      for (const m of matchesOf(pattern, text)) {
         hits.push({ start: m.index, end: m.index + m[0].length, category });
       }
     }
