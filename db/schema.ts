@@ -159,7 +159,7 @@ const postColumns = () => ({
   matchedAt: timestamp('matched_at', { withTimezone: true }),
   /**
    * How many posts (needs and offerings) the corpus statistics counted when the post was last scored: a
-   * post scored when the marketplace was much smaller is scored again (see `stalePosts`).
+   * post scored when the marketplace was much smaller is scored again (see `listStalePosts`).
    */
   matchedCorpus: integer('matched_corpus'),
   /**
@@ -845,7 +845,7 @@ export const sentEmails = pgTable(
 
 /**
  * Full rematches, with the size of the corpus each one scored on: every post's matches were rebuilt then,
- * so a post counts as scored on at least that corpus (see `stalePosts`).
+ * so a post counts as scored on at least that corpus (see `listStalePosts`).
  */
 export const rematches = pgTable('rematches', {
   id: uuid('id').primaryKey(),

@@ -6,7 +6,7 @@ import { startApi } from '../api/server.js';
 import { loadConfig, type Config } from '../config.js';
 import { connectDatabase, type DbHandle } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
-import { pendingMatching } from '../db/queries/matching.js';
+import { countPendingMatching } from '../db/queries/matching.js';
 import { startWorker } from '../worker/index.js';
 import { matchingQueue, notificationsQueue, producerConnection } from '../worker/queues.js';
 
@@ -131,7 +131,7 @@ export function apiClient(base: string, token?: string) {
 export async function waitForMatching(db: DbHandle, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const pending = await pendingMatching(db.db);
+    const pending = await countPendingMatching(db.db);
     if (pending === 0) return;
     if (Date.now() > deadline) throw new Error(`${pending} posts still pending matching after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { IDEMPOTENCY_KEY_TTL_HOURS, pruneIdempotencyKeys } from '../db/queries/idempotency.js';
-import { needsPending, stalePosts, unmatchedPosts } from '../db/queries/matching.js';
+import { hasNeedsPending, listStalePosts, listUnmatchedPosts } from '../db/queries/matching.js';
 import { regroupMarked, regroupOwed } from '../db/queries/common-needs.js';
 import { pruneSessions } from '../db/queries/sessions.js';
 import { createMailer, type Mailer } from './mailer.js';
@@ -98,7 +98,7 @@ export async function startWorker(
           return result;
         }
         case 'rescore-stale':
-          return { rescored: await requeueAll(await stalePosts(db)) };
+          return { rescored: await requeueAll(await listStalePosts(db)) };
         case 'rematch-needs': {
           const result = await rematchNeeds(db, stats, job.data);
           if (result.written > 0) await regroupSoon();
@@ -108,7 +108,7 @@ export async function startWorker(
           // While needs wait for matching (a rematch), regrouping would redo the same work each chunk: it
           // waits for them, for at most REGROUP_PATIENCE_MS, then goes ahead.
           const since = (job.data as { since?: number }).since ?? Date.now();
-          if (Date.now() - since < REGROUP_PATIENCE_MS && (await needsPending(db))) {
+          if (Date.now() - since < REGROUP_PATIENCE_MS && (await hasNeedsPending(db))) {
             await job.updateData({ since });
             await job.moveToDelayed(Date.now() + 2000, token);
             throw new DelayedError();
@@ -118,8 +118,8 @@ export async function startWorker(
         case 'sweep': {
           await pruneIdempotencyKeys(db, IDEMPOTENCY_KEY_TTL_HOURS);
           await pruneSessions(db);
-          const enqueued = await requeueAll(await unmatchedPosts(db));
-          const rescored = await requeueAll(await stalePosts(db));
+          const enqueued = await requeueAll(await listUnmatchedPosts(db));
+          const rescored = await requeueAll(await listStalePosts(db));
           if (await regroupOwed(db)) await regroupSoon();
           return { enqueued, rescored };
         }

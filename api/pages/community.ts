@@ -10,10 +10,10 @@ import {
 import { getCommonNeedGroup, listCommonNeedGroups, type GroupSummary } from '../../db/queries/common-needs.js';
 import {
   getConsortium,
-  invitationsOf,
+  listInvitationsOf,
   listConsortia,
   listLog,
-  memberKindCounts,
+  countMembersByKind,
   type ConsortiumRow,
   type LogRow,
 } from '../../db/queries/consortia.js';
@@ -197,7 +197,7 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
         mineOf: mine ? viewer.organisationId : undefined,
         limit: 100,
       });
-      const counts = await memberKindCounts(
+      const counts = await countMembersByKind(
         deps.db,
         rows.map((c) => c.id),
       );
@@ -401,13 +401,13 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
     const open = c.status !== 'closed';
     const [suggestions, invitations] =
       member && open
-        ? await Promise.all([suggestionsFor(c, viewer), invitationsOf(deps.db, c.id)])
+        ? await Promise.all([suggestionsFor(c, viewer), listInvitationsOf(deps.db, c.id)])
         : [{ needs: [], offerings: [] }, []];
     let invitedFor = '';
     const canJoin = !member && open && view.you.invitation?.status === 'pending';
     if (canJoin) {
       const inv = view.you.invitation!;
-      const detail = (await invitationsOf(deps.db, c.id)).find((i) => i.invitation.id === inv.id);
+      const detail = (await listInvitationsOf(deps.db, c.id)).find((i) => i.invitation.id === inv.id);
       invitedFor = detail?.needTitle
         ? `It was invited because of your need “${detail.needTitle}”.`
         : detail?.offering

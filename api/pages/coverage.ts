@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { coverageLayout } from '../../core/coverage.js';
-import { commonNeedCountsByCapability } from '../../db/queries/common-needs.js';
+import { countCommonNeedsByCapability } from '../../db/queries/common-needs.js';
 import { countPostsByCapability } from '../../db/queries/posts.js';
 import { pageHandler, type WebContext } from './shared.js';
 
@@ -12,7 +12,7 @@ export function registerCoveragePages(router: Router, ctx: WebContext): void {
     pageHandler(async (req, res) => {
       const [counts, common] = await Promise.all([
         countPostsByCapability(deps.db),
-        commonNeedCountsByCapability(deps.db),
+        countCommonNeedsByCapability(deps.db),
       ]);
       ctx.page(req, res, 'coverage', {
         title: 'Roadmap coverage',

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
-import { getInvitation, invitationsTo } from '../../db/queries/consortia.js';
+import { getInvitation, listInvitationsTo } from '../../db/queries/consortia.js';
 import { countAwaitingAnswer } from '../../db/queries/introductions.js';
-import { organisationPosts } from '../../db/queries/posts.js';
+import { listOrganisationPosts } from '../../db/queries/posts.js';
 import { pageHandler, viewerOf, type WebContext } from './shared.js';
 
 /** The home page: what the site is to a visitor, the signed-in person's dashboard to them. */
@@ -14,10 +14,10 @@ export function registerDashboardPage(router: Router, ctx: WebContext): void {
       const viewer = res.locals.viewer as ReturnType<typeof viewerOf> | null;
       if (!viewer) return ctx.page(req, res, 'home', { title: 'Partners for the technology roadmap' });
       const [needs, offerings, openIntroductions, invited] = await Promise.all([
-        organisationPosts(deps.db, 'need', viewer.organisationId),
-        organisationPosts(deps.db, 'offering', viewer.organisationId),
+        listOrganisationPosts(deps.db, 'need', viewer.organisationId),
+        listOrganisationPosts(deps.db, 'offering', viewer.organisationId),
         countAwaitingAnswer(deps.db, viewer.organisationId),
-        invitationsTo(deps.db, viewer.organisationId),
+        listInvitationsTo(deps.db, viewer.organisationId),
       ]);
       // Invitations to consortia awaiting an answer, with what each was made for.
       const invitations = [];

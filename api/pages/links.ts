@@ -2,11 +2,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { pairViewFor } from '../../core/email/render.js';
 import { verifyLink, type LinkAction, type LinkClaims } from '../../core/links.js';
 import { isPartyToPair, mayAnswerIntroduction } from '../../core/policy.js';
-import { findOrganisation, findUserById } from '../../db/queries/accounts.js';
-import { getInvitation, memberKindCounts, membershipOf } from '../../db/queries/consortia.js';
+import { getOrganisation, getUser } from '../../db/queries/accounts.js';
+import { getInvitation, countMembersByKind, findMembershipOf } from '../../db/queries/consortia.js';
 import { updateDigestSettings } from '../../db/queries/digests.js';
 import { getIntroduction } from '../../db/queries/introductions.js';
-import { getMatchByPair } from '../../db/queries/matches.js';
+import { findMatchByPair } from '../../db/queries/matches.js';
 import type { AppDeps } from '../deps.js';
 import { HttpProblem, linkProblem, sendProblem } from '../problem.js';
 import { IntroductionBody } from '../schemas.js';
@@ -47,7 +47,7 @@ export function linkPages(deps: AppDeps): express.Router {
         'The link is incomplete or has been changed. Open it again from the email, copying the whole address.',
       );
     }
-    const user = await findUserById(deps.db, check.claims.userId);
+    const user = await getUser(deps.db, check.claims.userId);
     if (!user)
       throw new HttpProblem(
         400,
@@ -118,7 +118,7 @@ export function linkPages(deps: AppDeps): express.Router {
 
   async function matchFor(claims: LinkClaims, actor: Actor) {
     const { needId, offeringId } = pairOf(claims);
-    const match = await getMatchByPair(deps.db, needId, offeringId);
+    const match = await findMatchByPair(deps.db, needId, offeringId);
     if (!match || !isPartyToPair(match, actor.organisationId))
       throw new HttpProblem(
         404,
@@ -158,7 +158,7 @@ export function linkPages(deps: AppDeps): express.Router {
     if (consortium.status === 'closed')
       throw new HttpProblem(409, 'consortium_closed', 'This consortium is closed', 'Its convener has closed it.');
     if (invitation.status !== 'pending') {
-      const member = await membershipOf(deps.db, consortium.id, actor.organisationId);
+      const member = await findMembershipOf(deps.db, consortium.id, actor.organisationId);
       throw new HttpProblem(
         409,
         'invitation_answered',
@@ -174,7 +174,7 @@ export function linkPages(deps: AppDeps): express.Router {
   /** The page of an emailed invitation: the consortium, its charter, the tick box and what joining reveals. */
   async function joinPage(req: Request, found: Awaited<ReturnType<typeof invitationFor>>, error?: string) {
     const { consortium } = found;
-    const counts = (await memberKindCounts(deps.db, [consortium.id])).get(consortium.id) ?? {};
+    const counts = (await countMembersByKind(deps.db, [consortium.id])).get(consortium.id) ?? {};
     const page = {
       title: `Join ${consortium.title}?`,
       consortiumTitle: consortium.title,
@@ -264,7 +264,7 @@ export function linkPages(deps: AppDeps): express.Router {
             status: 422,
             html: await joinPage(req, found, 'Tick the box to accept the charter: nobody joins without accepting it.'),
           };
-        const organisation = await findOrganisation(deps.db, actor.organisationId);
+        const organisation = await getOrganisation(deps.db, actor.organisationId);
         const consortiumActor = { ...actor, organisationKind: organisation!.kind };
         const charterVersion = typeof body.charterVersion === 'string' ? body.charterVersion : undefined;
         try {
@@ -299,7 +299,7 @@ export function linkPages(deps: AppDeps): express.Router {
       }
       if (claims.action === 'decline-consortium') {
         const found = await invitationFor(claims, actor);
-        const organisation = await findOrganisation(deps.db, actor.organisationId);
+        const organisation = await getOrganisation(deps.db, actor.organisationId);
         await deps.db.transaction((tx) =>
           declineConsortium(
             tx,

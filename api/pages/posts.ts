@@ -19,7 +19,7 @@ import {
   PARTNERSHIP_TYPES,
   type PartnershipType,
 } from '../../core/taxonomy.js';
-import { getCommonNeedGroup, groupOfNeed, listCommonNeedsOf } from '../../db/queries/common-needs.js';
+import { getCommonNeedGroup, findGroupOfNeed, listCommonNeedsOf } from '../../db/queries/common-needs.js';
 import { listIntroductions } from '../../db/queries/introductions.js';
 import { listMatchesOf } from '../../db/queries/matches.js';
 import type { NeedRow, OfferingRow, PostSide } from '../../db/queries/posts.js';
@@ -140,7 +140,7 @@ async function commonNeedsOf(deps: AppDeps, needId: string, owner: string, viewe
   if (rows.length === 0) return null;
   // Distinct organisations; an anonymous need counts alone, so that the count reveals no owner.
   const owners = new Set(rows.map((r) => ownerCountKey(r.need, viewer.organisationId)));
-  const groupId = await groupOfNeed(deps.db, needId);
+  const groupId = await findGroupOfNeed(deps.db, needId);
   const group = groupId ? await getCommonNeedGroup(deps.db, groupId, viewer.organisationId) : undefined;
   const n = owners.size;
   return {

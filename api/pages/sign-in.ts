@@ -1,9 +1,9 @@
 import type { Router } from 'express';
 import { verifyLink, SIGNIN_LINK_MINUTES, SIGNUP_LINK_HOURS } from '../../core/links.js';
 import { ORG_KIND_NAMES } from '../../core/taxonomy.js';
-import { findUserById } from '../../db/queries/accounts.js';
-import { consumeSigninLink, findSigninLink, linkState, type LinkState } from '../../db/queries/sessions.js';
-import { findSignupRequest, type SignupRequestBody } from '../../db/queries/signups.js';
+import { getUser } from '../../db/queries/accounts.js';
+import { consumeSigninLink, getSigninLink, linkState, type LinkState } from '../../db/queries/sessions.js';
+import { getSignupRequest, type SignupRequestBody } from '../../db/queries/signups.js';
 import { HttpProblem } from '../problem.js';
 import { SignupBody } from '../schemas.js';
 import { confirmSignup, requestSignin, requestSignup } from '../usecases/accounts.js';
@@ -177,10 +177,10 @@ export function registerSignInPages(router: Router, ctx: WebContext): void {
     '/signin/:token',
     pageHandler(async (req, res) => {
       const claims = claimsOf(String(req.params.token), 'signin');
-      const link = await findSigninLink(deps.db, claims.targetId!);
+      const link = await getSigninLink(deps.db, claims.targetId!);
       const state = link && link.userId === claims.userId ? linkState(link) : 'unknown';
       if (state !== 'usable') throw spentLink('sign-in', state);
-      const user = await findUserById(deps.db, claims.userId);
+      const user = await getUser(deps.db, claims.userId);
       ctx.page(req, res, 'confirm', {
         title: 'Sign in to Roadmatch',
         intro: `Sign in as ${user?.name ?? 'you'} (${user?.email ?? ''}).`,
@@ -196,7 +196,7 @@ export function registerSignInPages(router: Router, ctx: WebContext): void {
       const claims = claimsOf(String(req.params.token), 'signin');
       const userId = await deps.db.transaction((tx) => consumeSigninLink(tx, claims.targetId!, claims.userId));
       if (!userId) {
-        const link = await findSigninLink(deps.db, claims.targetId!);
+        const link = await getSigninLink(deps.db, claims.targetId!);
         throw spentLink('sign-in', link && link.userId === claims.userId ? linkState(link) : 'unknown');
       }
       // A session already in this browser ends: a fresh token for the new sign-in, never a reused one.
@@ -213,7 +213,7 @@ export function registerSignInPages(router: Router, ctx: WebContext): void {
     '/signup/:token',
     pageHandler(async (req, res) => {
       const claims = claimsOf(String(req.params.token), 'signup');
-      const request = await findSignupRequest(deps.db, claims.targetId!);
+      const request = await getSignupRequest(deps.db, claims.targetId!);
       const state = linkState(request);
       if (!request || state !== 'usable') throw spentLink('signup', state);
       const { organisation, user } = request.request as SignupRequestBody;

@@ -2,7 +2,7 @@ import { maySeePost } from '../../core/policy.js';
 import { getNeed } from '../../db/queries/posts.js';
 import {
   getCommonNeedGroup,
-  groupNeeds,
+  listGroupNeeds,
   listCommonNeedGroups,
   listCommonNeedsOf,
   type GroupSummary,
@@ -28,7 +28,7 @@ const sizeKey = (g: GroupSummary) => g.organisationCount * SIZE_BASE + g.needCou
 
 /** Groups with their needs as the viewer may see them (an anonymous need keeps organisation null). */
 export async function toGroups(db: Executor, groups: GroupSummary[], viewer: Viewer) {
-  const members = await groupNeeds(
+  const members = await listGroupNeeds(
     db,
     groups.map((g) => g.id),
   );

@@ -2,16 +2,16 @@ import { maySeePost, revealsNeedOwner } from '../../core/policy.js';
 import { CHARTER } from '../../core/charter.js';
 import type { Executor } from '../../db/client.js';
 import {
-  consortiumSuggestions,
+  listConsortiumSuggestions,
   getConsortium,
-  invitedPosts,
-  latestInvitation,
+  listInvitedPosts,
+  findLatestInvitation,
   listConsortia,
   listLog,
-  memberKindCounts,
-  membersOf,
-  needsOfConsortium,
-  peopleOf,
+  countMembersByKind,
+  listMembersOf,
+  listNeedsOfConsortium,
+  listPeopleOf,
   type ConsortiumRow,
 } from '../../db/queries/consortia.js';
 import { getNeed, getOffering } from '../../db/queries/posts.js';
@@ -53,14 +53,14 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  */
 export async function consortiumView(db: Executor, c: ConsortiumRow, viewer: Pick<Viewer, 'organisationId'>) {
   const [needRows, members, counts, invitation] = await Promise.all([
-    needsOfConsortium(db, c.id),
-    membersOf(db, c.id),
-    memberKindCounts(db, [c.id]),
-    latestInvitation(db, c.id, viewer.organisationId),
+    listNeedsOfConsortium(db, c.id),
+    listMembersOf(db, c.id),
+    countMembersByKind(db, [c.id]),
+    findLatestInvitation(db, c.id, viewer.organisationId),
   ]);
   const mine = members.find((m) => m.organisation.id === viewer.organisationId);
   const people = mine
-    ? await peopleOf(
+    ? await listPeopleOf(
         db,
         members.map((m) => m.organisation.id),
       )
@@ -111,8 +111,8 @@ export async function consortiumView(db: Executor, c: ConsortiumRow, viewer: Pic
  */
 export async function loadSuggestions(db: Executor, c: ConsortiumRow, viewer: Pick<Viewer, 'organisationId'>) {
   const [found, invited] = await Promise.all([
-    consortiumSuggestions(db, c.id, viewer.organisationId, 20),
-    invitedPosts(db, c.id),
+    listConsortiumSuggestions(db, c.id, viewer.organisationId, 20),
+    listInvitedPosts(db, c.id),
   ]);
   const summary = (e: unknown) => (e as { summary?: string } | null)?.summary;
   const needs = [];
@@ -150,7 +150,7 @@ async function findConsortium(db: Executor, id: string): Promise<ConsortiumRow> 
 }
 
 async function requireMembership(db: Executor, c: ConsortiumRow, viewer: Viewer): Promise<void> {
-  const members = await membersOf(db, c.id);
+  const members = await listMembersOf(db, c.id);
   if (!members.some((m) => m.organisation.id === viewer.organisationId))
     throw forbidden("Only the consortium's members may see this.");
 }

@@ -1,14 +1,14 @@
 import { composeDigest } from '../../core/digest/compose.js';
 import { nextDigestAt } from '../../core/digest/schedule.js';
-import { findOrganisation } from '../../db/queries/accounts.js';
+import { getOrganisation } from '../../db/queries/accounts.js';
 import {
-  digestCandidates,
+  listDigestCandidates,
   getDigestSettings,
   getFollows,
   setFollows,
   updateDigestSettings,
 } from '../../db/queries/digests.js';
-import { getMatches } from '../../db/queries/matches.js';
+import { listMatchesByIds } from '../../db/queries/matches.js';
 import type { ApiRouter } from '../endpoint.js';
 import {
   DigestPreviewSchema,
@@ -33,7 +33,7 @@ export function registerMeRoutes(api: ApiRouter): void {
     async ({ deps, viewer }) => {
       const [settings, organisation] = await Promise.all([
         getDigestSettings(deps.db, viewer.userId),
-        findOrganisation(deps.db, viewer.organisationId),
+        getOrganisation(deps.db, viewer.organisationId),
       ]);
       return {
         body: {
@@ -90,12 +90,12 @@ export function registerMeRoutes(api: ApiRouter): void {
     async ({ deps, viewer }) => {
       const [settings, candidates] = await Promise.all([
         getDigestSettings(deps.db, viewer.userId),
-        digestCandidates(deps.db, viewer),
+        listDigestCandidates(deps.db, viewer),
       ]);
       const chosen = composeDigest(candidates);
       const rows = new Map(
         (
-          await getMatches(
+          await listMatchesByIds(
             deps.db,
             chosen.map((c) => c.matchId),
           )

@@ -10,9 +10,9 @@ import {
   lockConsortium,
   lockPendingInvitations,
   markLeft,
-  membersOf,
-  membershipOf,
-  postInvited,
+  listMembersOf,
+  findMembershipOf,
+  isPostInvited,
   setConsortiumStatus,
   upsertMember,
   type ConsortiumRow,
@@ -112,7 +112,7 @@ export async function createConsortium(
 }
 
 async function requireMember(tx: Executor, consortiumId: string, organisationId: string) {
-  const m = await membershipOf(tx, consortiumId, organisationId);
+  const m = await findMembershipOf(tx, consortiumId, organisationId);
   if (!m || m.leftAt) throw forbidden('Only members of the consortium may do this.');
   return m;
 }
@@ -142,7 +142,7 @@ export async function inviteToConsortium(
   if (!post || !isLive(post)) throw notFound(target.needId ? 'Need' : 'Offering');
   // An invitation names a post; whether its owner is already a member is not told to whoever invites
   // (that would link an anonymous need to a member). Such an invitation stays pending, and no email goes.
-  if (await postInvited(tx, consortium.id, target))
+  if (await isPostInvited(tx, consortium.id, target))
     throw conflict('already_invited', `This ${target.needId ? 'need' : 'offering'} has been invited already.`);
   const invitation = await insertInvitation(tx, {
     consortiumId: consortium.id,
@@ -192,7 +192,7 @@ export async function joinConsortium(
   const consortium = await lockOpen(tx, consortiumId);
   requireCharter(answer.acceptCharter, answer.charterVersion);
   const who = { consortiumId: consortium.id, organisationId: actor.organisationId, userId: actor.userId };
-  const membership = await membershipOf(tx, consortium.id, actor.organisationId);
+  const membership = await findMembershipOf(tx, consortium.id, actor.organisationId);
   if (membership && !membership.leftAt) {
     if (membership.charterVersion === CHARTER.version)
       throw conflict('already_member', 'Your organisation is already a member under the current charter.');
@@ -205,7 +205,7 @@ export async function joinConsortium(
   await upsertMember(tx, { ...who, joinedBy: actor.userId, charterVersion: CHARTER.version });
   await answerInvitations(tx, [invitation.id], 'accepted');
   await appendLog(tx, { ...who, action: 'joined', detail: { charterVersion: CHARTER.version } });
-  const kinds = (await membersOf(tx, consortium.id)).map((m) => m.organisation.kind);
+  const kinds = (await listMembersOf(tx, consortium.id)).map((m) => m.organisation.kind);
   const status = consortiumStatusFor(consortium.status, kinds);
   if (status !== consortium.status) {
     await setConsortiumStatus(tx, consortium.id, status);

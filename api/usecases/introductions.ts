@@ -12,7 +12,7 @@ import {
   countOpenRequests,
   getIntroduction,
   insertIntroduction,
-  latestIntroductionOfPair,
+  findLatestIntroductionOfPair,
   lockIntroduction,
   lockPair,
   lockUser,
@@ -57,7 +57,7 @@ export async function requestIntroduction(
   // asking at the same moment (the second then sees the first, a conflict rather than a unique violation).
   await lockUser(tx, actor.userId);
   await lockPair(tx, needId, offeringId);
-  const previous = await latestIntroductionOfPair(tx, needId, offeringId);
+  const previous = await findLatestIntroductionOfPair(tx, needId, offeringId);
   if (previous?.status === 'pending' || previous?.status === 'accepted')
     throw conflict(
       'introduction_exists',

@@ -39,7 +39,7 @@ export async function findUserByEmail(db: Executor, email: string) {
   return user;
 }
 
-export async function findOrganisation(db: Executor, id: string) {
+export async function getOrganisation(db: Executor, id: string) {
   const [organisation] = await db.select().from(organisations).where(eq(organisations.id, id));
   return organisation;
 }
@@ -104,7 +104,7 @@ export async function revokeToken(db: Executor, userId: string, tokenId: string)
   return revoked.length > 0;
 }
 
-export async function findUserById(db: Executor, id: string) {
+export async function getUser(db: Executor, id: string) {
   const [user] = await db.select().from(users).where(eq(users.id, id));
   return user;
 }

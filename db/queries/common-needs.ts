@@ -15,7 +15,7 @@ const needColumns = sql`n.id, n.organisation_id as "orgId", n.capabilities,
  * Other organisations' live needs worth comparing with a need: the best-placed needs of its most
  * discriminating terms in the needs' posting index (the same index offerings search).
  */
-export async function commonNeedCandidates(
+export async function listCommonNeedCandidates(
   db: Database,
   need: NeedForMatching,
   q: CandidateQuery,
@@ -410,7 +410,7 @@ export async function getCommonNeedGroup(
 }
 
 /** The live needs of groups, with their organisations, oldest first within each group. */
-export async function groupNeeds(db: Executor, groupIds: string[]) {
+export async function listGroupNeeds(db: Executor, groupIds: string[]) {
   if (groupIds.length === 0) return [];
   return db
     .select({ groupId: commonNeedGroupMembers.groupId, need: needs, organisation: organisations })
@@ -422,7 +422,7 @@ export async function groupNeeds(db: Executor, groupIds: string[]) {
 }
 
 /** The group a need is in, if any. */
-export async function groupOfNeed(db: Executor, needId: string): Promise<string | undefined> {
+export async function findGroupOfNeed(db: Executor, needId: string): Promise<string | undefined> {
   const [row] = await db
     .select({ groupId: commonNeedGroupMembers.groupId })
     .from(commonNeedGroupMembers)
@@ -434,7 +434,7 @@ export async function groupOfNeed(db: Executor, needId: string): Promise<string 
  * Per capability, the common-need groups whose capabilities include it, counting only groups that still
  * span two or more organisations among their live needs (as `listCommonNeedGroups` lists them).
  */
-export async function commonNeedCountsByCapability(db: Executor): Promise<Map<string, number>> {
+export async function countCommonNeedsByCapability(db: Executor): Promise<Map<string, number>> {
   const rows = await db.execute<{ slug: string; groups: number }>(sql`
     with sized as (
       select g.id, g.capabilities

@@ -53,7 +53,7 @@ export async function setConsortiumStatus(db: Executor, id: string, status: Cons
 }
 
 /** The needs a consortium addresses, with their organisations, oldest first. */
-export async function needsOfConsortium(db: Executor, id: string) {
+export async function listNeedsOfConsortium(db: Executor, id: string) {
   return db
     .select({ need: needs, organisation: organisations })
     .from(consortiumNeeds)
@@ -64,7 +64,7 @@ export async function needsOfConsortium(db: Executor, id: string) {
 }
 
 /** Current members (not those who left), with their organisations, in the order they joined. */
-export async function membersOf(db: Executor, id: string) {
+export async function listMembersOf(db: Executor, id: string) {
   return db
     .select({ member: consortiumMembers, organisation: organisations })
     .from(consortiumMembers)
@@ -74,7 +74,7 @@ export async function membersOf(db: Executor, id: string) {
 }
 
 /** The membership row of an organisation, current or past. */
-export async function membershipOf(db: Executor, consortiumId: string, organisationId: string) {
+export async function findMembershipOf(db: Executor, consortiumId: string, organisationId: string) {
   const [row] = await db
     .select()
     .from(consortiumMembers)
@@ -104,7 +104,7 @@ export async function markLeft(db: Executor, consortiumId: string, organisationI
 }
 
 /** The people of organisations, to show members their contacts and to email them. */
-export async function peopleOf(db: Executor, organisationIds: string[]) {
+export async function listPeopleOf(db: Executor, organisationIds: string[]) {
   if (organisationIds.length === 0) return [];
   return db
     .select({ id: users.id, name: users.name, email: users.email, organisationId: users.organisationId })
@@ -138,7 +138,11 @@ export async function lockPendingInvitations(db: Executor, consortiumId: string,
 }
 
 /** Whether a post was invited to the consortium already (whatever the answer: nobody is asked twice). */
-export async function postInvited(db: Executor, consortiumId: string, post: { needId?: string; offeringId?: string }) {
+export async function isPostInvited(
+  db: Executor,
+  consortiumId: string,
+  post: { needId?: string; offeringId?: string },
+) {
   const [row] = await db
     .select({ id: consortiumInvitations.id })
     .from(consortiumInvitations)
@@ -154,7 +158,7 @@ export async function postInvited(db: Executor, consortiumId: string, post: { ne
 }
 
 /** The invitation of an organisation to a consortium to show it: its oldest pending one, else its first. */
-export async function latestInvitation(db: Executor, consortiumId: string, organisationId: string) {
+export async function findLatestInvitation(db: Executor, consortiumId: string, organisationId: string) {
   const [row] = await db
     .select()
     .from(consortiumInvitations)
@@ -197,7 +201,7 @@ export async function getInvitation(db: Executor, id: string) {
 }
 
 /** Every invitation of a consortium, newest first, with the titles of what each was made for. */
-export async function invitationsOf(db: Executor, consortiumId: string) {
+export async function listInvitationsOf(db: Executor, consortiumId: string) {
   return db
     .select({
       invitation: consortiumInvitations,
@@ -214,7 +218,7 @@ export async function invitationsOf(db: Executor, consortiumId: string) {
 }
 
 /** Pending invitations addressed to an organisation, to consortia not closed, newest first. */
-export async function invitationsTo(db: Executor, organisationId: string) {
+export async function listInvitationsTo(db: Executor, organisationId: string) {
   return db
     .select({ invitation: consortiumInvitations, consortium: consortia })
     .from(consortiumInvitations)
@@ -309,7 +313,7 @@ export async function listConsortia(db: Executor, f: ConsortiumFilters) {
 }
 
 /** Members per organisation kind of several consortia. */
-export async function memberKindCounts(db: Executor, ids: string[]) {
+export async function countMembersByKind(db: Executor, ids: string[]) {
   if (ids.length === 0) return new Map<string, Partial<Record<OrgKind, number>>>();
   const rows = await db
     .select({ consortiumId: consortiumMembers.consortiumId, kind: organisations.kind, n: sql<number>`count(*)::int` })
@@ -328,7 +332,7 @@ export async function memberKindCounts(db: Executor, ids: string[]) {
  * it. Only the viewer's own organisation's posts are left out: leaving out those of every member would tell
  * members which anonymous needs belong to a member.
  */
-export async function consortiumSuggestions(
+export async function listConsortiumSuggestions(
   db: Executor,
   consortiumId: string,
   viewerOrganisationId: string,
@@ -368,7 +372,7 @@ export async function consortiumSuggestions(
 }
 
 /** The needs and offerings invited to the consortium already, whatever the answer. */
-export async function invitedPosts(db: Executor, consortiumId: string): Promise<Set<string>> {
+export async function listInvitedPosts(db: Executor, consortiumId: string): Promise<Set<string>> {
   const rows = await db
     .select({ needId: consortiumInvitations.needId, offeringId: consortiumInvitations.offeringId })
     .from(consortiumInvitations)
@@ -376,7 +380,7 @@ export async function invitedPosts(db: Executor, consortiumId: string): Promise<
   return new Set(rows.flatMap((r) => [r.needId, r.offeringId]).filter((x): x is string => x !== null));
 }
 /** The people already emailed under `key` (see `sent_emails`). */
-export async function sentEmailsFor(db: Executor, key: string): Promise<Set<string>> {
+export async function listSentEmailsFor(db: Executor, key: string): Promise<Set<string>> {
   const rows = await db.select({ userId: sentEmails.userId }).from(sentEmails).where(eq(sentEmails.key, key));
   return new Set(rows.map((r) => r.userId));
 }
@@ -394,7 +398,7 @@ export async function markActivationNotified(db: Executor, id: string): Promise<
 }
 
 /** Consortium emails still owed: invitations pending and never sent, activations never announced. */
-export async function owedConsortiumEmails(db: Executor) {
+export async function listOwedConsortiumEmails(db: Executor) {
   const invitations = await db
     .select({ id: consortiumInvitations.id })
     .from(consortiumInvitations)

@@ -56,7 +56,7 @@ export interface DigestCandidateRow extends DigestCandidate {
  * anonymous need: it must not be told apart). Left out: pairs already sent to this person, marked not
  * relevant by the organisation, or with an introduction asked for or made (the link would only say so).
  */
-export async function digestCandidates(
+export async function listDigestCandidates(
   db: Executor,
   recipient: { userId: string; organisationId: string },
 ): Promise<DigestCandidateRow[]> {
@@ -102,7 +102,7 @@ const stillNew = (userId: string, organisationId: string) => sql`
     where i.need_id = m.need_id and i.offering_id = m.offering_id and i.status in ('pending', 'accepted'))`;
 
 /** Users whose digests are on, grouped by their settings: the scheduler decides per group, not per user. */
-export async function digestAudience(db: Executor) {
+export async function listDigestAudience(db: Executor) {
   const rows = await db.execute<DigestPreferences & { userIds: string[] } & Record<string, unknown>>(sql`
     select digest_frequency as frequency, digest_weekday as weekday, digest_hour as hour, timezone,
       array_agg(id order by id) as "userIds"
@@ -122,7 +122,7 @@ export async function finishedDigests(db: Executor, userIds: string[], period: s
 }
 
 /** Digests claimed but not sent (their job failed for good, or was lost with Redis) in the last week. */
-export async function unsentDigests(db: Executor) {
+export async function listUnsentDigests(db: Executor) {
   return db
     .select({ userId: digests.userId, period: digests.period })
     .from(digests)
@@ -278,7 +278,7 @@ export interface ConsortiumNotice {
  * organisation's live needs; and, in the capabilities and areas they follow, common-need groups of two or
  * more organisations and consortia forming or at work.
  */
-export async function communityCandidates(db: Executor, recipient: { userId: string; organisationId: string }) {
+export async function listCommunityCandidates(db: Executor, recipient: { userId: string; organisationId: string }) {
   const { userId, organisationId } = recipient;
   const notSent = (kind: string, subject: SQL) =>
     sql`not exists (select 1 from digest_notices s where s.user_id = ${userId} and s.kind = ${kind} and s.subject_id = ${subject})`;

@@ -30,7 +30,7 @@ export async function countOpenRequests(tx: Executor, userId: string): Promise<n
 }
 
 /** The latest introduction of a pair, whatever its state. */
-export async function latestIntroductionOfPair(tx: Executor, needId: string, offeringId: string) {
+export async function findLatestIntroductionOfPair(tx: Executor, needId: string, offeringId: string) {
   const [row] = await tx
     .select()
     .from(introductions)
@@ -135,7 +135,7 @@ export async function listIntroductions(
 }
 
 /** The people an organisation's side of a pair is emailed at: the post's author, or else every member. */
-export async function contactsFor(db: Executor, organisationId: string, authorId: string | null) {
+export async function listContactsFor(db: Executor, organisationId: string, authorId: string | null) {
   const rows = await db
     .select({ id: users.id, name: users.name, email: users.email })
     .from(users)
@@ -146,7 +146,7 @@ export async function contactsFor(db: Executor, organisationId: string, authorId
 }
 
 /** The emails of an introduction already sent, as `event/userId`. */
-export async function sentIntroductionEmails(db: Executor, introductionId: string): Promise<Set<string>> {
+export async function listSentIntroductionEmails(db: Executor, introductionId: string): Promise<Set<string>> {
   const rows = await db
     .select({ event: introductionEmails.event, userId: introductionEmails.userId })
     .from(introductionEmails)
@@ -178,7 +178,7 @@ export async function expireIntroductions(db: Executor, now = new Date()): Promi
 }
 
 /** Pending requests older than `days` with no reminder yet get one; answers their ids. */
-export async function dueReminders(db: Executor, days: number, now = new Date()): Promise<string[]> {
+export async function listDueReminders(db: Executor, days: number, now = new Date()): Promise<string[]> {
   const rows = await db
     .update(introductions)
     .set({ remindedAt: now })
@@ -194,7 +194,7 @@ export async function dueReminders(db: Executor, days: number, now = new Date())
 }
 
 /** Introductions whose latest emails have not gone out (their job was lost or gave up). */
-export async function owedIntroductionEmails(db: Executor) {
+export async function listOwedIntroductionEmails(db: Executor) {
   return db
     .select({ id: introductions.id, status: introductions.status, remindedAt: introductions.remindedAt })
     .from(introductions)

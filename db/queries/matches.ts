@@ -67,11 +67,11 @@ export async function listMatchesOf(
 export type MatchWithPosts = NonNullable<Awaited<ReturnType<typeof getMatch>>>;
 
 export async function getMatch(db: Executor, id: string) {
-  const [row] = await getMatches(db, [id]);
+  const [row] = await listMatchesByIds(db, [id]);
   return row;
 }
 
-export async function getMatches(db: Executor, ids: string[]) {
+export async function listMatchesByIds(db: Executor, ids: string[]) {
   return db
     .select({ match: matches, need: needs, needOrg: needOrg, offering: offerings, offeringOrg: offeringOrg })
     .from(matches)
@@ -112,7 +112,7 @@ export async function recordFeedback(
 }
 
 /** The match of a pair, with both posts and their organisations. */
-export async function getMatchByPair(db: Executor, needId: string, offeringId: string) {
+export async function findMatchByPair(db: Executor, needId: string, offeringId: string) {
   const [row] = await db
     .select({ match: matches, need: needs, needOrg: needOrg, offering: offerings, offeringOrg: offeringOrg })
     .from(matches)

@@ -71,7 +71,7 @@ const hits = (postings: 'need_terms' | 'offering_terms', idColumn: 'need_id' | '
  * Offerings worth scoring for a need: found by its terms, open, of a kind the need is open to, not of its
  * organisation, and not rejected or declined for it.
  */
-export async function offeringCandidates(
+export async function listOfferingCandidates(
   db: Database,
   need: NeedForMatching,
   q: CandidateQuery,
@@ -97,8 +97,8 @@ export async function offeringCandidates(
   return rows.map(withDates);
 }
 
-/** Needs worth scoring for an offering; the mirror of `offeringCandidates`. */
-export async function needCandidates(
+/** Needs worth scoring for an offering; the mirror of `listOfferingCandidates`. */
+export async function listNeedCandidates(
   db: Database,
   offering: OfferingForMatching,
   q: CandidateQuery,
@@ -235,7 +235,7 @@ export async function replaceMatches(
 }
 
 /** Posts whose current version has not been matched: their job was lost or has not run yet. */
-export async function unmatchedPosts(db: Executor, limit = 5000) {
+export async function listUnmatchedPosts(db: Executor, limit = 5000) {
   const rows = await db.execute<{ side: PostSide; id: string; version: number }>(sql`
     (select 'need' as side, id, version from needs where matched_version is distinct from version
       and updated_at < now() - interval '30 seconds' limit ${limit})
@@ -262,7 +262,7 @@ const staleCondition = (alias: string) => sql`${sql.raw(alias)}.matched_version 
     < (select count(*) from needs) + (select count(*) from offerings)`;
 
 /** Posts matched at their current version, but on statistics that have moved since (see STALE_GROWTH). */
-export async function stalePosts(db: Executor, limit = 1000) {
+export async function listStalePosts(db: Executor, limit = 1000) {
   const rows = await db.execute<{ side: PostSide; id: string; version: number }>(sql`
     (select 'need' as side, n.id, n.version from needs n where ${staleCondition('n')} limit ${limit})
     union all
@@ -274,7 +274,7 @@ export async function stalePosts(db: Executor, limit = 1000) {
  * How much matching work waits: posts unmatched at their version or scored on statistics that have moved,
  * and needs waiting to be regrouped into common needs.
  */
-export async function pendingMatching(db: Executor): Promise<number> {
+export async function countPendingMatching(db: Executor): Promise<number> {
   const [row] = await db.execute<{ pending: number }>(sql`
     select (select count(*) from needs n where n.matched_version is distinct from n.version or ${staleCondition('n')})::int
          + (select count(*) from offerings o where o.matched_version is distinct from o.version or ${staleCondition('o')})::int
@@ -284,7 +284,7 @@ export async function pendingMatching(db: Executor): Promise<number> {
 }
 
 /** Whether any need is waiting for its matching job (as during a full rematch). */
-export async function needsPending(db: Executor): Promise<boolean> {
+export async function hasNeedsPending(db: Executor): Promise<boolean> {
   const [row] = await db.execute<{ pending: boolean }>(
     sql`select exists (select 1 from needs where matched_version is distinct from version) as pending`,
   );

@@ -378,7 +378,7 @@ export async function reanalyseStale(db: Executor): Promise<number> {
 }
 
 /** An organisation's needs or offerings with their match counts, newest first, for its dashboard. */
-export async function organisationPosts(db: Executor, side: PostSide, organisationId: string) {
+export async function listOrganisationPosts(db: Executor, side: PostSide, organisationId: string) {
   const table = tableOf(side);
   const own = side === 'need' ? sql.raw('need_id') : sql.raw('offering_id');
   // Qualified by hand: inside the subquery a bare "id" would be the match's own. Only matches whose other

@@ -33,7 +33,7 @@ export async function issueSigninLink(db: Executor, id: string, userId: string, 
   return link;
 }
 
-export async function findSigninLink(db: Executor, id: string) {
+export async function getSigninLink(db: Executor, id: string) {
   const [row] = await db.select().from(signinLinks).where(eq(signinLinks.id, id));
   return row;
 }

@@ -41,7 +41,7 @@ export async function issueSignupRequest(db: Executor, id: string, body: SignupR
   return row;
 }
 
-export async function findSignupRequest(db: Executor, id: string) {
+export async function getSignupRequest(db: Executor, id: string) {
   const [row] = await db.select().from(signupRequests).where(eq(signupRequests.id, id));
   return row;
 }

@@ -6,19 +6,19 @@ import { renderConsortiumActive, renderConsortiumInvitation, type RenderedEmail 
 import { signLink, ACTION_LINK_DAYS } from '../../core/links.js';
 import { membersByKind, ORG_KIND_NAMES } from '../../core/taxonomy.js';
 import type { Database, Executor } from '../../db/client.js';
-import { findOrganisation } from '../../db/queries/accounts.js';
+import { getOrganisation } from '../../db/queries/accounts.js';
 import {
   getConsortium,
   getInvitation,
   markActivationNotified,
   markInvitationNotified,
-  memberKindCounts,
-  membersOf,
-  membershipOf,
-  owedConsortiumEmails,
-  peopleOf,
+  countMembersByKind,
+  listMembersOf,
+  findMembershipOf,
+  listOwedConsortiumEmails,
+  listPeopleOf,
   recordSentEmail,
-  sentEmailsFor,
+  listSentEmailsFor,
 } from '../../db/queries/consortia.js';
 import { isPermanentRejection, messageIdFor, type Mailer } from '../mailer.js';
 import { ConsortiumEmailJobSchema, enqueueConsortiumEmail, parseJob, type NotificationJob } from '../queues.js';
@@ -42,7 +42,7 @@ async function sendOnce(
   people: Recipient[],
   render: (to: Recipient) => RenderedEmail,
 ): Promise<number> {
-  const done = await sentEmailsFor(deps.db, key);
+  const done = await listSentEmailsFor(deps.db, key);
   let sent = 0;
   for (const to of people) {
     if (done.has(to.id)) continue;
@@ -73,16 +73,16 @@ async function sendInvitation(deps: ConsortiumEmailDeps, invitationId: string): 
   const found = await getInvitation(deps.db, invitationId);
   if (!found || found.invitation.status !== 'pending' || found.consortium.status === 'closed') return 'moot';
   const { invitation, consortium } = found;
-  const organisation = await findOrganisation(deps.db, invitation.organisationId);
+  const organisation = await getOrganisation(deps.db, invitation.organisationId);
   if (!organisation) return 'moot';
   // A post of a member organisation was invited: the invitation stays pending (so that the inviter learns
   // nothing of its owner), and the members need no email about a consortium they are in.
-  const membership = await membershipOf(deps.db, consortium.id, organisation.id);
+  const membership = await findMembershipOf(deps.db, consortium.id, organisation.id);
   if (membership && !membership.leftAt) {
     await markInvitationNotified(deps.db, invitation.id);
     return 'member already';
   }
-  const counts = (await memberKindCounts(deps.db, [consortium.id])).get(consortium.id) ?? {};
+  const counts = (await countMembersByKind(deps.db, [consortium.id])).get(consortium.id) ?? {};
   const because = invitation.needId
     ? `need “${found.needTitle ?? 'a need'}”`
     : `offering “${found.offeringTitle ?? 'an offering'}”`;
@@ -90,7 +90,7 @@ async function sendInvitation(deps: ConsortiumEmailDeps, invitationId: string): 
   const sent = await sendOnce(
     deps,
     `consortium-invitation.${invitation.id}`,
-    await peopleOf(deps.db, [organisation.id]),
+    await listPeopleOf(deps.db, [organisation.id]),
     (to) => {
       const link = (action: 'join-consortium' | 'decline-consortium') =>
         `${config.publicUrl}/a/${signLink(config.appSecret, { action, userId: to.id, targetId: invitation.id, expiresAt })}`;
@@ -118,8 +118,8 @@ async function sendInvitation(deps: ConsortiumEmailDeps, invitationId: string): 
 async function sendActivation(deps: ConsortiumEmailDeps, consortiumId: string): Promise<string> {
   const consortium = await getConsortium(deps.db, consortiumId);
   if (!consortium || consortium.status !== 'active') return 'moot';
-  const members = await membersOf(deps.db, consortium.id);
-  const people = await peopleOf(
+  const members = await listMembersOf(deps.db, consortium.id);
+  const people = await listPeopleOf(
     deps.db,
     members.map((m) => m.organisation.id),
   );
@@ -144,7 +144,7 @@ async function sendActivation(deps: ConsortiumEmailDeps, consortiumId: string): 
 
 /** Enqueues every consortium email still owed, such as one whose job was lost with Redis. */
 export async function consortiumTick(db: Executor, queue: Queue<NotificationJob>) {
-  const owed = await owedConsortiumEmails(db);
+  const owed = await listOwedConsortiumEmails(db);
   for (const invitationId of owed.invitations)
     await enqueueConsortiumEmail(queue, { kind: 'invitation', invitationId });
   for (const consortiumId of owed.active) await enqueueConsortiumEmail(queue, { kind: 'active', consortiumId });

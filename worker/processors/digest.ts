@@ -11,16 +11,16 @@ import type { Database, Executor } from '../../db/client.js';
 import {
   claimedDigestStatus,
   claimDigest,
-  communityCandidates,
-  digestAudience,
-  digestCandidates,
+  listCommunityCandidates,
+  listDigestAudience,
+  listDigestCandidates,
   finishDigest,
   finishedDigests,
   insertDigestItems,
   insertDigestNotices,
   markDigestPending,
   MAX_NOTICES,
-  unsentDigests,
+  listUnsentDigests,
 } from '../../db/queries/digests.js';
 import { isPermanentRejection, messageIdFor, type Mailer } from '../mailer.js';
 import { digestLag } from '../metrics.js';
@@ -112,7 +112,7 @@ async function composeAndSend(
     return 'cancelled';
   }
   const composed = composeDigest(
-    await digestCandidates(tx, { userId: job.userId, organisationId: claim.organisationId }),
+    await listDigestCandidates(tx, { userId: job.userId, organisationId: claim.organisationId }),
   );
   const written = new Set(
     (await insertDigestItems(tx, claim.id, job.userId, composed)).map((w) => `${w.needId}/${w.offeringId}`),
@@ -198,7 +198,7 @@ async function composeCommunity(
   organisationId: string,
   publicUrl: string,
 ) {
-  const found = await communityCandidates(tx, { userId, organisationId });
+  const found = await listCommunityCandidates(tx, { userId, organisationId });
   const commonNeeds = composeCommonNeeds(found.commonNeeds, MAX_NOTICES);
   const written = await insertDigestNotices(tx, digestId, userId, [
     ...commonNeeds.flatMap((c) => c.others.map((o) => ({ kind: 'common-need' as const, subjectId: o.needId }))),
@@ -233,7 +233,7 @@ export async function enqueueDueDigests(
   const only = options.users && new Set(options.users);
   const chosen = (userId: string) => !only || only.has(userId);
   const jobs: DigestJob[] = [];
-  for (const group of await digestAudience(db)) {
+  for (const group of await listDigestAudience(db)) {
     const period = options.everyone ? digestPeriod(now, group) : dueDigestPeriod(now, group);
     if (!period) continue;
     const userIds = group.userIds.filter(chosen);
@@ -245,6 +245,6 @@ export async function enqueueDueDigests(
   }
   await enqueueDigests(queue, jobs);
   if (!options.everyone)
-    for (const stuck of await unsentDigests(db)) if (chosen(stuck.userId)) await requeueDigest(queue, stuck);
+    for (const stuck of await listUnsentDigests(db)) if (chosen(stuck.userId)) await requeueDigest(queue, stuck);
   return jobs;
 }

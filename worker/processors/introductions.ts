@@ -13,15 +13,15 @@ import { INTRODUCTION_REMINDER_DAYS, revealsNeedOwner } from '../../core/policy.
 import type { Database } from '../../db/client.js';
 import type { Executor } from '../../db/client.js';
 import {
-  contactsFor,
-  dueReminders,
+  listContactsFor,
+  listDueReminders,
   expireIntroductions,
   getIntroduction,
   lockIntroduction,
   markIntroductionNotified,
-  owedIntroductionEmails,
+  listOwedIntroductionEmails,
   recordIntroductionEmail,
-  sentIntroductionEmails,
+  listSentIntroductionEmails,
 } from '../../db/queries/introductions.js';
 import { isPermanentRejection, messageIdFor, type Mailer, type OutgoingEmail } from '../mailer.js';
 import { enqueueIntroductionEmail, IntroductionEmailJobSchema, parseJob, type NotificationJob } from '../queues.js';
@@ -69,7 +69,7 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, data: 
       const requesterLabel = requesterHidden
         ? 'The anonymous biomanufacturer behind this need'
         : `${d.requester.name} of ${requesterOrg.name}`;
-      for (const to of await contactsFor(tx, recipientOrg.id, recipientAuthor)) {
+      for (const to of await listContactsFor(tx, recipientOrg.id, recipientAuthor)) {
         const link = (action: 'accept' | 'decline') =>
           `${config.publicUrl}/a/${signLink(config.appSecret, {
             action,
@@ -94,7 +94,7 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, data: 
     } else if (i.status === 'accepted' && i.notifiedStatus !== 'accepted') {
       const responder = d.responder?.id
         ? { id: d.responder.id, name: d.responder.name!, email: d.responder.email! }
-        : (await contactsFor(tx, recipientOrg.id, null))[0];
+        : (await listContactsFor(tx, recipientOrg.id, null))[0];
       if (responder) {
         const a = { user: requester, org: requesterOrg };
         const b = { user: responder, org: recipientOrg };
@@ -126,7 +126,7 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, data: 
       return 'nothing-owed';
     }
 
-    const done = await sentIntroductionEmails(tx, i.id);
+    const done = await listSentIntroductionEmails(tx, i.id);
     let sent = 0;
     for (const e of emails) {
       if (done.has(`${e.event}/${e.userId}`)) continue; // sent by an attempt that failed further on
@@ -162,11 +162,11 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, data: 
  */
 export async function introductionsTick(db: Executor, queue: Queue<NotificationJob>, now = new Date()) {
   const expired = await expireIntroductions(db, now);
-  const reminded = await dueReminders(db, INTRODUCTION_REMINDER_DAYS, now);
+  const reminded = await listDueReminders(db, INTRODUCTION_REMINDER_DAYS, now);
   const owed = new Map<string, string>();
   for (const id of expired) owed.set(id, 'expired');
   for (const id of reminded) owed.set(id, 'pending-reminder');
-  for (const o of await owedIntroductionEmails(db))
+  for (const o of await listOwedIntroductionEmails(db))
     if (!owed.has(o.id)) owed.set(o.id, o.remindedAt && o.status === 'pending' ? 'pending-reminder' : o.status);
   for (const [id, state] of owed) await enqueueIntroductionEmail(queue, id, state);
   return { expired: expired.length, reminded: reminded.length, enqueued: owed.size };

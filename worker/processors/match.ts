@@ -9,8 +9,8 @@ import type { Database } from '../../db/client.js';
 import {
   loadNeedsForMatching,
   loadOfferingForMatching,
-  needCandidates,
-  offeringCandidates,
+  listNeedCandidates,
+  listOfferingCandidates,
   replaceMatches,
   type MatchResult,
   type NeedForMatching,
@@ -19,7 +19,7 @@ import {
 } from '../../db/queries/matching.js';
 import { indexPost } from '../../db/queries/posts.js';
 import { loadTermStats } from '../../db/queries/term-stats.js';
-import { commonNeedCandidates, replaceCommonNeeds, type CommonNeedWrite } from '../../db/queries/common-needs.js';
+import { listCommonNeedCandidates, replaceCommonNeeds, type CommonNeedWrite } from '../../db/queries/common-needs.js';
 import { analysisOf } from '../../db/analysis.js';
 import { MatchJobSchema, parseJob } from '../queues.js';
 
@@ -116,7 +116,7 @@ const best = (found: MatchWrite[]) => found.sort((a, b) => b.score - a.score).sl
 export async function scoreNeed(db: Database, corpus: Corpus, need: NeedForMatching, now: Date): Promise<MatchResult> {
   const analyzed = analysisOf(need);
   const query = candidateQuery(analyzed, corpus.offerings, CANDIDATE_TERMS);
-  const candidates = await offeringCandidates(
+  const candidates = await listOfferingCandidates(
     db,
     need,
     { ...query, perTerm: POSTS_PER_TERM, limit: CANDIDATE_LIMIT },
@@ -139,7 +139,7 @@ export async function scoreOffering(
 ): Promise<MatchResult> {
   const analyzed = analysisOf(offering);
   const query = candidateQuery(analyzed, corpus.needs, CANDIDATE_TERMS);
-  const candidates = await needCandidates(
+  const candidates = await listNeedCandidates(
     db,
     offering,
     { ...query, perTerm: POSTS_PER_TERM, limit: CANDIDATE_LIMIT },
@@ -162,7 +162,7 @@ export async function findCommonNeeds(
 ): Promise<{ id: string; found: CommonNeedWrite[] }> {
   const analyzed = analysisOf(need);
   const query = candidateQuery(analyzed, corpus.needs, CANDIDATE_TERMS);
-  const candidates = await commonNeedCandidates(db, need, {
+  const candidates = await listCommonNeedCandidates(db, need, {
     ...query,
     perTerm: POSTS_PER_TERM,
     limit: COMMON_CANDIDATE_LIMIT,

@@ -3,8 +3,8 @@ import { renderSignin, renderSignup } from '../../core/email/render.js';
 import { signLink, SIGNIN_LINK_MINUTES, SIGNUP_LINK_HOURS } from '../../core/links.js';
 import { ORG_KIND_NAMES } from '../../core/taxonomy.js';
 import type { Database } from '../../db/client.js';
-import { findUserByEmail, findUserById } from '../../db/queries/accounts.js';
-import { findSigninLink, issueSigninLink, linkState } from '../../db/queries/sessions.js';
+import { findUserByEmail, getUser } from '../../db/queries/accounts.js';
+import { getSigninLink, issueSigninLink, linkState } from '../../db/queries/sessions.js';
 import { issueSignupRequest } from '../../db/queries/signups.js';
 import { messageIdFor, type Mailer } from '../mailer.js';
 import { AccountEmailJobSchema, parseJob, SigninEmailJobSchema } from '../queues.js';
@@ -63,7 +63,7 @@ export async function sendAccountEmail(deps: Deps, data: unknown): Promise<strin
  */
 export async function sendSigninEmail(deps: Deps, data: unknown): Promise<string> {
   const job = parseJob(SigninEmailJobSchema, 'signin-email', data);
-  const link = await findSigninLink(deps.db, job.signinId);
+  const link = await getSigninLink(deps.db, job.signinId);
   if (!link) return 'moot';
   return mailSigninLink(deps, link, { welcome: job.welcome, registered: false });
 }
@@ -74,7 +74,7 @@ async function mailSigninLink(
   wording: { welcome: boolean; registered: boolean },
 ): Promise<string> {
   if (linkState(link) !== 'usable') return 'moot';
-  const user = await findUserById(deps.db, link.userId);
+  const user = await getUser(deps.db, link.userId);
   if (!user) return 'moot';
   const token = signLink(deps.config.appSecret, {
     action: 'signin',
