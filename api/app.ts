@@ -12,7 +12,7 @@ import { answerScrape, watchQueue } from '../worker/metrics.js';
 import { linkPages } from './pages/links.js';
 import { queueDashboard } from './queue-dashboard.js';
 import { problemPages, webPages } from './pages/web.js';
-import { notFoundHandler, problemHandler } from './problem.js';
+import { notFoundHandler, problemHandler, queueUnavailable } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCapabilityRoutes } from './routes/capabilities.js';
@@ -57,6 +57,7 @@ export function createApp(deps: AppDeps) {
   registerIntroductionRoutes(api);
   registerMeRoutes(api);
   registerAdminRoutes(api);
+  app.use(writesNeedTheQueue(deps));
   app.use(api.router);
   app.use(queueDashboard(deps));
   app.use(linkPages(deps));
@@ -151,6 +152,21 @@ function securityHeaders(https: boolean): express.RequestHandler {
   return (req, res, next) => {
     if (!/^\/(assets|docs)(\/|$)/.test(req.path)) res.setHeader('Cache-Control', 'no-store');
     headers(req, res, next);
+  };
+}
+
+/**
+ * While Redis is known to be away, a write answers 503 (a page for browsers) before it changes anything:
+ * most writes queue a job or an email, and one that saved and could not queue would be half done. Reads go
+ * on. (A write that races Redis going away is saved whole; the worker's sweeps and ticks finish its work.)
+ */
+function writesNeedTheQueue(deps: AppDeps): express.RequestHandler {
+  const AWAY = new Set(['reconnecting', 'close', 'end']);
+  return (req, _res, next) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || !AWAY.has(deps.redis.status)) return next();
+    next(
+      queueUnavailable('The job queue (Redis) is not reachable just now. Nothing was changed; try again in a moment.'),
+    );
   };
 }
 

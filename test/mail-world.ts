@@ -1,8 +1,7 @@
-import { QueueEvents, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import { enqueueDueDigests } from '../worker/processors/digest.js';
 import { startWorker } from '../worker/index.js';
-import { workerConnection } from '../worker/queues.js';
 import { waitForMatching } from '../scripts/harness.js';
 import { startTestApp, type TestApp } from './helpers.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
@@ -76,19 +75,19 @@ export async function waitForDigests(t: TestApp, jobs: { userId: string; period:
 }
 
 /**
- * Waits for a queued job to finish, on BullMQ's own event rather than a guess at how long it takes: answers
- * its return value, or rejects with its error when it fails.
+ * Waits until a job has finished, by its state in Redis: answers its result, or throws its failure reason.
+ * (A QueueEvents subscription misses a job that finishes before it is listening.)
  */
 export async function jobFinished(t: TestApp, job: Job, timeoutMs = 20_000): Promise<unknown> {
-  const connection = workerConnection(t.config.redisUrl);
-  const events = new QueueEvents(job.queueName, { connection, prefix: t.config.queuePrefix });
-  try {
-    await events.waitUntilReady();
-    return await job.waitUntilFinished(events, timeoutMs);
-  } finally {
-    await events.close();
-    connection.disconnect();
-  }
+  const queue = job.queueName === t.deps.matchingQueue.name ? t.deps.matchingQueue : t.deps.notificationsQueue;
+  let state = '';
+  await until(async () => {
+    state = await queue.getJobState(job.id!);
+    return state === 'completed' || state === 'failed';
+  }, timeoutMs);
+  const finished = (await queue.getJob(job.id!))!;
+  if (state === 'failed') throw new Error(finished.failedReason);
+  return finished.returnvalue;
 }
 
 export async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
