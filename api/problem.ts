@@ -128,6 +128,27 @@ export function linkProblem(expired: boolean, what: string, whenExpired: string,
  * Anything thrown, as a problem: errors of body-parser (413, malformed JSON), of the CSRF check and of
  * Express keep their 4xx; anything else is logged and answered as a bare 500 that tells nothing of it.
  */
+/** Connection-level failures of PostgreSQL (the server down, restarting, or the connection cut). */
+const AWAY_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/** Is this error (or the driver error Drizzle wraps in `cause`) the database being away? */
+function databaseAway(err: unknown): boolean {
+  for (let e = err as { code?: string; cause?: unknown } | undefined, depth = 0; e && depth < 3; depth++) {
+    if (e.code && AWAY_CODES.has(e.code)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 export function toProblem(err: unknown, req: Request): HttpProblem {
   if (err instanceof HttpProblem) return err;
   const e = err as {
@@ -163,6 +184,17 @@ export function toProblem(err: unknown, req: Request): HttpProblem {
       title: 'This request could not be understood',
       message: 'Check the address, or go back and try again.',
     };
+    return problem;
+  }
+  if (databaseAway(err)) {
+    req.log?.warn({ err: (err as Error).message }, 'database unavailable');
+    const problem = new HttpProblem(
+      503,
+      'unavailable',
+      'Please try again in a moment',
+      'The database is not reachable just now; try again in a moment.',
+    );
+    problem.headers['Retry-After'] = '5';
     return problem;
   }
   req.log?.error({ err }, 'unhandled error');
