@@ -284,6 +284,11 @@ export const ListQuery = z.strictObject({
   capability: CapabilitySlugSchema.optional(),
   area: AreaSlugSchema.optional().meta({ description: 'One of the six roadmap areas, e.g. `pt`.' }),
   organisationKind: OrgKindSchema.optional(),
+  trl: z.coerce
+    .number({ error: 'must be a whole number from 1 to 9' })
+    .pipe(TrlSchema)
+    .optional()
+    .meta({ description: 'A technology readiness level: needs whose TRL range holds it, offerings at it.' }),
   status: z.enum(['open', 'closed'], { error: 'must be open or closed' }).default('open'),
   mine: z
     .enum(['true', 'false'], { error: 'must be true or false' })

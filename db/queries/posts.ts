@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { ANALYSIS_VERSION, analyzedToJson, analyzePost, indexTerms } from '../../core/matching/index.js';
 import type { PostSide } from '../../core/policy.js';
 import { CAPABILITIES } from '../../core/taxonomy.js';
@@ -40,6 +40,8 @@ export interface ListFilters {
   capability?: string;
   area?: string;
   organisationKind?: OrganisationRow['kind'];
+  /** A technology readiness level: needs whose range holds it, offerings at it. */
+  trl?: number;
   status: 'open' | 'closed';
   mine?: boolean;
   limit: number;
@@ -89,6 +91,10 @@ export async function listPosts(db: Executor, side: PostSide, f: ListFilters, no
   if (f.capability) conditions.push(sql`${t.capabilities} @> array[${f.capability}]::text[]`);
   if (f.area) conditions.push(sql`${t.areas} @> array[${f.area}]::text[]`);
   if (f.organisationKind) conditions.push(eq(organisations.kind, f.organisationKind));
+  if (f.trl !== undefined)
+    conditions.push(
+      side === 'need' ? and(lte(needs.trlMin, f.trl), gte(needs.trlMax, f.trl))! : eq(offerings.trl, f.trl),
+    );
   if (f.cursor) {
     conditions.push(
       or(lt(t.createdAt, f.cursor.createdAt), and(eq(t.createdAt, f.cursor.createdAt), lt(t.id, f.cursor.id)))!,

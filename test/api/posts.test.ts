@@ -190,6 +190,26 @@ describe('listing and search', () => {
     expect(await list('organisationKind=academic')).toEqual([ids.perfusion]);
   });
 
+  it('filters by TRL: offerings at that level, needs whose range holds it', async () => {
+    await request(t.app).patch(`/v1/offerings/${ids.perfusion}`).set(academic.auth).send({ trl: 4 }).expect(200);
+    expect(await list('trl=4')).toEqual([ids.perfusion]);
+    expect(await list('trl=7&area=pt')).toEqual([ids.pcc]);
+    expect(await list('trl=5')).toEqual([]);
+    const lowNeed = await request(t.app)
+      .post('/v1/needs')
+      .set(bio.auth)
+      .send(sampleNeed({ title: 'An early need', trlMin: 2, trlMax: 3 }))
+      .expect(201);
+    const needs = async (trl: number) => {
+      const res = await request(t.app).get(`/v1/needs?trl=${trl}&limit=100`).set(supplier.auth).expect(200);
+      return res.body.items.map((n: { id: string }) => n.id) as string[];
+    };
+    expect(await needs(2)).toContain(lowNeed.body.id);
+    expect(await needs(3)).toContain(lowNeed.body.id);
+    expect(await needs(4)).not.toContain(lowNeed.body.id);
+    expect(await needs(1)).not.toContain(lowNeed.body.id);
+  });
+
   it('pages with a cursor through every item once, newest first', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -210,6 +230,10 @@ describe('listing and search', () => {
   it.each([
     ['capability=pt.nonsense', 'capability'],
     ['area=zz', 'area'],
+    ['trl=0', 'trl'],
+    ['trl=10', 'trl'],
+    ['trl=4.5', 'trl'],
+    ['trl=high', 'trl'],
     ['limit=0', 'limit'],
     ['limit=abc', 'limit'],
     ['status=archived', 'status'],
