@@ -201,6 +201,10 @@ export async function postPage(
       return {
         id: r.match.id,
         title: other.title,
+        // The counterpart's page, while this viewer may see it (a post closed or expired since is not).
+        href: maySeePost(other, viewer.organisationId)
+          ? `/${side === 'need' ? 'offering' : 'need'}s/${other.id}`
+          : null,
         organisation: otherOrg,
         percent: Math.round(r.match.score * 100),
         summary: explanation.summary,
