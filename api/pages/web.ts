@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { AppDeps } from '../deps.js';
 import { limitsFor } from '../limits.js';
 import { answersWithPage, HttpProblem, toProblem, type ProblemPage } from '../problem.js';
+import { registerBrowsePages } from './browse.js';
 import { registerCommunityPages } from './community.js';
 import { registerCoveragePages } from './coverage.js';
 import { registerDashboardPage } from './dashboard.js';
@@ -63,6 +64,7 @@ export function webPages(deps: AppDeps): express.Router {
   registerSignInPages(router, ctx);
   registerDashboardPage(router, ctx);
   registerPostPages(router, ctx);
+  registerBrowsePages(router, ctx);
   registerMatchPages(router, ctx);
   registerIntroductionPages(router, ctx);
   registerSettingsPages(router, ctx);
