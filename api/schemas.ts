@@ -665,3 +665,22 @@ export const FlagListSchema = page(
   }),
   'SensitiveFlagPage',
 );
+
+const ExportRows = z.array(z.record(z.string(), z.unknown()));
+export const DataExportSchema = z
+  .object({
+    exportedAt: z.iso.datetime(),
+    user: z.record(z.string(), z.unknown()),
+    organisation: z.record(z.string(), z.unknown()),
+    needs: ExportRows,
+    offerings: ExportRows,
+    matches: ExportRows,
+    introductions: ExportRows,
+    digests: ExportRows.meta({ description: 'The digests sent to you, each with its items.' }),
+    apiTokens: ExportRows.meta({ description: 'Names and dates; the tokens themselves are never stored.' }),
+  })
+  .meta({
+    id: 'DataExport',
+    description:
+      'Everything Roadmatch holds about you and your organisation: rows as stored, without the text analysis the service keeps for matching.',
+  });

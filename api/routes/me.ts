@@ -8,9 +8,11 @@ import {
   setFollows,
   updateDigestSettings,
 } from '../../db/queries/digests.js';
+import { listExportOf } from '../../db/queries/export.js';
 import { listMatchesByIds } from '../../db/queries/matches.js';
 import type { ApiRouter } from '../endpoint.js';
 import {
+  DataExportSchema,
   DigestPreviewSchema,
   DigestSettingsBody,
   DigestSettingsSchema,
@@ -21,6 +23,25 @@ import {
 import { toMatch, toOrganisation } from '../serialize.js';
 
 export function registerMeRoutes(api: ApiRouter): void {
+  api.add(
+    {
+      method: 'get',
+      path: '/v1/me/export',
+      summary: 'Download everything the service holds about you and your organisation’s posts, as JSON',
+      tag: 'Me',
+      auth: true,
+      success: { status: 200, description: 'Your data, as a file to keep', schema: DataExportSchema },
+    },
+    async ({ deps, viewer, res }) => {
+      const data = await listExportOf(deps.db, viewer.userId, viewer.organisationId);
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename="roadmatch-export-${new Date().toISOString().slice(0, 10)}.json"`,
+      );
+      return { body: { exportedAt: new Date().toISOString(), ...data } };
+    },
+  );
+
   api.add(
     {
       method: 'get',
