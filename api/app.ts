@@ -161,9 +161,14 @@ function securityHeaders(https: boolean): express.RequestHandler {
  * on. (A write that races Redis going away is saved whole; the worker's sweeps and ticks finish its work.)
  */
 function writesNeedTheQueue(deps: AppDeps): express.RequestHandler {
-  const AWAY = new Set(['reconnecting', 'close', 'end']);
+  // Away: not ready after having been (a reconnection goes through connecting and back, and is away
+  // throughout); before the first connection the process is starting, and its writes go through.
+  let connectedOnce = deps.redis.status === 'ready';
+  deps.redis.on('ready', () => (connectedOnce = true));
   return (req, _res, next) => {
-    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || !AWAY.has(deps.redis.status)) return next();
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || !connectedOnce || deps.redis.status === 'ready') {
+      return next();
+    }
     next(
       queueUnavailable('The job queue (Redis) is not reachable just now. Nothing was changed; try again in a moment.'),
     );
