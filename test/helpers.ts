@@ -184,3 +184,11 @@ export function spawnWorkerProcess(config: Config, env: Record<string, string> =
     stdio: 'ignore',
   });
 }
+
+/** Stops a child process with `signal` (unless it has ended already) and waits until it has exited. */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  await exited;
+}

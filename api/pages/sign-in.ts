@@ -171,14 +171,19 @@ export function registerSignInPages(router: Router, ctx: WebContext): void {
     );
   }
 
+  /** The state of the sign-in link a token names: 'unknown' unless it exists and is the token's person's. */
+  async function signinLinkState(claims: { targetId?: string; userId: string }) {
+    const link = await getSigninLink(deps.db, claims.targetId!);
+    return link && link.userId === claims.userId ? linkState(link) : 'unknown';
+  }
+
   // GET only asks (mail scanners open links); the button's POST signs in. A link that no longer works says
   // so at once.
   router.get(
     '/signin/:token',
     pageHandler(async (req, res) => {
       const claims = claimsOf(String(req.params.token), 'signin');
-      const link = await getSigninLink(deps.db, claims.targetId!);
-      const state = link && link.userId === claims.userId ? linkState(link) : 'unknown';
+      const state = await signinLinkState(claims);
       if (state !== 'usable') throw spentLink('sign-in', state);
       const user = await getUser(deps.db, claims.userId);
       ctx.page(req, res, 'confirm', {
@@ -195,10 +200,7 @@ export function registerSignInPages(router: Router, ctx: WebContext): void {
     pageHandler(async (req, res) => {
       const claims = claimsOf(String(req.params.token), 'signin');
       const userId = await deps.db.transaction((tx) => consumeSigninLink(tx, claims.targetId!, claims.userId));
-      if (!userId) {
-        const link = await getSigninLink(deps.db, claims.targetId!);
-        throw spentLink('sign-in', link && link.userId === claims.userId ? linkState(link) : 'unknown');
-      }
+      if (!userId) throw spentLink('sign-in', await signinLinkState(claims));
       // A session already in this browser ends: a fresh token for the new sign-in, never a reused one.
       await forgetSession(deps.db, req);
       await startSession(deps.db, deps.config, res, userId);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDigestAudience } from '../../bench/digest-data.js';
 import { enqueueDueDigests } from '../../worker/processors/digest.js';
 import { startRematch } from '../../worker/queues.js';
-import { spawnWorkerProcess, startTestApp, type TestApp } from '../helpers.js';
+import { spawnWorkerProcess, startTestApp, type TestApp, stopProcess } from '../helpers.js';
 import { pendingNeeds as countPending, seedGeneratedPosts } from '../generated-posts.js';
 import { until, waitForDigests } from '../mail-world.js';
 import { startSmtp, type TestSmtp } from '../smtp.js';
@@ -44,10 +44,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (worker && worker.exitCode === null) {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.once('exit', r));
-  }
+  if (worker) await stopProcess(worker);
   await smtp?.stop();
   await t?.close();
 });

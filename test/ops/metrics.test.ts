@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastDueAt } from '../../core/digest/schedule.js';
-import { sampleNeed, sampleOffering, signup, spawnWorkerProcess, startTestApp } from '../helpers.js';
+import { sampleNeed, sampleOffering, signup, spawnWorkerProcess, startTestApp, stopProcess } from '../helpers.js';
 import { startMailWorld, until } from '../mail-world.js';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
@@ -98,8 +98,7 @@ describe('a worker run alone', () => {
       expect(body).toContain('# TYPE roadmatch_jobs_total counter');
       expect(body).toContain('# TYPE roadmatch_digest_lag_seconds histogram');
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await stopProcess(child);
       await t.close();
     }
   });

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../worker/index.js';
-import { sampleNeed, signup, startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../helpers.js';
+import { sampleNeed, signup, startTestApp, TEST_ADMIN_TOKEN, type TestApp, stopProcess } from '../helpers.js';
 import { submit } from '../web/forms.js';
 import { until } from '../mail-world.js';
 
@@ -51,8 +51,7 @@ function answers(): Promise<boolean> {
 
 async function stopRedis(): Promise<void> {
   const child = redis!;
-  child.kill('SIGKILL');
-  await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+  await stopProcess(child, 'SIGKILL');
   redis = undefined;
 }
 

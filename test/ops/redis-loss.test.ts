@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDigestAudience } from '../../bench/digest-data.js';
 import { enqueueDueDigests } from '../../worker/processors/digest.js';
 import { enqueueMatch } from '../../worker/queues.js';
-import { clearRedisPrefix, spawnWorkerProcess, startTestApp, type TestApp } from '../helpers.js';
+import { clearRedisPrefix, spawnWorkerProcess, startTestApp, type TestApp, stopProcess } from '../helpers.js';
 import { pendingNeeds as countPending, seedGeneratedPosts } from '../generated-posts.js';
 import { until, waitForDigests } from '../mail-world.js';
 import { startSmtp, type TestSmtp } from '../smtp.js';
@@ -33,10 +33,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (worker && worker.exitCode === null) {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.once('exit', r));
-  }
+  if (worker) await stopProcess(worker);
   await smtp?.stop();
   await t?.close();
 });

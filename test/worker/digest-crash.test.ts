@@ -1,8 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDigestAudience } from '../../bench/digest-data.js';
 import { enqueueDueDigests } from '../../worker/processors/digest.js';
-import { spawnWorkerProcess, startTestApp, type TestApp } from '../helpers.js';
+import { spawnWorkerProcess, startTestApp, type TestApp, stopProcess } from '../helpers.js';
 import { until, waitForDigests } from '../mail-world.js';
 import { startSmtp, type TestSmtp } from '../smtp.js';
 
@@ -11,9 +10,6 @@ let t: TestApp;
 let smtp: TestSmtp;
 
 const spawnWorker = () => spawnWorkerProcess(t.config, { SMTP_URL: smtp.url });
-
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -37,8 +33,7 @@ describe('a digest run whose worker is killed', () => {
     for (const threshold of [100, 300, 500, 700]) {
       await until(async () => (await smtp.messages()).length >= threshold, 60_000);
       await new Promise((r) => setTimeout(r, Math.random() * 150));
-      worker.kill('SIGKILL');
-      await exited(worker);
+      await stopProcess(worker, 'SIGKILL');
       kills++;
       worker = spawnWorker();
     }
@@ -57,8 +52,7 @@ describe('a digest run whose worker is killed', () => {
       });
       expect(rows.filter((r) => r.status === 'sent')).toHaveLength(RECIPIENTS);
     } finally {
-      worker.kill('SIGTERM');
-      await exited(worker);
+      await stopProcess(worker);
     }
 
     const perRecipient = new Map<string, number>();

@@ -5,7 +5,7 @@ import { insertNeed, insertOffering } from '../../db/queries/posts.js';
 import { organisations } from '../../db/schema.js';
 import { startWorker } from '../../worker/index.js';
 import { startRematch } from '../../worker/queues.js';
-import { spawnWorkerProcess, startTestApp, type TestApp } from '../helpers.js';
+import { spawnWorkerProcess, startTestApp, type TestApp, stopProcess } from '../helpers.js';
 
 let t: TestApp;
 
@@ -76,16 +76,14 @@ describe('full rematch', () => {
     const first = spawnWorker();
     await startRematch(t.db.db, t.deps.matchingQueue);
     await waitUntil(async () => (await counts()).done >= 100, 120_000);
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
+    await stopProcess(first, 'SIGKILL');
     expect((await counts()).pending).toBeGreaterThan(0);
 
     const second = spawnWorker();
     try {
       await waitUntil(async () => (await counts()).pending === 0, 150_000);
     } finally {
-      second.kill('SIGTERM');
-      await new Promise((r) => second.once('exit', r));
+      await stopProcess(second);
     }
     const after = await snapshot();
     const missing = reference.filter((m) => !after.includes(m));
