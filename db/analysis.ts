@@ -3,7 +3,8 @@ import { analyzedFromJson, type AnalyzedText, type AnalyzedTextJson } from '../c
 /** A post's analysis as its jsonb `analysis` column keeps it (core/matching's JSON form). */
 export type StoredAnalysis = AnalyzedTextJson;
 
-const NOTHING: AnalyzedText = { length: 0, terms: new Map(), surface: new Map(), request: new Map() };
+const NO_TERMS = new Map<string, number>();
+const NOTHING: AnalyzedText = { length: 0, terms: NO_TERMS, surface: new Map(), request: NO_TERMS, wanted: NO_TERMS };
 
 /**
  * The stored analysis. One made by another version of the analyser matches nothing until a rematch has

@@ -14,12 +14,14 @@ import { sendAccountEmail, sendSigninEmail } from './processors/signin.js';
 import { consortiumTick, sendConsortiumEmails } from './processors/consortia.js';
 import { matchPost, StatsCache } from './processors/match.js';
 import { rematchNeeds } from './processors/rematch.js';
+import { hasStaleAnalyses } from '../db/queries/rematch.js';
 import {
   matchingQueue,
   notificationsQueue,
   producerConnection,
   QUEUES,
   requeueMatch,
+  startRematch,
   workerConnection,
   type MatchJob,
 } from './queues.js';
@@ -220,6 +222,11 @@ export async function startWorker(
     }
   };
   await ensureSchedulers(false);
+  // An upgrade that changed the analyser leaves posts that match nothing until they are analysed again.
+  if (await hasStaleAnalyses(db)) {
+    const run = await startRematch(db, queues.matching as unknown as Queue);
+    logger.warn({ runId: run.runId }, 'posts analysed by an older analyser: rematching everything');
+  }
   const schedulerCheck = setInterval(() => {
     ensureSchedulers(true).catch((err: Error) => logger.warn({ err: err.message }, 'scheduler check failed'));
   }, SCHEDULER_CHECK_MS);

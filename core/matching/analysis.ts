@@ -15,6 +15,12 @@ export interface AnalyzedText {
    * states a request. Used for a need's view of a pair.
    */
   request: Map<string, number>;
+  /**
+   * The request without what it moves away from (`wantedPart`): what an offering must provide. The same
+   * map as `request` when no request sentence names a status quo. A need's view of an offering uses it;
+   * common needs use the whole request, since two posts of one need share their starting point too.
+   */
+  wanted: Map<string, number>;
 }
 
 // The title and the author's own keywords state what the post is about; the description adds detail
@@ -32,23 +38,48 @@ export function isRequestSentence(sentence: string): boolean {
   return REQUEST_CUE.test(sentence);
 }
 
+// What a request moves away from is the status quo, not what is asked for: "a MAM to replace charge-variant
+// and glycan assays", "search by meaning rather than exact keywords". "replace X with Y" asks for Y.
+const REPLACED = /\b(?:to replace|replacing)\b.*?(?=\bwith\b|;|$)/gi;
+const NOT_WANTED = /\b(?:instead of|rather than)\b[^,;:]*/gi;
+
+/** A request sentence without what it asks to replace or would rather not have. */
+export function wantedPart(sentence: string): string {
+  return sentence.replace(REPLACED, ' ').replace(NOT_WANTED, ' ');
+}
+
 export function analyzePost(p: { title: string; description: string; keywords: string[] }): AnalyzedText {
   const bag = emptyBag();
   const request = emptyBag();
   addText(bag, p.title, FIELD_WEIGHTS.title);
   // Keywords are separate phrases: analyse each alone so that no phrase spans two of them.
   for (const k of p.keywords) addText(bag, k, FIELD_WEIGHTS.keywords);
+  const wanted = emptyBag();
+  let statusQuo = false;
   for (const sentence of p.description.split(SENTENCE_END)) {
-    addText(bag, sentence, FIELD_WEIGHTS.description, isRequestSentence(sentence) ? request : undefined);
+    if (!isRequestSentence(sentence)) {
+      addText(bag, sentence, FIELD_WEIGHTS.description);
+      continue;
+    }
+    addText(bag, sentence, FIELD_WEIGHTS.description, request);
+    const part = wantedPart(sentence);
+    statusQuo ||= part !== sentence;
+    addText(wanted, part, FIELD_WEIGHTS.description);
   }
-  return { terms: bag.terms, length: bag.length, surface: bag.surface, request: request.terms };
+  return {
+    terms: bag.terms,
+    length: bag.length,
+    surface: bag.surface,
+    request: request.terms,
+    wanted: statusQuo ? wanted.terms : request.terms,
+  };
 }
 
 /**
  * Bump when analysis changes (tokeniser, thesaurus, stemmer, weights): analyses stored with another
  * version must be recomputed before they are scored against fresh ones.
  */
-export const ANALYSIS_VERSION = 3;
+export const ANALYSIS_VERSION = 4;
 
 /** A JSON-safe form of an analysis, for storing it next to the post (e.g. a jsonb column). */
 export interface AnalyzedTextJson {
@@ -57,6 +88,8 @@ export interface AnalyzedTextJson {
   terms: [string, number][];
   surface: [string, string][];
   request: [string, number][];
+  /** Absent when the same as `request`. */
+  wanted?: [string, number][];
 }
 
 export function analyzedToJson(a: AnalyzedText): AnalyzedTextJson {
@@ -66,13 +99,21 @@ export function analyzedToJson(a: AnalyzedText): AnalyzedTextJson {
     terms: [...a.terms],
     surface: [...a.surface],
     request: [...a.request],
+    ...(a.wanted === a.request ? {} : { wanted: [...a.wanted] }),
   };
 }
 
 /** The analysis back from its JSON form, or null if it was made by another version of the analyser. */
 export function analyzedFromJson(j: AnalyzedTextJson): AnalyzedText | null {
   if (j.version !== ANALYSIS_VERSION) return null;
-  return { length: j.length, terms: new Map(j.terms), surface: new Map(j.surface), request: new Map(j.request) };
+  const request = new Map(j.request);
+  return {
+    length: j.length,
+    terms: new Map(j.terms),
+    surface: new Map(j.surface),
+    request,
+    wanted: j.wanted ? new Map(j.wanted) : request,
+  };
 }
 
 const INDEX_TERM = /^[a-z0-9]+$/;

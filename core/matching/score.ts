@@ -114,12 +114,12 @@ export function exclusionReason(need: MatchableNeed, offering: MatchableOffering
   return null;
 }
 
-/** How much of the need the offering covers: its whole text, and above all its request sentences. */
+/** How much of the need the offering covers: its whole text, and above all what its requests want. */
 function needCoverage(need: AnalyzedText, offering: AnalyzedText, stats: CorpusStats): number {
   const full = coverage(need.terms, offering, stats, weighGeneric);
-  if (need.request.size === 0) return full;
+  if (need.wanted.size === 0) return full;
   return (
-    (1 - WEIGHTS.REQUEST_WEIGHT) * full + WEIGHTS.REQUEST_WEIGHT * coverage(need.request, offering, stats, weighGeneric)
+    (1 - WEIGHTS.REQUEST_WEIGHT) * full + WEIGHTS.REQUEST_WEIGHT * coverage(need.wanted, offering, stats, weighGeneric)
   );
 }
 
@@ -136,9 +136,9 @@ export function pairEvidence(need: AnalyzedText, offering: AnalyzedText, stats: 
       if (isDomainTerm(t, stats)) domain += weight * c;
     }
   };
-  const request = need.request.size > 0 ? WEIGHTS.REQUEST_WEIGHT : 0;
+  const request = need.wanted.size > 0 ? WEIGHTS.REQUEST_WEIGHT : 0;
   add(termContributions(need.terms, offering, stats.offerings, weighGeneric), 1 - request);
-  if (request > 0) add(termContributions(need.request, offering, stats.offerings, weighGeneric), request);
+  if (request > 0) add(termContributions(need.wanted, offering, stats.offerings, weighGeneric), request);
   add(termContributions(offering.terms, need, stats.needs, weighGeneric), 1);
   return all > 0 ? domain / all : 0;
 }

@@ -135,12 +135,14 @@ digital across along among within toward towards profile profiles medical recurr
 calendar architecture
 gmp cgmp validate validated validating qualify qualified qualifying qualification commissioning automate
 automated automating automatic automatically automation forecasts forecasted prognostic
+biologic biologics biopharmaceutical biopharmaceuticals biotherapeutic biotherapeutics bioprocess bioprocesses
+bioprocessing biomanufacturing biomanufacturer biomanufacturers
 `;
 
 /**
  * Thesaurus concepts too broad to be a reason: that a post is about biologics, under GMP, validated, able
  * to predict something, "real-time" or automated is true of most of the marketplace. (Their everyday
- * single words are in the list above: "validated", "qualified", "automated", "forecast".)
+ * single words are in the list above: "validated", "qualified", "automated", "forecast", "biologics".)
  */
 const CONCEPTS = ['gmp', 'biologic', 'predict', 'validation', 'realtime', 'automation', 'digital'];
 

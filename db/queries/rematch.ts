@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { asc, gt, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { needs } from '../schema.js';
+import { ANALYSIS_VERSION } from '../../core/matching/index.js';
+import { needs, offerings } from '../schema.js';
 import { rebuildPostings } from './postings.js';
 import { reanalyseStale } from './posts.js';
 import { rebuildTermStats } from './term-stats.js';
+
+/**
+ * Whether any post was analysed by another version of the analyser (an upgrade changed it): such a post
+ * matches nothing until a rematch has analysed it again.
+ */
+export async function hasStaleAnalyses(db: Database): Promise<boolean> {
+  const stale = (t: typeof needs | typeof offerings) =>
+    sql`exists (select 1 from ${t} where (${t.analysis}->>'version')::int is distinct from ${ANALYSIS_VERSION})`;
+  const [row] = await db.execute<{ stale: boolean }>(sql`select ${stale(needs)} or ${stale(offerings)} as stale`);
+  return row?.stale === true;
+}
 
 /**
  * The database's part of a full rematch: re-analyse posts analysed by an older analyser, index every post

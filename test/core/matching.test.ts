@@ -167,6 +167,29 @@ describe('post analysis', () => {
     expect(analyzedFromJson({ ...json, version: ANALYSIS_VERSION + 1 })).toBeNull();
   });
 
+  it('reads what a request moves away from as its setting, not as what is wanted', () => {
+    const a = analyzePost({
+      title: 'One LC-MS method for release',
+      description:
+        'We want a multi-attribute method to replace cation-exchange chromatography and glycan profiling. ' +
+        'We need search by meaning rather than keywords, and we want to replace the virus filter with a parvovirus-retentive membrane.',
+      keywords: [],
+    });
+    // The whole request still holds them (two statements of one need share their starting point)...
+    expect(a.request.has('glycan')).toBe(true);
+    expect(a.request.has('keyword')).toBe(true);
+    // ...an offering must provide the rest: "replace X with Y" asks for Y.
+    expect(a.wanted.has('glycan')).toBe(false);
+    expect(a.wanted.has('keyword')).toBe(false);
+    expect(a.wanted.has('search')).toBe(true);
+    expect(a.wanted.has('parvovirus')).toBe(true);
+    const back = analyzedFromJson(JSON.parse(JSON.stringify(analyzedToJson(a))));
+    expect(back).toEqual(a);
+    // Without a status quo the two are one map, stored once.
+    expect(ramanNeed.analyzed.wanted).toBe(ramanNeed.analyzed.request);
+    expect(analyzedToJson(ramanNeed.analyzed)).not.toHaveProperty('wanted');
+  });
+
   it('gives PostgreSQL index terms of letters and digits only', () => {
     const t = indexTerms(ramanNeed.analyzed);
     expect(t.length).toBe(new Set(t).size);
@@ -357,7 +380,7 @@ describe('explanations', () => {
     expect(e.partnershipTypes).toEqual(['supply', 'pilot']);
     expect(e.summary).toMatch(/^Matched on .*Raman/);
     expect(e.summary).toMatch(/; Capability: Spectroscopic process analytical technology; /);
-    expect(e.summary).toMatch(/; TRL 8 within your 5–8; Partnership: supply, pilot\.$/);
+    expect(e.summary).toMatch(/; TRL 8 within your 5–8; Partnership: supply agreement, pilot project\.$/);
     expect(e.summary).not.toMatch(/\n/);
   });
 

@@ -35,6 +35,7 @@ describe('domain terms', () => {
     length: 4,
     surface: new Map<string, string>(),
     request: new Map<string, number>(),
+    wanted: new Map<string, number>(),
   }));
   const stats = { needs: buildCorpusStats(posts), offerings: buildCorpusStats(posts) };
 

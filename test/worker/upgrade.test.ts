@@ -1,0 +1,52 @@
+import { pino } from 'pino';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANALYSIS_VERSION } from '../../core/matching/index.js';
+import { waitForMatching } from '../../scripts/harness.js';
+import { startWorker } from '../../worker/index.js';
+import { sampleNeed, sampleOffering, signup, startTestApp, type TestApp } from '../helpers.js';
+import { until } from '../mail-world.js';
+
+// An upgrade that changes the analyser (ANALYSIS_VERSION) leaves every stored analysis stale, and a stale
+// post matches nothing: a worker starting on such a database rematches by itself.
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const start = () => startWorker({ config: t.config, logger: pino({ level: 'silent' }), db: t.db.db });
+const matchCount = async () => (await t.db.sql<{ n: number }[]>`select count(*)::int as n from matches`)[0]!.n;
+
+describe('a worker starting after the analyser changed', () => {
+  it('analyses the old posts again and gives them back their matches', async () => {
+    const bio = await signup(t.app, 'biomanufacturer');
+    const supplier = await signup(t.app, 'supplier');
+    await request(t.app).post('/v1/needs').set(bio.auth).send(sampleNeed()).expect(201);
+    await request(t.app).post('/v1/offerings').set(supplier.auth).send(sampleOffering()).expect(201);
+    let worker = await start();
+    await waitForMatching(t.db, 30_000);
+    const before = await matchCount();
+    expect(before).toBeGreaterThan(0);
+    await worker.close();
+
+    // As an older release left them: analyses of the previous version, and the matches they no longer make.
+    for (const table of ['needs', 'offerings'])
+      await t.db
+        .sql`update ${t.db.sql(table)} set analysis = jsonb_set(analysis, '{version}', ${ANALYSIS_VERSION - 1}::text::jsonb)`;
+    await t.db.sql`delete from matches`;
+
+    worker = await start();
+    try {
+      await until(async () => (await matchCount()) === before, 30_000);
+      const [stale] = await t.db.sql<{ n: number }[]>`
+        select count(*)::int as n from needs where (analysis->>'version')::int <> ${ANALYSIS_VERSION}`;
+      expect(stale!.n).toBe(0);
+    } finally {
+      await worker.close();
+    }
+  });
+});
