@@ -18,7 +18,7 @@ import { connectDatabase } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
 import { startWorker } from '../worker/index.js';
 import { matchingQueue, notificationsQueue, producerConnection } from '../worker/queues.js';
-import { cliProgram, exitOnError, seconds } from './cli.js';
+import { cliProgram, exitOnError, isMainModule, seconds } from './cli.js';
 import { DEMO } from './demo-data.js';
 import { DEFAULT_STALL_SECONDS, runDigests } from './digest.js';
 import { apiClient, waitForMatching } from './harness.js';
@@ -53,31 +53,12 @@ async function main() {
   const api = await startApi({ config, logger, db: db.db, redis, ...queues });
   try {
     const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-    const tokens: { organisation: string; email: string; token: string }[] = [];
     const bar = process.stdout.isTTY
       ? new SingleBar({ format: 'loading {bar} {value}/{total} organisations' }, Presets.shades_classic)
       : undefined;
     if (!bar) console.log(`loading ${DEMO.length} demo organisations…`);
     bar?.start(DEMO.length, 0);
-    for (const org of DEMO) {
-      bar?.increment();
-      const onboarded = await fetch(`${url}/v1/admin/organisations`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminToken}` },
-        body: JSON.stringify({ organisation: org.organisation, user: org.user }),
-      });
-      if (onboarded.status === 409) continue; // loaded by an earlier run
-      if (!onboarded.ok)
-        throw new Error(
-          `onboarding of ${org.organisation.name} answered ${onboarded.status}: ${await onboarded.text()}`,
-        );
-      const { token } = (await onboarded.json()) as { token: string };
-      const as = apiClient(url, token);
-      for (const need of org.needs ?? []) await as('POST', '/v1/needs', need);
-      for (const offering of org.offerings ?? []) await as('POST', '/v1/offerings', offering);
-      if (org.follows) await as('PUT', '/v1/me/follows', org.follows);
-      tokens.push({ organisation: org.organisation.name, email: org.user.email, token });
-    }
+    const tokens = await loadDemo(url, config.adminToken, () => bar?.increment());
     bar?.stop();
     if (tokens.length > 0) {
       console.log(`loaded ${tokens.length} demo organisations through the API; their API tokens (shown once):`);
@@ -125,12 +106,53 @@ async function main() {
 }
 
 /**
+ * Loads the demo organisations through the API: each onboarded by the operator endpoint (`adminToken`),
+ * then its needs, offerings and follows posted with its person's token. Answers the tokens of those it
+ * loaded; one loaded by an earlier run is skipped. `onOrganisation` is called before each organisation.
+ */
+export async function loadDemo(
+  url: string,
+  adminToken: string,
+  onOrganisation: () => void = () => {},
+): Promise<DemoToken[]> {
+  const tokens: DemoToken[] = [];
+  for (const org of DEMO) {
+    onOrganisation();
+    const onboarded = await fetch(`${url}/v1/admin/organisations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ organisation: org.organisation, user: org.user }),
+    });
+    if (onboarded.status === 409) continue; // loaded by an earlier run
+    if (!onboarded.ok)
+      throw new Error(`onboarding of ${org.organisation.name} answered ${onboarded.status}: ${await onboarded.text()}`);
+    const { token } = (await onboarded.json()) as { token: string };
+    const as = apiClient(url, token);
+    for (const need of org.needs ?? []) await as('POST', '/v1/needs', need);
+    for (const offering of org.offerings ?? []) await as('POST', '/v1/offerings', offering);
+    if (org.follows) await as('PUT', '/v1/me/follows', org.follows);
+    tokens.push({ organisation: org.organisation.name, email: org.user.email, token });
+  }
+  return tokens;
+}
+
+export interface DemoToken {
+  organisation: string;
+  email: string;
+  token: string;
+}
+
+/**
  * The pre-competitive part of the demo, through the API as its users would do it: the common need three
  * biomanufacturers wrote in their own words; one of them proposes a consortium on it, accepting the charter;
  * it invites the others by their needs (the anonymous one stays anonymous) and a lab that fits; each joins
- * by accepting the charter, and the consortium becomes active.
+ * by accepting the charter, and the consortium becomes active. Answers the consortium's id (none when the
+ * demo has no common need).
  */
-async function formConsortium(url: string, tokens: { organisation: string; token: string }[]) {
+export async function formConsortium(
+  url: string,
+  tokens: { organisation: string; token: string }[],
+): Promise<string | undefined> {
   const as = (name: string) => apiClient(url, tokens.find((t) => t.organisation === name)!.token);
   const convener = as('Helvetia Biopharma');
   const groups = await convener<{
@@ -170,6 +192,7 @@ async function formConsortium(url: string, tokens: { organisation: string; token
   console.log(
     `consortium "${consortium.title}": ${formed.status}, members ${formed.members.map((m) => m.organisation.name).join(', ')}`,
   );
+  return consortium.id;
 }
 
-main().catch(exitOnError);
+if (isMainModule(import.meta.url)) main().catch(exitOnError);

@@ -96,9 +96,10 @@ export function registerSignInPages(router: Router, ctx: WebContext): void {
         user: { name: values.name, email: values.email, timezone: values.timezone },
       });
       if (!parsed.success) {
-        const errors = fieldErrors(parsed.error, (path) =>
-          path === 'organisation.name' ? 'organisationName' : path.split('.').at(-1)!,
-        );
+        const errors = fieldErrors(parsed.error, {
+          rename: (path) => (path === 'organisation.name' ? 'organisationName' : path.split('.').at(-1)!),
+          values,
+        });
         return ctx.page(
           req,
           res,
@@ -146,7 +147,12 @@ export function registerSignInPages(router: Router, ctx: WebContext): void {
           req,
           res,
           'signin',
-          { title: 'Sign in', values: { email }, errors: fieldErrors(parsed.error), next: next ?? '' },
+          {
+            title: 'Sign in',
+            values: { email },
+            errors: fieldErrors(parsed.error, { values: { email } }),
+            next: next ?? '',
+          },
           400,
         );
       }

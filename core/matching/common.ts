@@ -12,7 +12,7 @@ import { isLive } from '../policy.js';
 import { capabilityBySlug } from '../taxonomy.js';
 import type { AnalyzedText } from './analysis.js';
 import { coverage, type CorpusStats } from './bm25.js';
-import { matchedTerms, sentenceList, SUMMARY_TERMS, trlRange } from './explain.js';
+import { matchedTerms, partnershipTypeWords, sentenceList, SUMMARY_TERMS, trlRange } from './explain.js';
 import { capabilityCoverage, commonPartnershipTypes, partnershipFactor, sharedCapabilities } from './fit.js';
 import { modalityFactor, WEIGHTS } from './score.js';
 
@@ -175,7 +175,7 @@ export function explainCommonPair(a: Scorable, b: Scorable, needStats: CorpusSta
   const partnershipTypes = commonPartnershipTypes(a.partnershipTypes, b.partnershipTypes);
 
   // One sentence, each part labelled, as a match's: "Both need PAT / process analytical technology and
-  // Raman; Capability: …; TRL ranges 5–7 and 6–8 overlap; Partnership: consortium."
+  // Raman; Capability: …; TRL ranges 5–7 and 6–8 overlap; Partnership: consortium, co-development."
   const parts: string[] = [];
   if (terms.length > 0) parts.push(`Both need ${sentenceList(terms.slice(0, SUMMARY_TERMS))}`);
   if (capabilities.length > 0) {
@@ -185,7 +185,7 @@ export function explainCommonPair(a: Scorable, b: Scorable, needStats: CorpusSta
   }
   const ranges = `${trlRange(trl.min, trl.max)} and ${trlRange(trl.otherMin, trl.otherMax)}`;
   parts.push(`TRL ranges ${ranges} ${overlap ? 'overlap' : 'do not overlap'}`);
-  if (partnershipTypes.length > 0) parts.push(`Partnership: ${partnershipTypes.join(', ')}`);
+  if (partnershipTypes.length > 0) parts.push(`Partnership: ${partnershipTypeWords(partnershipTypes)}`);
   const summary = parts.join('; ') + '.';
   return { capabilities, terms, trl, partnershipTypes, summary: summary.charAt(0).toUpperCase() + summary.slice(1) };
 }

@@ -2,7 +2,7 @@
 // matched as each post wrote them (never generic words: see domain.ts), the TRL fit and the partnership
 // types in common, plus one readable sentence with a label for every part.
 
-import { capabilityBySlug } from '../taxonomy.js';
+import { capabilityBySlug, isPartnershipType, PARTNERSHIP_TYPE_NAMES } from '../taxonomy.js';
 import { CONCEPT_PREFIX } from '../text/thesaurus.js';
 import type { AnalyzedText } from './analysis.js';
 import { termContributions, type CorpusStats } from './bm25.js';
@@ -88,6 +88,14 @@ function sameWord(a: string, b: string): boolean {
   return n >= 4 && a.slice(0, n - 1) === b.slice(0, n - 1) && Math.abs(a.length - b.length) <= 3;
 }
 
+/** Partnership types as a sentence reads them ("supply agreement, pilot project"), not as slugs. */
+export function partnershipTypeWords(slugs: readonly string[]): string {
+  return slugs
+    .map((s) => (isPartnershipType(s) ? PARTNERSHIP_TYPE_NAMES[s] : s))
+    .map((name) => name.charAt(0).toLowerCase() + name.slice(1))
+    .join(', ');
+}
+
 /** A list as a sentence writes it: "a", "a and b", "a, b and c". */
 export function sentenceList(xs: readonly string[]): string {
   return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
@@ -124,7 +132,7 @@ export function explain(
   const partnershipTypes = commonPartnershipTypes(need.partnershipTypes, offering.partnershipTypes);
 
   // One sentence, each part labelled: "Matched on Raman and PAT / process analytical technology;
-  // Capability: Spectroscopic process analytical technology; TRL 8 within your 5–8; Partnership: pilot."
+  // Capability: Spectroscopic process analytical technology; TRL 8 within your 5–8; Partnership: pilot project."
   const parts: string[] = [];
   if (terms.length > 0) parts.push(`Matched on ${sentenceList(terms.slice(0, SUMMARY_TERMS))}`);
   if (capabilities.length > 0) {
@@ -135,7 +143,7 @@ export function explain(
   parts.push(trlPhrase(trl.offering, trl.needMin, trl.needMax));
   const stated = need.partnershipTypes.length > 0 && offering.partnershipTypes.length > 0;
   parts.push(
-    `Partnership: ${partnershipTypes.length > 0 ? partnershipTypes.join(', ') : stated ? 'none in common' : 'not stated'}`,
+    `Partnership: ${partnershipTypes.length > 0 ? partnershipTypeWords(partnershipTypes) : stated ? 'none in common' : 'not stated'}`,
   );
   return { capabilities, terms, trl, partnershipTypes, summary: parts.join('; ') + '.' };
 }

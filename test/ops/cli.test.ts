@@ -61,6 +61,7 @@ describe('--help on every tool', () => {
     ['main.ts', 'node dist/main.js'],
     ['scripts/digest.ts', 'npm run digest --'],
     ['scripts/demo.ts', 'npm run demo --'],
+    ['scripts/screenshots.ts', 'npm run screenshots --'],
     ['scripts/rematch.ts', 'npm run rematch --'],
     ['scripts/eval.ts', 'npm run eval --'],
     ['scripts/eval-common.ts', 'npm run eval:common --'],
