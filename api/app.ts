@@ -21,6 +21,7 @@ import { registerConsortiumRoutes } from './routes/consortia.js';
 import { registerIntroductionRoutes } from './routes/introductions.js';
 import { registerMatchRoutes } from './routes/matches.js';
 import { registerMeRoutes } from './routes/me.js';
+import { registerOrganisationRoutes } from './routes/organisations.js';
 import { registerPostRoutes } from './routes/posts.js';
 
 export const BODY_LIMIT = '100kb';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps) {
   registerConsortiumRoutes(api);
   registerIntroductionRoutes(api);
   registerMeRoutes(api);
+  registerOrganisationRoutes(api);
   registerAdminRoutes(api);
   app.use(writesNeedTheQueue(deps));
   app.use(api.router);
@@ -83,6 +85,7 @@ export function createApp(deps: AppDeps) {
         'Pre-competitive consortia on common needs: the charter, proposals, invitations, membership and the log.',
       Introductions: 'Double opt-in introductions between the two sides of a match.',
       Me: 'The signed-in person: their organisation, digest settings and preview, and what they follow.',
+      Organisations: "Organisations' profiles, their members, and invitations for colleagues to join.",
       Operators: 'Endpoints for whoever runs the service, behind ADMIN_TOKEN: onboarding, rematching, flags.',
     },
   });

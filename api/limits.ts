@@ -11,8 +11,8 @@ import { tooManyRequests } from './problem.js';
 export type LimitName = 'address' | 'ip' | 'tokens' | 'writes';
 
 const WHAT: Record<LimitName, string> = {
-  address: 'Too many sign-up and sign-in requests for this email address',
-  ip: 'Too many sign-up, sign-in and new-token requests from your network address',
+  address: 'Too many sign-up, sign-in and invitation requests for this email address',
+  ip: 'Too many sign-up, sign-in, invitation and new-token requests from your network address',
   tokens: 'Too many new API tokens for this person',
   writes: 'Too many changes with this token or session',
 };

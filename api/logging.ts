@@ -5,11 +5,11 @@ import { pinoHttp } from 'pino-http';
 /**
  * Request logs without secrets: one short line per request (method, path, status, time) and nothing of
  * its headers, so no `Authorization`, `Cookie` or `Set-Cookie` ever reaches a log; the signed token of an
- * emailed link's path (`/signin/…`, `/signup/…`, `/a/…`, `/u/…`) is replaced, in request and error logs
+ * emailed link's path (`/signin/…`, `/signup/…`, `/join/…`, `/a/…`, `/u/…`) is replaced, in request and error logs
  * alike, and so is anything that looks like an API token or a bearer credential.
  */
 
-const SIGNED_PATH = /(\/(?:signin|signup|a|u)\/)[^/?#\s"']+/g;
+const SIGNED_PATH = /(\/(?:signin|signup|join|a|u)\/)[^/?#\s"']+/g;
 const API_TOKEN = /\brm_[A-Za-z0-9_-]{16,}/g;
 const BEARER = /(Bearer\s+)[^\s"',]+/gi;
 export const REDACTED = '[redacted]';

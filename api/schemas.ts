@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { INTRODUCTION_MESSAGE_MAX, OFFERING_POSTING_KINDS } from '../core/policy.js';
+import {
+  expiryRefusal,
+  INTRODUCTION_MESSAGE_MAX,
+  OFFERING_POSTING_KINDS,
+  ORGANISATION_DESCRIPTION_MAX,
+  POST_LIFETIME_MONTHS,
+  POST_MAX_LIFETIME_MONTHS,
+} from '../core/policy.js';
 import {
   AREAS,
   CAPABILITIES,
@@ -59,11 +66,15 @@ const TrlSchema = z
   .int('must be a whole number from 1 to 9')
   .min(1, 'must be from 1 to 9')
   .max(9, 'must be from 1 to 9');
-const FutureDate = z.iso
+/** A post's expiry: in the future, at most POST_MAX_LIFETIME_MONTHS ahead (core/policy.ts `expiryRefusal`). */
+const ExpiryDate = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a timezone, e.g. 2027-06-30T00:00:00Z' })
   .transform((s) => new Date(s))
-  .refine((d) => d.getTime() > Date.now(), 'must be in the future')
-  .refine((d) => d.getUTCFullYear() <= 9999, 'must be before the year 10000');
+  .superRefine((d, ctx) => {
+    const refusal = expiryRefusal(d);
+    if (refusal) ctx.addIssue({ code: 'custom', message: refusal });
+  });
+const EXPIRY_RULE = `in the future and at most ${POST_MAX_LIFETIME_MONTHS} months ahead`;
 const Timezone = z.string().refine(isTimeZone, { error: 'must be an IANA timezone such as Europe/London' });
 
 export function isTimeZone(tz: string): boolean {
@@ -141,6 +152,94 @@ export const OnboardingResponse = z
   .meta({ id: 'OnboardingResponse' });
 export const TokenBody = z.strictObject({ name: text(1, 100).default('API token') }).meta({ id: 'TokenRequest' });
 
+// ---------- organisations: profile, members, invitations ----------
+
+const isWebAddress = (s: string) => {
+  try {
+    const url = new URL(s);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.includes('.');
+  } catch {
+    return false;
+  }
+};
+/** Empty text clears an optional profile field. */
+const orNull = <T extends z.ZodType<string>>(schema: T) =>
+  z.union([z.literal('').transform(() => null), schema, z.null()]);
+
+export const OrganisationPatchBody = z
+  .strictObject({
+    name: text(1, 200),
+    kind: OrgKindSchema.meta({
+      description: 'Fixed after signup (it decides what the organisation may post): only its current kind is accepted.',
+    }),
+    country: SignupBody.shape.organisation.shape.country,
+    website: orNull(
+      z
+        .string()
+        .trim()
+        .max(300, 'must be at most 300 characters')
+        .refine(isWebAddress, 'must be a web address starting with http:// or https://, such as https://example.com'),
+    ).meta({ description: 'An http(s) address; null or empty clears it.' }),
+    description: orNull(text(1, ORGANISATION_DESCRIPTION_MAX)).meta({
+      description: `What the organisation does, in a few sentences (at most ${ORGANISATION_DESCRIPTION_MAX} characters); null or empty clears it.`,
+    }),
+  })
+  .partial()
+  .meta({ id: 'OrganisationUpdate' });
+
+export const OrganisationProfileSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    kind: OrgKindSchema,
+    country: z.string(),
+    website: z.string().nullable(),
+    description: z.string().nullable(),
+    member: z.boolean().meta({ description: 'Whether you are a member of it.' }),
+    members: z.array(
+      z.object({
+        id: z.uuid(),
+        name: z.string(),
+        email: z.string().optional().meta({ description: 'Shown to fellow members only.' }),
+      }),
+    ),
+    needs: z.array(z.object({ id: z.uuid(), title: z.string() })).meta({
+      description: 'Its live needs; an anonymous need is listed to its own members only.',
+    }),
+    offerings: z.array(z.object({ id: z.uuid(), title: z.string() })).meta({ description: 'Its live offerings.' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'OrganisationProfile' });
+
+export const OrganisationInvitationBody = z
+  .strictObject({ email: z.email('must be an email address').max(320, 'must be at most 320 characters') })
+  .meta({ id: 'OrganisationInvitationRequest' });
+
+export const OrganisationInvitationSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    status: z
+      .enum(['pending', 'expired'])
+      .meta({ description: 'An expired invitation is sent again by inviting again.' }),
+    invitedBy: z.object({ name: z.string() }).nullable(),
+    sendCount: z.number().int().meta({ description: 'How many times it was emailed: inviting again re-sends it.' }),
+    expiresAt: Timestamp,
+    lastSentAt: Timestamp,
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'OrganisationInvitation' });
+export const OrganisationInvitationList = z
+  .object({ items: z.array(OrganisationInvitationSchema) })
+  .meta({ id: 'OrganisationInvitationList' });
+
+export const OrganisationInvitationParams = z.object({
+  id: z.uuid('must be a UUID'),
+  invitationId: z.uuid('must be a UUID'),
+});
+export const OrganisationMemberParams = z.object({ id: z.uuid('must be a UUID'), userId: z.uuid('must be a UUID') });
+
 // ---------- capabilities ----------
 
 export const CapabilitySchema = z
@@ -180,7 +279,9 @@ const postFields = {
   keywords: distinct(text(1, 60), 20),
   partnershipTypes: distinct(PartnershipTypeSchema, PARTNERSHIP_TYPES.length),
   regions: distinct(text(1, 60), 20),
-  expiresAt: FutureDate.nullable(),
+  expiresAt: ExpiryDate.meta({
+    description: `When it leaves the marketplace unless renewed: ${EXPIRY_RULE}. Every post expires.`,
+  }),
 };
 /** The same fields as a create takes them, with the defaults of an absent field. */
 const postCreateFields = {
@@ -189,7 +290,9 @@ const postCreateFields = {
   keywords: postFields.keywords.default([]),
   partnershipTypes: postFields.partnershipTypes.default([]),
   regions: postFields.regions.default([]),
-  expiresAt: postFields.expiresAt.optional(),
+  expiresAt: postFields.expiresAt.optional().meta({
+    description: `When it leaves the marketplace unless renewed: ${EXPIRY_RULE}; by default ${POST_LIFETIME_MONTHS} months after posting.`,
+  }),
 };
 
 /** The kinds a need may be introduced to: those that register offerings. */
@@ -235,6 +338,15 @@ export const NeedPatchBody = z
   .superRefine(trlOrder)
   .meta({ id: 'NeedPatch' });
 
+/** A renewal: only the expiry moves (a closed post is refused: reopen it first). */
+export const RenewBody = z
+  .strictObject({
+    expiresAt: postFields.expiresAt.optional().meta({
+      description: `The new expiry: ${EXPIRY_RULE}; by default ${POST_LIFETIME_MONTHS} months from now.`,
+    }),
+  })
+  .meta({ id: 'PostRenew' });
+
 export const OfferingCreateBody = z
   .strictObject({ ...postCreateFields, trl: TrlSchema, acknowledgeSensitive: AcknowledgeSensitive })
   .meta({ id: 'OfferingCreate' });
@@ -252,7 +364,10 @@ const postResponseFields = {
   partnershipTypes: z.array(z.string()),
   regions: z.array(z.string()),
   status: z.enum(['open', 'closed']),
-  expiresAt: Timestamp.nullable(),
+  expiresAt: Timestamp.nullable().meta({
+    description:
+      'When it leaves the marketplace unless renewed (`POST .../renew`); once past, only its own organisation sees it.',
+  }),
   organisation: OrganisationSchema.nullable().meta({
     description: 'Null when the need is anonymous and the viewer is not of its organisation.',
   }),
@@ -403,7 +518,11 @@ export const IntroductionBody = z
   })
   .meta({ id: 'IntroductionRequest' });
 
-const PersonSchema = z.object({ name: z.string(), email: z.string(), organisation: OrganisationSchema });
+const PersonSchema = z.object({
+  name: z.string().meta({ description: '"a former member" once the person has deleted their account' }),
+  email: z.string().nullable().meta({ description: 'Null once the person has deleted their account.' }),
+  organisation: OrganisationSchema,
+});
 
 export const IntroductionSchema = z
   .object({

@@ -1,4 +1,4 @@
-import { revealsNeedOwner } from '../core/policy.js';
+import { mayManageOrganisation, personName, revealsNeedOwner } from '../core/policy.js';
 import type { IntroductionDetail } from '../db/queries/introductions.js';
 import type { MatchWithPosts } from '../db/queries/matches.js';
 import type { NeedAnswerRow, OfferingAnswerRow, OrganisationAnswerRow, OrganisationRow } from '../db/queries/posts.js';
@@ -11,6 +11,56 @@ export function toOrganisation(o: OrganisationAnswerRow) {
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * An organisation's profile as a reader of `viewer.organisationId` may see it: members' emails only to fellow
+ * members, and its anonymous needs only to its own members (listing them would tie them to it).
+ */
+export function toOrganisationProfile(
+  o: OrganisationRow,
+  members: { id: string; name: string; email: string }[],
+  posts: {
+    needs: { id: string; title: string; anonymous: boolean; organisationId: string }[];
+    offerings: { id: string; title: string }[];
+  },
+  viewer: Pick<Viewer, 'organisationId'>,
+) {
+  const member = mayManageOrganisation(o, viewer.organisationId);
+  return {
+    id: o.id,
+    name: o.name,
+    kind: o.kind,
+    country: o.country,
+    website: o.website,
+    description: o.description,
+    member,
+    members: members.map((m) => (member ? { id: m.id, name: m.name, email: m.email } : { id: m.id, name: m.name })),
+    needs: posts.needs
+      .filter((n) => revealsNeedOwner(n, viewer.organisationId))
+      .map((n) => ({ id: n.id, title: n.title })),
+    offerings: posts.offerings.map((p) => ({ id: p.id, title: p.title })),
+    createdAt: o.createdAt.toISOString(),
+    updatedAt: o.updatedAt.toISOString(),
+  };
+}
+
+/** A pending invitation to join an organisation, for its members. */
+export function toOrganisationInvitation(
+  i: { id: string; email: string; expiresAt: Date; sendCount: number; lastSentAt: Date; createdAt: Date },
+  inviterName: string | null,
+  now = new Date(),
+) {
+  return {
+    id: i.id,
+    email: i.email,
+    status: i.expiresAt > now ? ('pending' as const) : ('expired' as const),
+    invitedBy: inviterName === null ? null : { name: inviterName },
+    sendCount: i.sendCount,
+    expiresAt: i.expiresAt.toISOString(),
+    lastSentAt: i.lastSentAt.toISOString(),
+    createdAt: i.createdAt.toISOString(),
+  };
+}
 
 function postFields(p: NeedAnswerRow | OfferingAnswerRow, viewer: Viewer) {
   return {
@@ -30,14 +80,15 @@ function postFields(p: NeedAnswerRow | OfferingAnswerRow, viewer: Viewer) {
   };
 }
 
-export function toNeed(need: NeedAnswerRow, organisation: OrganisationAnswerRow, viewer: Viewer) {
+/** `introduced`: an accepted introduction about this need has the viewer's organisation as a side. */
+export function toNeed(need: NeedAnswerRow, organisation: OrganisationAnswerRow, viewer: Viewer, introduced = false) {
   return {
     ...postFields(need, viewer),
     trlMin: need.trlMin,
     trlMax: need.trlMax,
     openTo: need.openTo,
     anonymous: need.anonymous,
-    organisation: revealsNeedOwner(need, viewer.organisationId) ? toOrganisation(organisation) : null,
+    organisation: revealsNeedOwner(need, viewer.organisationId, introduced) ? toOrganisation(organisation) : null,
   };
 }
 
@@ -71,9 +122,10 @@ export function toIntroduction(d: IntroductionDetail, viewer: Pick<Viewer, 'orga
     accepted,
   );
   const requesterHidden = i.requesterOrganisationId === d.needOrg.id && !needRevealed;
-  const person = (u: { name: string; email: string }, org: OrganisationRow) => ({
-    name: u.name,
-    email: u.email,
+  // A person who has deleted their account is "a former member", without an address.
+  const person = (u: { name: string | null; email: string | null } | null, org: OrganisationRow) => ({
+    name: personName(u),
+    email: u?.email ?? null,
     organisation: toOrganisation(org),
   });
   const requesterOrg = i.requesterOrganisationId === d.needOrg.id ? d.needOrg : d.offeringOrg;
@@ -87,14 +139,13 @@ export function toIntroduction(d: IntroductionDetail, viewer: Pick<Viewer, 'orga
     offering: { id: d.offering.id, title: d.offering.title, organisation: toOrganisation(d.offeringOrg) },
     matchId: d.matchId,
     summary: (d.explanation as { summary?: string } | null)?.summary ?? null,
-    requester: requesterHidden ? null : { name: d.requester.name },
-    contacts:
-      accepted && d.responder?.id
-        ? {
-            requester: person(d.requester, requesterOrg),
-            responder: person(d.responder as { name: string; email: string }, recipientOrg),
-          }
-        : null,
+    requester: requesterHidden ? null : { name: personName(d.requester) },
+    contacts: accepted
+      ? {
+          requester: person(d.requester, requesterOrg),
+          responder: person(d.responder, recipientOrg),
+        }
+      : null,
     expiresAt: i.expiresAt.toISOString(),
     respondedAt: iso(i.respondedAt),
     createdAt: i.createdAt.toISOString(),

@@ -12,7 +12,9 @@ export type LinkAction =
   | 'signin'
   | 'signup'
   | 'join-consortium'
-  | 'decline-consortium';
+  | 'decline-consortium'
+  | 'join-organisation'
+  | 'renew-post';
 
 const ACTIONS: readonly LinkAction[] = [
   'unsubscribe',
@@ -24,11 +26,16 @@ const ACTIONS: readonly LinkAction[] = [
   'signup',
   'join-consortium',
   'decline-consortium',
+  'join-organisation',
+  'renew-post',
 ];
 
 export interface LinkClaims {
   action: LinkAction;
-  /** The user the link was sent to; the action is done as them. Empty for `signup`: no user exists yet. */
+  /**
+   * The user the link was sent to; the action is done as them. Empty for `signup` and `join-organisation`:
+   * no user exists yet.
+   */
   userId: string;
   /** What the action is about: a match, an introduction or a consortium invitation; absent for unsubscribe. */
   targetId?: string;

@@ -78,6 +78,70 @@ export function maySeePost(
   return post.organisationId === organisationId || isLive(post, now);
 }
 
+// ---- lifecycle ----
+
+/** A need or an offering stays on the marketplace this long after it is posted or renewed, unless its owner says otherwise. */
+export const POST_LIFETIME_MONTHS = 12;
+/** The furthest ahead an expiry may be set, posting, editing or renewing (to the end of that day, UTC). */
+export const POST_MAX_LIFETIME_MONTHS = 24;
+/** A post's owner is emailed this many days before it expires, once per post and expiry date. */
+export const EXPIRY_REMINDER_DAYS = 14;
+
+/** `months` calendar months after `from` (UTC), on the month's last day when it is shorter (as PostgreSQL's `interval`). */
+export function addMonths(from: Date, months: number): Date {
+  const d = new Date(from.getTime());
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, last));
+  return d;
+}
+
+/** The expiry of a post posted or renewed at `now` without a date of its own. */
+export const defaultExpiry = (now: Date = new Date()): Date => addMonths(now, POST_LIFETIME_MONTHS);
+
+/** The latest expiry that may be set at `now`: the end of the day (UTC) POST_MAX_LIFETIME_MONTHS ahead. */
+export function latestExpiry(now: Date = new Date()): Date {
+  const d = addMonths(now, POST_MAX_LIFETIME_MONTHS);
+  d.setUTCHours(23, 59, 59, 999);
+  return d;
+}
+
+/** Why `expiresAt` may not be set at `now` (words that follow the field's name), or null when it may. */
+export function expiryRefusal(expiresAt: Date, now: Date = new Date()): string | null {
+  if (expiresAt.getTime() <= now.getTime()) return 'must be in the future';
+  if (expiresAt.getTime() > latestExpiry(now).getTime())
+    return `must be at most ${POST_MAX_LIFETIME_MONTHS} months from now`;
+  return null;
+}
+
+/**
+ * Why a post may not be renewed, or null when it may. Renewing only moves its expiry: a closed post stays
+ * closed, so it is refused (reopen it first); an expired one comes back.
+ */
+export function renewalRefusal(post: { status: string }, noun: string): string | null {
+  return post.status === 'closed' ? `This ${noun} is closed: reopen it first, then renew it.` : null;
+}
+
+/**
+ * Whether a post's owner is owed the reminder of its expiry at `now`: it is open, expires within
+ * EXPIRY_REMINDER_DAYS and has not expired, and they were not reminded of this expiry date.
+ * (SQL form: db/queries/posts.ts `listPostsDueForReminder`.)
+ */
+export function isDueForReminder(
+  post: { status: string; expiresAt: Date | null; expiryRemindedFor: Date | null },
+  now: Date = new Date(),
+): boolean {
+  if (post.status !== 'open' || post.expiresAt === null) return false;
+  const left = post.expiresAt.getTime() - now.getTime();
+  return (
+    left > 0 &&
+    left <= EXPIRY_REMINDER_DAYS * 86_400_000 &&
+    post.expiryRemindedFor?.getTime() !== post.expiresAt.getTime()
+  );
+}
+
 // ---- anonymity ----
 
 /** What a need's owner is called wherever the reader may not know it. */
@@ -104,6 +168,16 @@ export function needOwnerName(
   introduced = false,
 ): string {
   return revealsNeedOwner(need, organisationId, introduced) ? ownerName : ANONYMOUS_OWNER;
+}
+
+/** What a person who deleted their account is called where their name was (an introduction they asked for). */
+export const FORMER_MEMBER = 'a former member';
+/** What an organisation whose last member deleted their account is called where its name was (the consortium log). */
+export const FORMER_ORGANISATION = 'a former member organisation';
+
+/** A person's name as others see it: theirs, or `FORMER_MEMBER` once they have deleted their account. */
+export function personName(person: { name: string | null } | null | undefined): string {
+  return person?.name ?? FORMER_MEMBER;
 }
 
 /**
@@ -140,10 +214,48 @@ export function isPartyToIntroduction(introduction: IntroductionParties, organis
   );
 }
 
+/**
+ * Whether an introduction tells an organisation who owns a need: it is accepted, it is about that need, and
+ * the organisation is one of its sides (`revealsNeedOwner`'s `introduced`). (SQL form: db/policy.ts
+ * `introducedSql`.)
+ */
+export function introducesNeedOwner(
+  introduction: IntroductionParties & { needId: string; status: string },
+  needId: string,
+  organisationId: string,
+): boolean {
+  return (
+    introduction.status === 'accepted' &&
+    introduction.needId === needId &&
+    isPartyToIntroduction(introduction, organisationId)
+  );
+}
+
 /** Whether an organisation may answer an introduction: only the one asked. */
 export function mayAnswerIntroduction(introduction: IntroductionParties, organisationId: string): boolean {
   return introduction.recipientOrganisationId === organisationId;
 }
+
+// ---- organisations ----
+
+/**
+ * Whether a person of `organisationId` may change an organisation's profile, its invitations and its
+ * members: only its own members. (Anyone signed in reads its profile; its anonymous needs stay unlisted to
+ * others, `revealsNeedOwner`.)
+ */
+export function mayManageOrganisation(organisation: { id: string }, organisationId: string): boolean {
+  return organisation.id === organisationId;
+}
+
+/** Whether a member may be removed: never the last one (the last member deletes their account instead). */
+export function mayRemoveMember(memberCount: number): boolean {
+  return memberCount > 1;
+}
+
+/** The longest description of an organisation's profile, in characters. */
+export const ORGANISATION_DESCRIPTION_MAX = 1000;
+/** How long an emailed invitation to join an organisation works, in days. */
+export const ORGANISATION_INVITATION_DAYS = 14;
 
 // ---- limits ----
 

@@ -29,6 +29,21 @@ export function ownerHiddenSql(alias: string, organisationId: string): SQL {
 }
 
 /**
+ * `introducesNeedOwner` over the `introductions` table: an accepted introduction about the need (a needs table
+ * aliased `alias`) has the reader's organisation as one of its sides.
+ */
+export function introducedSql(alias: string, organisationId: string): SQL {
+  const t = sql.raw(alias);
+  return sql`exists (select 1 from introductions i where i.need_id = ${t}.id and i.status = 'accepted'
+    and ${organisationId}::uuid in (i.requester_organisation_id, i.recipient_organisation_id))`;
+}
+
+/** `revealsNeedOwner` with its introductions: the reader may know who owns the need (aliased `alias`). */
+export function ownerRevealedSql(alias: string, organisationId: string): SQL {
+  return sql`(not ${ownerHiddenSql(alias, organisationId)} or ${introducedSql(alias, organisationId)})`;
+}
+
+/**
  * `ownerCountKey` summed: how many organisations the needs (aliased `alias`) come from, as a reader of
  * `organisationId` may count them. Each anonymous need of another organisation counts alone: the true
  * count would let a reader work out that two anonymous needs share an owner.

@@ -40,6 +40,10 @@ export const organisations = pgTable('organisations', {
   name: text('name').notNull(),
   kind: orgKind('kind').notNull(),
   country: text('country').notNull(),
+  /** The organisation's web site, an http(s) URL; members edit it on the profile. */
+  website: text('website'),
+  /** A short description for the profile (at most ORGANISATION_DESCRIPTION_MAX characters). */
+  description: text('description'),
   ...timestamps,
 });
 
@@ -152,7 +156,13 @@ const postColumns = () => ({
     .notNull()
     .default(sql`'{}'`),
   status: postStatus('status').notNull().default('open'),
+  /** When it leaves the marketplace unless renewed (core/policy.ts `defaultExpiry`); null (older posts) never. */
   expiresAt: timestamp('expires_at', { withTimezone: true }),
+  /**
+   * The expiry its owner was last reminded of (EXPIRY_REMINDER_DAYS before it): one reminder per post and
+   * expiry date; a renewal sets a new expiry, reminded of in its turn.
+   */
+  expiryRemindedFor: timestamp('expiry_reminded_for', { withTimezone: true }),
   /** Bumped on every change; matching records the version it finished for. */
   version: integer('version').notNull().default(1),
   matchedVersion: integer('matched_version'),
@@ -216,6 +226,10 @@ export const needs = pgTable(
     index('needs_unmatched_idx')
       .on(t.updatedAt)
       .where(sql`matched_version is distinct from version`),
+    // The open posts by expiry: the lifecycle tick reads those about to expire.
+    index('needs_open_expires_at_idx')
+      .on(t.expiresAt)
+      .where(sql`status = 'open'`),
     check(
       'needs_trl_check',
       sql`${t.trlMin} between 1 and 9 and ${t.trlMax} between 1 and 9 and ${t.trlMin} <= ${t.trlMax}`,
@@ -243,6 +257,9 @@ export const offerings = pgTable(
     index('offerings_unmatched_idx')
       .on(t.updatedAt)
       .where(sql`matched_version is distinct from version`),
+    index('offerings_open_expires_at_idx')
+      .on(t.expiresAt)
+      .where(sql`status = 'open'`),
     check('offerings_trl_check', sql`${t.trl} between 1 and 9`),
   ],
 );
@@ -404,9 +421,8 @@ export const introductions = pgTable(
     offeringId: uuid('offering_id')
       .notNull()
       .references(() => offerings.id, { onDelete: 'cascade' }),
-    requesterId: uuid('requester_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Null once the person who asked has deleted their account: the introduction stays, "a former member". */
+    requesterId: uuid('requester_id').references(() => users.id, { onDelete: 'set null' }),
     requesterOrganisationId: uuid('requester_organisation_id')
       .notNull()
       .references(() => organisations.id, { onDelete: 'cascade' }),
@@ -521,6 +537,42 @@ export const signupRequests = pgTable(
   (t) => [
     index('signup_requests_email_idx').on(sql`lower(${t.email})`),
     index('signup_requests_expires_at_idx').on(t.expiresAt),
+  ],
+);
+
+/**
+ * An invitation to join an organisation, emailed to an address: the link names this row, works until
+ * `expiresAt` and once. One pending invitation per organisation and address: inviting it again re-sends
+ * (a new `sendCount`, a later expiry) rather than adding another.
+ */
+export const organisationInvitations = pgTable(
+  'organisation_invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** How many times the invitation was sent: each send is its own email job. */
+    sendCount: integer('send_count').notNull().default(1),
+    lastSentAt: timestamp('last_sent_at', { withTimezone: true }).notNull().defaultNow(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    /** The person who joined by it. */
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Cancelled by a member, or moot: the address joined Roadmatch another way. */
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('organisation_invitations_organisation_id_idx').on(t.organisationId),
+    index('organisation_invitations_invited_by_idx').on(t.invitedBy),
+    index('organisation_invitations_user_id_idx').on(t.userId),
+    index('organisation_invitations_email_idx').on(sql`lower(${t.email})`),
+    uniqueIndex('organisation_invitations_pending_key')
+      .on(t.organisationId, sql`lower(${t.email})`)
+      .where(sql`used_at is null and cancelled_at is null`),
   ],
 );
 

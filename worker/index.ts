@@ -11,7 +11,9 @@ import { jobsTotal, matchLatency, watchQueue } from './metrics.js';
 import { enqueueDueDigests, sendDigest } from './processors/digest.js';
 import { introductionsTick, sendIntroductionEmails } from './processors/introductions.js';
 import { sendAccountEmail, sendSigninEmail } from './processors/signin.js';
+import { sendOrganisationInvitation } from './processors/organisation-invitations.js';
 import { consortiumTick, sendConsortiumEmails } from './processors/consortia.js';
+import { lifecycleTick, sendExpiryReminder } from './processors/lifecycle.js';
 import { matchPost, StatsCache } from './processors/match.js';
 import { rematchNeeds } from './processors/rematch.js';
 import { hasStaleAnalyses } from '../db/queries/rematch.js';
@@ -47,6 +49,8 @@ const SCHEDULES = {
   'sweep-unmatched': { queue: 'matching', every: 60_000, job: 'sweep' },
   'digest-tick': { queue: 'notifications', every: 15 * 60_000, job: 'digest-tick' },
   'introductions-tick': { queue: 'notifications', every: 15 * 60_000, job: 'introductions-tick' },
+  // Expiry reminders are due days ahead: an hourly look is plenty.
+  'lifecycle-tick': { queue: 'notifications', every: 60 * 60_000, job: 'lifecycle-tick' },
 } as const;
 
 /**
@@ -155,10 +159,16 @@ export async function startWorker(
           };
         case 'consortium-email':
           return sendConsortiumEmails(mailDeps, job.data);
+        case 'lifecycle-tick':
+          return lifecycleTick(db, queues.notifications);
+        case 'expiry-reminder':
+          return sendExpiryReminder(mailDeps, job.data);
         case 'account-email':
           return sendAccountEmail(mailDeps, job.data);
         case 'signin-email':
           return sendSigninEmail(mailDeps, job.data);
+        case 'organisation-invitation':
+          return sendOrganisationInvitation(mailDeps, job.data);
         default:
           throw new Error(`unknown job ${job.name}`);
       }

@@ -28,7 +28,16 @@ export const emailsTotal = new Counter({
 for (const queue of ['matching', 'notifications']) {
   for (const status of ['completed', 'failed']) jobsTotal.inc({ queue, status }, 0);
 }
-for (const kind of ['digest', 'introduction', 'signin', 'signup', 'consortium-invitation', 'consortium-active']) {
+for (const kind of [
+  'digest',
+  'introduction',
+  'signin',
+  'signup',
+  'consortium-invitation',
+  'consortium-active',
+  'organisation-invitation',
+  'expiry-reminder',
+]) {
   for (const result of ['sent', 'failed']) emailsTotal.inc({ kind, result }, 0);
 }
 

@@ -101,7 +101,14 @@ export const requeueMatch = (queue: Queue<MatchJob>, job: MatchJob) => requeue(q
 
 /** Digests, introduction emails, and the ticks that find them due. */
 export type NotificationJob =
-  DigestJob | IntroductionEmailJob | AccountEmailJob | SigninEmailJob | ConsortiumEmailJob | Record<string, never>;
+  | DigestJob
+  | IntroductionEmailJob
+  | AccountEmailJob
+  | SigninEmailJob
+  | ConsortiumEmailJob
+  | OrganisationInvitationJob
+  | ExpiryReminderJob
+  | Record<string, never>;
 
 /**
  * A signup or a request for a sign-in link, looked up and emailed by the worker, so that the API answers
@@ -197,6 +204,27 @@ export const consortiumEmailJobId = (job: ConsortiumEmailJob) =>
 
 export const enqueueConsortiumEmail = (queue: Queue<NotificationJob>, job: ConsortiumEmailJob) =>
   requeue(queue, 'consortium-email', job, consortiumEmailJobId(job));
+
+/** An invitation to join an organisation, to email; each send (`sendCount`) is its own job. */
+export const OrganisationInvitationJobSchema = z.object({ invitationId: id, sendCount: z.number().int().positive() });
+export type OrganisationInvitationJob = z.infer<typeof OrganisationInvitationJobSchema>;
+
+export const enqueueOrganisationInvitation = (queue: Queue<NotificationJob>, job: OrganisationInvitationJob) =>
+  queue.add('organisation-invitation', job, {
+    jobId: `organisation-invitation-${job.invitationId}-${job.sendCount}`,
+  });
+
+/** The reminder that a post is about to expire, for the expiry it was found due for (Unix milliseconds). */
+export const ExpiryReminderJobSchema = z.object({
+  side: z.enum(['need', 'offering']),
+  id,
+  expiresAt: z.number().int(),
+});
+export type ExpiryReminderJob = z.infer<typeof ExpiryReminderJobSchema>;
+
+/** One job per post and expiry date; the lifecycle tick asks again until the post is marked reminded. */
+export const enqueueExpiryReminder = (queue: Queue<NotificationJob>, job: ExpiryReminderJob) =>
+  requeue(queue, 'expiry-reminder', job, `expiry-reminder-${job.side}-${job.id}-${job.expiresAt}`);
 
 /** Needs per rematch job: small enough to spread over workers and to lose little when one is killed. */
 const REMATCH_CHUNK = 100;

@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { needOwnerName } from '../../core/policy.js';
 import { AREAS, CAPABILITIES, ORG_KIND_NAMES, ORG_KINDS } from '../../core/taxonomy.js';
+import { listNeedsIntroducedTo } from '../../db/queries/introductions.js';
 import { listPosts, type NeedRow, type OfferingRow, type PostSide } from '../../db/queries/posts.js';
 import { decodeDateCursor, encodeCursor } from '../cursor.js';
 import { HttpProblem } from '../problem.js';
@@ -106,14 +107,23 @@ export function registerBrowsePages(router: Router, ctx: WebContext): void {
         cursor,
         viewerOrganisationId: viewer.organisationId,
       });
+      const introduced =
+        side === 'need'
+          ? await listNeedsIntroducedTo(
+              deps.db,
+              rows.map((r) => r.post.id),
+              viewer.organisationId,
+            )
+          : new Set<string>();
       items = rows.map(({ post, organisation }) => ({
         id: post.id,
         title: post.title,
         excerpt: excerpt(post.description),
-        // As the API's serialisation (api/serialize.ts `toNeed`): an anonymous need's owner only to itself.
+        // As the API's serialisation (api/serialize.ts `toNeed`): an anonymous need's owner only to itself, and
+        // to the other side of an accepted introduction about it.
         organisation:
           side === 'need'
-            ? needOwnerName(post as NeedRow, organisation.name, viewer.organisationId)
+            ? needOwnerName(post as NeedRow, organisation.name, viewer.organisationId, introduced.has(post.id))
             : organisation.name,
         mine: post.organisationId === viewer.organisationId,
         trl: trlOf(side, post),

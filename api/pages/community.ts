@@ -1,5 +1,5 @@
 import type { Request, Response, Router } from 'express';
-import { conveningRefusal, maySeePost, needOwnerName } from '../../core/policy.js';
+import { conveningRefusal, FORMER_MEMBER, FORMER_ORGANISATION, maySeePost, needOwnerName } from '../../core/policy.js';
 import {
   AREAS,
   CAPABILITIES,
@@ -35,7 +35,7 @@ import { ANONYMOUS_OWNER, charterForPage, membersLine, REVEAL_SENTENCE } from '.
 import { acknowledged, flagsOf, sensitiveFlags, type FieldFlags } from './sensitive.js';
 import { requireViewer } from './session.js';
 import type { WebViewer } from './render.js';
-import { list, pageHandler, str, UUID, viewerOf, type WebContext } from './shared.js';
+import { fieldErrors, list, pageHandler, str, UUID, viewerOf, type FieldWords, type WebContext } from './shared.js';
 
 const CAPABILITY_NAMES = new Map(CAPABILITIES.map((c) => [c.slug as string, c.name as string]));
 const AREA_SLUGS = new Set<string>(AREAS.map((a) => a.slug));
@@ -89,19 +89,24 @@ type ConsortiumForm = {
   acceptCharter: boolean;
 };
 
-/** Friendly words for the consortium form's fields, whatever the schema's message. */
-const FORM_MESSAGES: Record<string, string> = {
-  title: 'Give the consortium a title of 3 to 200 characters.',
-  scope: 'Describe the pre-competitive scope in 10 to 5,000 characters.',
-  needIds: 'Tick at least one of the needs.',
-  capabilities: 'Choose at most 12 capabilities of the roadmap.',
+/** The consortium form's own words for its title (the other fields' are the shared ones of api/pages/shared.ts). */
+const FORM_WORDS: Record<string, FieldWords> = {
+  title: { label: 'the title', empty: 'Give the consortium a title.' },
 };
 
 /** What each log entry says, in words; the names are those of when it happened. */
 function describeLog(r: LogRow): string {
   const d = r.detail as Record<string, unknown>;
   const org = typeof d.organisation === 'string' ? d.organisation : 'An organisation';
-  const who = typeof d.user === 'string' ? `${d.user} (${org})` : org;
+  // Names erased when their owners left Roadmatch (db/queries/accounts.ts eraseFromConsortiumLog).
+  const who =
+    org === FORMER_ORGANISATION
+      ? 'A former member organisation'
+      : d.user === FORMER_MEMBER
+        ? `A former member of ${org}`
+        : typeof d.user === 'string'
+          ? `${d.user} (${org})`
+          : org;
   const title = typeof d.title === 'string' ? d.title : '';
   const version = typeof d.charterVersion === 'string' ? d.charterVersion : '';
   switch (r.action) {
@@ -112,10 +117,12 @@ function describeLog(r: LogRow): string {
         ? `${who} joined as convener, accepting the charter version ${version}.`
         : `${who} joined, accepting the charter version ${version}.`;
     case 'invited':
+      if (d.withdrawn === true) return `${who} invited the organisation behind a post since withdrawn.`;
       return typeof d.needId === 'string'
         ? `${who} invited the organisation behind the need “${title}”.`
         : `${who} invited the organisation behind the offering “${title}”.`;
     case 'declined':
+      if (d.withdrawn === true) return 'An invitation was declined.';
       return `An invitation (for ${typeof d.needId === 'string' ? 'a need' : 'an offering'}) was declined.`;
     case 'left':
       return `${who} left.`;
@@ -323,13 +330,9 @@ export function registerCommunityPages(router: Router, ctx: WebContext): void {
         charterVersion: str(f.charterVersion) || undefined,
         acknowledgeSensitive: acknowledged(f),
       });
-      const errors: Record<string, string> = {};
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          const field = String(issue.path[0] ?? '');
-          errors[field] ??= FORM_MESSAGES[field] ?? issue.message;
-        }
-      }
+      const errors: Record<string, string> = parsed.success
+        ? {}
+        : fieldErrors(parsed.error, { words: FORM_WORDS, values });
       if (!values.acceptCharter)
         errors.acceptCharter =
           'Tick the box to accept the charter: every member accepts it, the convener first. Nothing was saved.';

@@ -7,8 +7,10 @@ import { getInvitation, countMembersByKind, findMembershipOf } from '../../db/qu
 import { updateDigestSettings } from '../../db/queries/digests.js';
 import { getIntroduction } from '../../db/queries/introductions.js';
 import { findMatchByPair } from '../../db/queries/matches.js';
-import type { AppDeps } from '../deps.js';
+import { defaultExpiry, isLive } from '../../core/policy.js';
+import { requestMatching, type AppDeps } from '../deps.js';
 import { HttpProblem, linkProblem, sendProblem } from '../problem.js';
+import { needSide, offeringSide, renewOwnPost } from '../routes/posts.js';
 import { IntroductionBody } from '../schemas.js';
 import { declineConsortium, joinConsortium, notifyConsortium } from '../usecases/consortia.js';
 import {
@@ -143,7 +145,41 @@ export function linkPages(deps: AppDeps): express.Router {
     'decline',
     'join-consortium',
     'decline-consortium',
+    'renew-post',
   ];
+
+  // ---- renewing a post from the reminder of its expiry (worker/processors/lifecycle.ts) ----
+
+  const longDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
+
+  /**
+   * The post a renew link was sent for (`side/id/expiry in ms`), still of the link's organisation. A closed
+   * post is a page that says so: renewing does not reopen it.
+   */
+  async function postToRenew(claims: LinkClaims, actor: Actor) {
+    const [side, id, emailed] = (claims.targetId ?? '').split('/');
+    const s = side === 'need' ? needSide : side === 'offering' ? offeringSide : undefined;
+    const found = s && UUID.test(id ?? '') ? await s.get(deps.db, id!) : undefined;
+    if (!s || !found || found.post.organisationId !== actor.organisationId)
+      throw new HttpProblem(404, 'not_found', 'Not found', 'This post no longer exists: it may have been deleted.');
+    const noun = s.side;
+    if (found.post.status === 'closed')
+      throw new HttpProblem(
+        409,
+        'post_closed',
+        `This ${noun} is closed`,
+        `“${found.post.title}” has been closed, so there is nothing to renew. Reopen it on its page if it is current again.`,
+      );
+    return { s, noun, post: found.post, emailedExpiry: Number(emailed) };
+  }
+
+  /** The page of a post renewed already (by this link or another way): its expiry now. */
+  const alreadyRenewed = (found: Awaited<ReturnType<typeof postToRenew>>) =>
+    resultPage({
+      title: `Your ${found.noun} is renewed`,
+      message: `“${found.post.title}” is open until ${longDate.format(found.post.expiresAt!)}.`,
+      next: { href: `/${found.noun}s/${found.post.id}`, label: `Your ${found.noun}’s page` },
+    });
 
   /**
    * The consortium invitation a link was sent for, still open to the link's organisation; an answered
@@ -199,6 +235,22 @@ export function linkPages(deps: AppDeps): express.Router {
     linkPage(async (req) => {
       const { claims, actor } = await resolve(req, ACTIONS);
       const action = req.originalUrl;
+      if (claims.action === 'renew-post') {
+        const found = await postToRenew(claims, actor);
+        const { post, noun } = found;
+        if (post.expiresAt?.getTime() !== found.emailedExpiry) return { html: alreadyRenewed(found) };
+        const now = new Date();
+        return {
+          html: confirmPage({
+            title: `Renew your ${noun}?`,
+            intro:
+              `“${post.title}” ${isLive(post, now) ? 'expires' : 'expired'} on ${longDate.format(post.expiresAt)}. ` +
+              `Renewing keeps it open until ${longDate.format(defaultExpiry(now))}; nothing else changes.`,
+            action,
+            button: `Renew the ${noun}`,
+          }),
+        };
+      }
       if (claims.action === 'join-consortium') return { html: await joinPage(req, await invitationFor(claims, actor)) };
       if (claims.action === 'decline-consortium') {
         const found = await invitationFor(claims, actor);
@@ -256,6 +308,26 @@ export function linkPages(deps: AppDeps): express.Router {
     '/a/:token',
     linkPage(async (req) => {
       const { claims, actor } = await resolve(req, ACTIONS);
+      if (claims.action === 'renew-post') {
+        const found = await postToRenew(claims, actor);
+        const { s, noun } = found;
+        // Once per email: the link names the expiry it was about, so a second click renews nothing more.
+        const renewed = await deps.db.transaction(async (tx) => {
+          const current = await s.lock(tx, found.post.id);
+          if (current?.expiresAt?.getTime() !== found.emailedExpiry) return null;
+          return renewOwnPost(tx, s, actor.organisationId, found.post.id);
+        });
+        if (!renewed) return { html: alreadyRenewed((await postToRenew(claims, actor)) as typeof found) };
+        if (renewed.matchedVersion !== renewed.version)
+          await requestMatching(deps, { side: s.side, id: renewed.id, version: renewed.version });
+        return {
+          html: resultPage({
+            title: `Your ${noun} is renewed`,
+            message: `“${renewed.title}” is open until ${longDate.format(renewed.expiresAt!)}.`,
+            next: { href: `/${noun}s/${renewed.id}`, label: `Your ${noun}’s page` },
+          }),
+        };
+      }
       if (claims.action === 'join-consortium') {
         const found = await invitationFor(claims, actor);
         const body = (req.body ?? {}) as Record<string, unknown>;

@@ -1,13 +1,17 @@
 import type { Request, Response, Router } from 'express';
-import type { z } from 'zod';
+import { ZodError, type z } from 'zod';
 import type { MatchExplanation } from '../../core/matching/explain.js';
 import {
   conveningRefusal,
+  defaultExpiry,
+  EXPIRY_REMINDER_DAYS,
   isLive,
   maySeePost,
   needOwnerName,
   OFFERING_POSTING_KINDS,
   ownerCountKey,
+  POST_LIFETIME_MONTHS,
+  POST_MAX_LIFETIME_MONTHS,
 } from '../../core/policy.js';
 import { suggestCapabilities } from '../../core/suggest.js';
 import {
@@ -20,12 +24,13 @@ import {
   type PartnershipType,
 } from '../../core/taxonomy.js';
 import { getCommonNeedGroup, findGroupOfNeed, listCommonNeedsOf } from '../../db/queries/common-needs.js';
-import { listIntroductions } from '../../db/queries/introductions.js';
+import { listIntroductions, listNeedsIntroducedTo } from '../../db/queries/introductions.js';
 import { listMatchesOf } from '../../db/queries/matches.js';
-import type { NeedRow, OfferingRow, PostSide } from '../../db/queries/posts.js';
+import { deletePost, type NeedRow, type OfferingRow, type PostSide } from '../../db/queries/posts.js';
+import type { Executor } from '../../db/client.js';
 import { requestMatching, type AppDeps } from '../deps.js';
 import { HttpProblem, notFound } from '../problem.js';
-import { changePost, createPost, needSide, offeringSide, textOf, type AnySide } from '../routes/posts.js';
+import { changePost, createPost, needSide, offeringSide, renewOwnPost, textOf, type AnySide } from '../routes/posts.js';
 import type { WebViewer } from './render.js';
 import { acknowledged, flagsOf, sensitiveFlags, type FieldFlags, type PageFlag } from './sensitive.js';
 import { requireViewer } from './session.js';
@@ -81,13 +86,34 @@ function factsOf(side: PostSide, post: NeedRow | OfferingRow, mine: boolean) {
     });
   }
   facts.push({ label: 'Status', value: statusOf(post) });
-  facts.push({ label: 'Expires', value: post.expiresAt ? day.format(post.expiresAt) : 'No expiry date' });
+  const expired = post.expiresAt !== null && !isLive({ status: 'open', expiresAt: post.expiresAt });
+  facts.push({
+    label: expired ? 'Expired' : 'Expires',
+    value: post.expiresAt ? day.format(post.expiresAt) : 'No expiry date',
+  });
   const matchedAt = matchedAtOf(post);
   facts.push({
     label: 'Matched',
     value: matchedAt ? `${moment.format(matchedAt)} UTC` : 'Matching is running for this version',
   });
   return facts;
+}
+
+/**
+ * The post form's errors in plain words beside each field (api/pages/shared.ts `fieldErrors`), and an expiry
+ * too far ahead said as such. `errors` may also be the API's field errors of a refused change (a TRL range
+ * that the change and the saved post make upside down), worded the same way.
+ */
+function postFieldErrors(error: z.ZodError | { field: string; message: string }[]) {
+  const zodError = Array.isArray(error)
+    ? new ZodError(
+        error.map((e) => ({ code: 'custom' as const, path: [e.field], message: e.message, input: undefined })),
+      )
+    : error;
+  const errors = fieldErrors(zodError);
+  if (zodError.issues.some((i) => i.path[0] === 'expiresAt' && /at most/.test(i.message)))
+    errors.expiresAt = `Choose a day at most ${POST_MAX_LIFETIME_MONTHS} months from today.`;
+  return errors;
 }
 
 /** The form's fields as an API body, so that one schema validates the form and the API alike. */
@@ -102,7 +128,8 @@ function formToBody(side: PostSide, f: Record<string, unknown>, edit = false) {
     keywords,
     capabilities: list(f.capabilities),
     partnershipTypes: list(f.partnershipTypes),
-    expiresAt: str(f.expiresAt) ? `${str(f.expiresAt)}T23:59:59Z` : null,
+    // The end of the day chosen; none is the default lifetime (posting) or the expiry as it was (editing).
+    expiresAt: str(f.expiresAt) ? `${str(f.expiresAt)}T23:59:59Z` : undefined,
   };
   if (side === 'need') {
     body.trlMin = Number(str(f.trlMin));
@@ -114,7 +141,7 @@ function formToBody(side: PostSide, f: Record<string, unknown>, edit = false) {
   }
   if (edit) {
     // An expiry left as it was stays exactly as it was (its time of day, even if it has passed).
-    if (str(f.expiresAt) === str(f.expiresAtWas)) delete body.expiresAt;
+    if (!str(f.expiresAt) || str(f.expiresAt) === str(f.expiresAtWas)) delete body.expiresAt;
     if (str(f.status)) body.status = str(f.status);
   }
   return body;
@@ -161,6 +188,22 @@ async function commonNeedsOf(deps: AppDeps, needId: string, owner: string, viewe
   };
 }
 
+/** What the owner's page says of its post's expiry, and what renewing it now would do. */
+function lifecycleOf(side: PostSide, post: NeedRow | OfferingRow, now = new Date()) {
+  const expiresOn = post.expiresAt ? day.format(post.expiresAt) : null;
+  const left = post.expiresAt ? post.expiresAt.getTime() - now.getTime() : Infinity;
+  let notice: string | null = null;
+  if (post.status === 'open' && left <= 0)
+    notice = `This ${side} expired on ${expiresOn}: it is no longer matched or shown to other organisations. Renew it to bring it back.`;
+  else if (post.status === 'open' && left <= EXPIRY_REMINDER_DAYS * 86_400_000)
+    notice = `This ${side} expires on ${expiresOn}. Renew it to keep it on the marketplace.`;
+  return {
+    notice,
+    renewLabel: `Renew for ${POST_LIFETIME_MONTHS} months`,
+    renewUntil: `Renewing keeps it open until ${day.format(defaultExpiry(now))}; to choose another date, edit it.`,
+  };
+}
+
 /** A post's page; `intro` puts a typed introduction message back in its match's box, with its error or flags. */
 export async function postPage(
   ctx: WebContext,
@@ -179,14 +222,22 @@ export async function postPage(
   if (!found || !maySeePost(found.post, viewer.organisationId)) throw notFound(`This ${noun}`);
   const { post, organisation } = found;
   const mine = post.organisationId === viewer.organisationId;
+  // An accepted introduction about an anonymous need tells its other side who owns it, here as in the API.
+  const introduced =
+    side === 'need' && (await listNeedsIntroducedTo(deps.db, [post.id], viewer.organisationId)).has(post.id);
   const shownOrganisation =
-    side === 'need' ? needOwnerName(post as NeedRow, organisation.name, viewer.organisationId) : organisation.name;
+    side === 'need'
+      ? needOwnerName(post as NeedRow, organisation.name, viewer.organisationId, introduced)
+      : organisation.name;
   let matches: unknown[] = [];
   if (mine) {
     const [{ rows }, intros] = await Promise.all([
       listMatchesOf(deps.db, side, post.id, viewer.organisationId, 50),
       listIntroductions(deps.db, viewer.organisationId, { limit: 500 }),
     ]);
+    const introducedNeeds = new Set(
+      intros.rows.filter((i) => i.introduction.status === 'accepted').map((i) => i.need.id),
+    );
     // Newest first: the first seen of a pair is its current state. An expired request may be asked again.
     const introByPair = new Map<string, string>();
     for (const i of intros.rows) {
@@ -197,7 +248,9 @@ export async function postPage(
       const explanation = r.match.explanation as MatchExplanation;
       const other = side === 'need' ? r.offering : r.need;
       const otherOrg =
-        side === 'need' ? r.offeringOrg.name : needOwnerName(r.need, r.needOrg.name, viewer.organisationId);
+        side === 'need'
+          ? r.offeringOrg.name
+          : needOwnerName(r.need, r.needOrg.name, viewer.organisationId, introducedNeeds.has(r.need.id));
       return {
         id: r.match.id,
         title: other.title,
@@ -227,6 +280,7 @@ export async function postPage(
       pending: post.matchedVersion !== post.version,
       capabilities: post.capabilities.map((c) => CAPABILITY_NAMES.get(c) ?? c),
       facts: factsOf(side, post, mine),
+      lifecycle: mine ? lifecycleOf(side, post) : null,
       // While matching runs, the owner's page reloads itself when it is done (./assets/post-status.js).
       scripts: mine && post.matchedVersion !== post.version ? ['post-status.js'] : [],
       matches,
@@ -278,6 +332,9 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
           partnershipTypes: PARTNERSHIPS,
           kinds: KINDS.filter((k) => k.value !== 'biomanufacturer' || side === 'need'),
           suggested: suggestCapabilities(text).map((slug) => CAPABILITY_NAMES.get(slug)),
+          expiryHelp: o.edit
+            ? `Up to ${POST_MAX_LIFETIME_MONTHS} months from today. It leaves the marketplace after this day unless renewed.`
+            : `Leave it empty for ${POST_LIFETIME_MONTHS} months from today (until ${day.format(defaultExpiry())}), or choose a day up to ${POST_MAX_LIFETIME_MONTHS} months ahead.`,
           script: true,
         },
         status,
@@ -313,7 +370,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
             res,
             {
               values: form,
-              errors: parsed.success ? {} : fieldErrors(parsed.error),
+              errors: parsed.success ? {} : postFieldErrors(parsed.error),
               flags: flagged,
               action: `/${side}s`,
               edit: false,
@@ -357,7 +414,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
         const parsed = (s.patch as z.ZodType).safeParse(formToBody(side, form, true));
         const action = `/${side}s/${id}/edit`;
         if (!parsed.success)
-          return formPage(req, res, { values: form, errors: fieldErrors(parsed.error), action, edit: true }, 400);
+          return formPage(req, res, { values: form, errors: postFieldErrors(parsed.error), action, edit: true }, 400);
         const viewer = viewerOf(res);
         const saved = await deps.db
           .transaction(async (tx) => {
@@ -376,7 +433,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
         if (saved instanceof HttpProblem) {
           const flags = sensitiveFlags(saved);
           if (flags) return formPage(req, res, { values: form, flags, action, edit: true }, 422);
-          const errors = Object.fromEntries((saved.errors ?? []).map((e) => [e.field, e.message]));
+          const errors = postFieldErrors(saved.errors ?? []);
           return formPage(req, res, { values: form, errors, action, edit: true }, 400);
         }
         await requestMatching(deps, { side, id, version: saved.version });
@@ -401,6 +458,86 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
           live: isLive(post),
           matching: matchedAt === null,
           matchedAt: matchedAt?.toISOString() ?? null,
+        });
+      }),
+    );
+
+    // ---- the owner's buttons on the post's page: forms with the CSRF token, answered by the page again ----
+
+    /** The viewer's own post, locked for the rest of the transaction; another's is a 404 page (as its edit form). */
+    const lockOwn = async (tx: Executor, id: string, viewer: WebViewer) => {
+      const current = await s.lock(tx, id);
+      if (!current || current.organisationId !== viewer.organisationId) throw notFound(`This ${noun}`);
+      return current;
+    };
+    /** After a change that made a new version: its matching, as after an edit. */
+    const rematchIfChanged = async (post: NeedRow | OfferingRow) => {
+      if (post.matchedVersion !== post.version)
+        await requestMatching(deps, { side, id: post.id, version: post.version });
+    };
+
+    // Renewing moves only the expiry (POST_LIFETIME_MONTHS from now); a closed post is refused (409 page).
+    router.post(
+      `/${side}s/:id/renew`,
+      requireViewer,
+      pageHandler(async (req, res) => {
+        const id = String(req.params.id);
+        const viewer = viewerOf(res);
+        const renewed = await deps.db.transaction(async (tx) => {
+          await lockOwn(tx, id, viewer);
+          return renewOwnPost(tx, s as AnySide, viewer.organisationId, id);
+        });
+        await rematchIfChanged(renewed);
+        res.redirect(303, `/${side}s/${id}`);
+      }),
+    );
+
+    for (const [verb, status] of [
+      ['close', 'closed'],
+      ['reopen', 'open'],
+    ] as const) {
+      router.post(
+        `/${side}s/:id/${verb}`,
+        requireViewer,
+        pageHandler(async (req, res) => {
+          const id = String(req.params.id);
+          const viewer = viewerOf(res);
+          const saved = await deps.db.transaction(async (tx) => {
+            const current = await lockOwn(tx, id, viewer);
+            return current.status === status ? current : changePost(tx, s as AnySide, viewer, current, { status });
+          });
+          await rematchIfChanged(saved);
+          res.redirect(303, `/${side}s/${id}`);
+        }),
+      );
+    }
+
+    // Deleting asks first, on a page of its own (no script needed); the button there deletes.
+    router.get(
+      `/${side}s/:id/delete`,
+      requireViewer,
+      pageHandler(async (req, res) => {
+        const found = await s.get(deps.db, String(req.params.id));
+        if (!found || found.post.organisationId !== viewerOf(res).organisationId) throw notFound(`This ${noun}`);
+        ctx.page(req, res, 'post-delete', { title: `Delete this ${noun}?`, side, post: found.post });
+      }),
+    );
+
+    router.post(
+      `/${side}s/:id/delete`,
+      requireViewer,
+      pageHandler(async (req, res) => {
+        const id = String(req.params.id);
+        const viewer = viewerOf(res);
+        const title = await deps.db.transaction(async (tx) => {
+          const current = await lockOwn(tx, id, viewer);
+          await deletePost(tx, side, current);
+          return current.title;
+        });
+        ctx.page(req, res, 'result', {
+          title: `Your ${noun} is deleted`,
+          message: `“${title}” and its matches are deleted.`,
+          next: { href: '/', label: 'Go to your dashboard' },
         });
       }),
     );

@@ -1,12 +1,21 @@
 import type { Router } from 'express';
 import { nextDigestAt } from '../../core/digest/schedule.js';
+import { ANONYMOUS_OWNER } from '../../core/policy.js';
 import { AREAS, CAPABILITIES } from '../../core/taxonomy.js';
-import { listTokens, revokeToken } from '../../db/queries/accounts.js';
-import { getDigestSettings, getFollows, setFollows, updateDigestSettings } from '../../db/queries/digests.js';
+import { countOrganisationHoldings, listTokens, revokeToken } from '../../db/queries/accounts.js';
+import {
+  getDigestSettings,
+  getFollows,
+  listFinishedDigestPeriods,
+  setFollows,
+  updateDigestSettings,
+} from '../../db/queries/digests.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { DigestSettingsBody, FollowsBody, TokenBody } from '../schemas.js';
+import { toMatch } from '../serialize.js';
 import { makeApiToken } from '../usecases/accounts.js';
-import { requireViewer } from './session.js';
+import { deleteMyAccount, exportFileName, exportMyData, previewDigest } from '../usecases/me.js';
+import { endSession, requireViewer } from './session.js';
 import { fieldErrors, list, pageHandler, str, TIMEZONES, viewerOf, type WebContext } from './shared.js';
 
 const FOLLOW_AREAS = AREAS.map((a) => ({
@@ -42,12 +51,13 @@ export function registerSettingsPages(router: Router, ctx: WebContext): void {
     status = 200,
   ) => {
     const userId = viewerOf(res).userId;
-    const [settings, follows, tokens] = await Promise.all([
+    const [settings, follows, tokens, finished] = await Promise.all([
       getDigestSettings(deps.db, userId),
       getFollows(deps.db, userId),
       listTokens(deps.db, userId),
+      listFinishedDigestPeriods(deps.db, userId),
     ]);
-    const next = nextDigestAt(new Date(), settings);
+    const next = nextDigestAt(new Date(), settings, finished);
     ctx.page(
       req,
       res,
@@ -141,6 +151,87 @@ export function registerSettingsPages(router: Router, ctx: WebContext): void {
       }
       await setFollows(deps.db, viewerOf(res).userId, parsed.data);
       await settingsPage(req, res, { followsSaved: true });
+    }),
+  );
+
+  // What the next digest would hold, as the worker would choose it now.
+  router.get(
+    '/settings/digest-preview',
+    requireViewer,
+    pageHandler(async (req, res) => {
+      const viewer = viewerOf(res);
+      const preview = await previewDigest(deps.db, viewer);
+      const items = preview.matches.map((row) => {
+        const m = toMatch(row, viewer, null);
+        const ownNeed = row.need.organisationId === viewer.organisationId;
+        return {
+          id: m.id,
+          side: ownNeed ? 'need' : 'offering',
+          ownTitle: ownNeed ? m.need.title : m.offering.title,
+          ownHref: ownNeed ? `/needs/${m.need.id}` : `/offerings/${m.offering.id}`,
+          title: ownNeed ? m.offering.title : m.need.title,
+          href: ownNeed ? `/offerings/${m.offering.id}` : `/needs/${m.need.id}`,
+          organisation: ownNeed ? m.offering.organisation.name : (m.need.organisation?.name ?? ANONYMOUS_OWNER),
+          scorePercent: Math.round(m.score * 100),
+          summary: (m.explanation as { summary?: string } | null)?.summary ?? '',
+        };
+      });
+      const { settings } = preview;
+      ctx.page(req, res, 'digest-preview', {
+        title: 'Your next digest',
+        items,
+        frequency: settings.frequency,
+        next: preview.nextDigestAt
+          ? `${dateTime(preview.nextDigestAt, settings.timezone)} (${settings.timezone})`
+          : null,
+      });
+    }),
+  );
+
+  // Your data: the same file as GET /v1/me/export, from the signed-in session.
+  router.get(
+    '/settings/export',
+    requireViewer,
+    pageHandler(async (_req, res) => {
+      const data = await exportMyData(deps.db, viewerOf(res));
+      res.setHeader('Content-Disposition', `attachment; filename="${exportFileName()}"`);
+      res.type('application/json').send(JSON.stringify(data, null, 2));
+    }),
+  );
+
+  // Leaving: a page that says what goes, then its button.
+  router.get(
+    '/settings/delete',
+    requireViewer,
+    pageHandler(async (req, res) => {
+      const viewer = viewerOf(res);
+      const holdings = await countOrganisationHoldings(deps.db, viewer.organisationId);
+      ctx.page(req, res, 'delete-account', {
+        title: 'Delete my account',
+        organisationName: viewer.organisationName,
+        last: holdings.members <= 1,
+        needs: holdings.needs,
+        offerings: holdings.offerings,
+      });
+    }),
+  );
+
+  router.post(
+    '/settings/delete',
+    requireViewer,
+    pageHandler(async (req, res) => {
+      const viewer = viewerOf(res);
+      const { organisationDeleted } = await deleteMyAccount(deps.db, viewer);
+      // The session went with the account; the cookie goes too, and the page is a signed-out one.
+      await endSession(deps.db, req, res);
+      res.locals.viewer = null;
+      ctx.page(req, res, 'result', {
+        title: 'Your account is deleted',
+        message: organisationDeleted
+          ? `Your account is deleted, and with it ${viewer.organisationName} and its posts. You are signed out, and your address no longer signs in.`
+          : `Your account is deleted. You are signed out, and your address no longer signs in; your posts and introductions stay with ${viewer.organisationName}, showing “a former member” where your name was.`,
+        next: { href: '/', label: 'Home' },
+      });
     }),
   );
 }

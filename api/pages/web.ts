@@ -11,6 +11,7 @@ import { registerCoveragePages } from './coverage.js';
 import { registerDashboardPage } from './dashboard.js';
 import { registerIntroductionPages } from './introductions.js';
 import { registerMatchPages } from './matches.js';
+import { registerOrganisationPages } from './organisations.js';
 import { registerPostPages } from './posts.js';
 import { renderPage, type WebViewer } from './render.js';
 import { loadViewer } from './session.js';
@@ -70,6 +71,7 @@ export function webPages(deps: AppDeps): express.Router {
   registerSettingsPages(router, ctx);
   registerCoveragePages(router, ctx);
   registerCommunityPages(router, ctx);
+  registerOrganisationPages(router, ctx);
 
   // Errors of the pages are pages, unless the client asks for JSON (the pages' scripts do); under /v1 they
   // are the API's, answered by the app's problemHandler.

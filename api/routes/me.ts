@@ -1,15 +1,5 @@
-import { composeDigest } from '../../core/digest/compose.js';
-import { nextDigestAt } from '../../core/digest/schedule.js';
 import { getOrganisation } from '../../db/queries/accounts.js';
-import {
-  listDigestCandidates,
-  getDigestSettings,
-  getFollows,
-  setFollows,
-  updateDigestSettings,
-} from '../../db/queries/digests.js';
-import { listExportOf } from '../../db/queries/export.js';
-import { listMatchesByIds } from '../../db/queries/matches.js';
+import { getDigestSettings, getFollows, setFollows, updateDigestSettings } from '../../db/queries/digests.js';
 import type { ApiRouter } from '../endpoint.js';
 import {
   DataExportSchema,
@@ -21,6 +11,7 @@ import {
   MeSchema,
 } from '../schemas.js';
 import { toMatch, toOrganisation } from '../serialize.js';
+import { deleteMyAccount, exportFileName, exportMyData, previewDigest } from '../usecases/me.js';
 
 export function registerMeRoutes(api: ApiRouter): void {
   api.add(
@@ -33,12 +24,28 @@ export function registerMeRoutes(api: ApiRouter): void {
       success: { status: 200, description: 'Your data, as a file to keep', schema: DataExportSchema },
     },
     async ({ deps, viewer, res }) => {
-      const data = await listExportOf(deps.db, viewer.userId, viewer.organisationId);
-      res.setHeader(
-        'Content-Disposition',
-        `attachment; filename="roadmatch-export-${new Date().toISOString().slice(0, 10)}.json"`,
-      );
-      return { body: { exportedAt: new Date().toISOString(), ...data } };
+      res.setHeader('Content-Disposition', `attachment; filename="${exportFileName()}"`);
+      return { body: await exportMyData(deps.db, viewer) };
+    },
+  );
+
+  api.add(
+    {
+      method: 'delete',
+      path: '/v1/me',
+      summary:
+        'Delete your account: you, your API tokens and sessions; your organisation and its posts too when you are its last member',
+      description:
+        'Deletes you, your API tokens and web sessions, and everything kept for you (digests, emails sent, sign-in links); your organisation and its posts too when you are its last member. ' +
+        'Introductions you asked for or answered stay with your organisation, showing "a former member" where your name was. ' +
+        'The last member of an organisation that convenes a consortium other organisations are in is refused (409 `convener_of_consortium`) until it is closed.',
+      tag: 'Me',
+      auth: true,
+      success: { status: 204, description: 'Deleted; your tokens no longer work' },
+      errors: [409],
+    },
+    async ({ deps, viewer }) => {
+      await deleteMyAccount(deps.db, viewer);
     },
   );
 
@@ -109,28 +116,11 @@ export function registerMeRoutes(api: ApiRouter): void {
       success: { status: 200, description: 'The preview', schema: DigestPreviewSchema },
     },
     async ({ deps, viewer }) => {
-      const [settings, candidates] = await Promise.all([
-        getDigestSettings(deps.db, viewer.userId),
-        listDigestCandidates(deps.db, viewer),
-      ]);
-      const chosen = composeDigest(candidates);
-      const rows = new Map(
-        (
-          await listMatchesByIds(
-            deps.db,
-            chosen.map((c) => c.matchId),
-          )
-        ).map((r) => [r.match.id, r]),
-      );
-      const next = nextDigestAt(new Date(), settings);
+      const preview = await previewDigest(deps.db, viewer);
       return {
         body: {
-          nextDigestAt: next?.toISOString() ?? null,
-          // A match replaced since the candidates were read is simply left out.
-          items: chosen.flatMap((c) => {
-            const row = rows.get(c.matchId);
-            return row ? [toMatch(row, viewer, null)] : [];
-          }),
+          nextDigestAt: preview.nextDigestAt?.toISOString() ?? null,
+          items: preview.matches.map((row) => toMatch(row, viewer, null)),
         },
       };
     },

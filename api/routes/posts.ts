@@ -1,5 +1,13 @@
 import type { z } from 'zod';
-import { maySeePost, postingRefusal } from '../../core/policy.js';
+import {
+  defaultExpiry,
+  isLive,
+  maySeePost,
+  POST_LIFETIME_MONTHS,
+  POST_MAX_LIFETIME_MONTHS,
+  postingRefusal,
+  renewalRefusal,
+} from '../../core/policy.js';
 import type { Executor } from '../../db/client.js';
 import {
   deletePost,
@@ -10,6 +18,7 @@ import {
   listPosts,
   lockNeed,
   lockOffering,
+  renewPost,
   updateNeed,
   updateOffering,
   type NeedAnswerRow,
@@ -20,13 +29,14 @@ import {
   type PostSide,
 } from '../../db/queries/posts.js';
 import { recordFlags, type FlagInput, type FlagSubject } from '../../db/queries/flags.js';
+import { listNeedsIntroducedTo } from '../../db/queries/introductions.js';
 import type { Viewer } from '../auth.js';
 import { requestMatching } from '../deps.js';
 import { decodeDateCursor, encodeCursor } from '../cursor.js';
 import type { ApiRouter } from '../endpoint.js';
 import { screenOrRefuse } from '../guardrail.js';
 import { idempotent } from '../idempotency.js';
-import { badRequest, forbidden, notFound } from '../problem.js';
+import { badRequest, conflict, forbidden, notFound } from '../problem.js';
 import {
   IdParams,
   ListQuery,
@@ -38,6 +48,7 @@ import {
   OfferingPage,
   OfferingPatchBody,
   OfferingSchema,
+  RenewBody,
 } from '../schemas.js';
 import { toNeed, toOffering } from '../serialize.js';
 
@@ -60,7 +71,8 @@ export interface Side<Create extends z.ZodType, Patch extends z.ZodType> {
   /** Saves a new post in one statement, answering it with its organisation. */
   insert(db: Executor, values: z.infer<Create>, viewer: Viewer): Promise<Answer>;
   update(db: Executor, current: Row, change: z.infer<Patch>): Promise<Row>;
-  toJson(post: Answer['post'], organisation: OrganisationAnswerRow, viewer: Viewer): unknown;
+  /** `introduced`: an accepted introduction about this need has the viewer's organisation as a side. */
+  toJson(post: Answer['post'], organisation: OrganisationAnswerRow, viewer: Viewer, introduced?: boolean): unknown;
 }
 
 export const needSide: Side<typeof NeedCreateBody, typeof NeedPatchBody> = {
@@ -78,7 +90,7 @@ export const needSide: Side<typeof NeedCreateBody, typeof NeedPatchBody> = {
   insert: (db, body, viewer) =>
     insertNeedAnswering(db, {
       ...body,
-      expiresAt: body.expiresAt ?? null,
+      expiresAt: body.expiresAt ?? defaultExpiry(),
       organisationId: viewer.organisationId,
       createdBy: viewer.userId,
     }),
@@ -89,7 +101,7 @@ export const needSide: Side<typeof NeedCreateBody, typeof NeedPatchBody> = {
     }
     return updateNeed(db, current as NeedRow, change);
   },
-  toJson: (post, organisation, viewer) => toNeed(post as NeedAnswerRow, organisation, viewer),
+  toJson: (post, organisation, viewer, introduced) => toNeed(post as NeedAnswerRow, organisation, viewer, introduced),
 };
 
 export const offeringSide: Side<typeof OfferingCreateBody, typeof OfferingPatchBody> = {
@@ -107,7 +119,7 @@ export const offeringSide: Side<typeof OfferingCreateBody, typeof OfferingPatchB
   insert: (db, body, viewer) =>
     insertOfferingAnswering(db, {
       ...body,
-      expiresAt: body.expiresAt ?? null,
+      expiresAt: body.expiresAt ?? defaultExpiry(),
       organisationId: viewer.organisationId,
       createdBy: viewer.userId,
     }),
@@ -192,6 +204,34 @@ export async function changePost(
   return updated;
 }
 
+/**
+ * Renews a post of the viewer's organisation, for the API, the post's page and the emailed link alike: locks
+ * it, refuses one the viewer may not see (404), change (403) or that is closed (409), and moves its expiry
+ * (by default POST_LIFETIME_MONTHS from now). Answers the row; when it had expired it is a new version, to be
+ * matched again (`requestMatching` once committed, as after a change).
+ */
+export async function renewOwnPost(
+  tx: Executor,
+  s: AnySide,
+  organisationId: string,
+  id: string,
+  expiresAt?: Date,
+  now = new Date(),
+): Promise<Row> {
+  const noun = s.noun.toLowerCase();
+  const current = await s.lock(tx, id);
+  if (!current || !maySeePost(current, organisationId, now)) throw notFound(s.noun);
+  if (current.organisationId !== organisationId)
+    throw forbidden(`Only members of the organisation that posted this ${noun} may renew it.`);
+  const refusal = renewalRefusal(current, noun);
+  if (refusal) throw conflict('post_closed', refusal);
+  return renewPost(tx, s.side, current, expiresAt ?? defaultExpiry(now), isLive(current, now));
+}
+
+/** Of these posts, the needs whose owner an accepted introduction has made known to the viewer. */
+const introducedNeeds = (db: Executor, s: AnySide, ids: string[], viewer: Viewer) =>
+  s.side === 'need' ? listNeedsIntroducedTo(db, ids, viewer.organisationId) : Promise.resolve(new Set<string>());
+
 function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, s: Side<C, P>): void {
   const item = `${s.path}/{id}`;
   const lower = s.noun.toLowerCase();
@@ -252,9 +292,15 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
         cursor: decodeDateCursor(query.cursor),
       });
       const last = rows.at(-1)?.post;
+      const introduced = await introducedNeeds(
+        deps.db,
+        s,
+        rows.map((r) => r.post.id),
+        viewer,
+      );
       return {
         body: {
-          items: rows.map((r) => s.toJson(r.post, r.organisation, viewer)),
+          items: rows.map((r) => s.toJson(r.post, r.organisation, viewer, introduced.has(r.post.id))),
           nextCursor: more && last ? encodeCursor(last.createdAt, last.id) : null,
         },
       };
@@ -275,7 +321,8 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
     async ({ deps, params, viewer }) => {
       const found = await s.get(deps.db, params.id);
       if (!found || !maySeePost(found.post, viewer.organisationId)) throw notFound(s.noun);
-      return { body: s.toJson(found.post, found.organisation, viewer) };
+      const introduced = await introducedNeeds(deps.db, s, [found.post.id], viewer);
+      return { body: s.toJson(found.post, found.organisation, viewer, introduced.has(found.post.id)) };
     },
   );
 
@@ -303,6 +350,35 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
       });
       await requestMatching(deps, { side: s.side, id: updated.post.id, version: updated.post.version });
       return { body: s.toJson(updated.post, updated.organisation, viewer) };
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: `${item}/renew`,
+      summary: `Renew a ${lower} of your organisation`,
+      description:
+        `Moves the ${lower}'s expiry: by default ${POST_LIFETIME_MONTHS} months from now, or \`expiresAt\` ` +
+        `(at most ${POST_MAX_LIFETIME_MONTHS} months ahead). ` +
+        `An expired ${lower} comes back to the marketplace and is matched again (\`matchedAt\` null until then). ` +
+        `Only the expiry changes: a closed ${lower} is refused (409 \`post_closed\`); reopen it with PATCH first.`,
+      tag: s.tag,
+      auth: true,
+      params: IdParams,
+      body: RenewBody,
+      success: { status: 200, description: `The ${lower} as renewed`, schema: s.schema },
+      errors: [403, 404],
+    },
+    async ({ deps, params, body, viewer }) => {
+      const renewed = await deps.db.transaction(async (tx) => {
+        await renewOwnPost(tx, s as AnySide, viewer.organisationId, params.id, body.expiresAt);
+        return (await s.get(tx, params.id))!;
+      });
+      const { post } = renewed;
+      if (post.matchedVersion !== post.version)
+        await requestMatching(deps, { side: s.side, id: post.id, version: post.version });
+      return { body: s.toJson(post, renewed.organisation, viewer) };
     },
   );
 

@@ -83,15 +83,23 @@ export function isDigestDue(at: Date, prefs: DigestPreferences): boolean {
   return !(sameDay && before.hour >= prefs.hour);
 }
 
-/** When the digest is next due at or after `from`, to the quarter hour; null when digests are off. */
-export function nextDigestAt(from: Date, prefs: DigestPreferences): Date | null {
+/**
+ * When the digest is next due at or after `from`, to the quarter hour; null when digests are off. A period
+ * in `finished` (its digest already sent, empty or failed for good) is skipped: a daily 09:00 digest sent
+ * today is next due tomorrow at 09:00, not at the next quarter hour of today's 09:00 hour.
+ */
+export function nextDigestAt(
+  from: Date,
+  prefs: DigestPreferences,
+  finished: ReadonlySet<string> = new Set(),
+): Date | null {
   if (prefs.frequency === 'off') return null;
   const QUARTER = 15 * 60_000;
   // Quarter hours, because some timezones are offset from UTC by 30 or 45 minutes.
   const at = new Date(Math.ceil(from.getTime() / QUARTER) * QUARTER);
   // Every quarter hour of the coming eight days: enough for any weekday, hour and timezone offset.
   for (let i = 0; i < 8 * 24 * 4; i++, at.setTime(at.getTime() + QUARTER)) {
-    if (isDigestDue(at, prefs)) return new Date(at);
+    if (isDigestDue(at, prefs) && !finished.has(digestPeriod(at, prefs))) return new Date(at);
   }
   return null;
 }

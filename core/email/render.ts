@@ -4,6 +4,8 @@ import { Eta } from 'eta';
 import type { CommonNeedSection } from '../digest/compose.js';
 import { needOwnerName } from '../policy.js';
 import * as t from './templates.js';
+import { EXPIRY_REMINDER_HTML, EXPIRY_REMINDER_TEXT } from './lifecycle-templates.js';
+import { ORGANISATION_INVITATION_HTML, ORGANISATION_INVITATION_TEXT } from './organisation-templates.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -25,6 +27,8 @@ export interface DigestItemView {
   side: 'need' | 'offering';
   ownTitle: string;
   counterpartTitle: string;
+  /** The other side's page (`/needs/{id}` or `/offerings/{id}`), as a match card links to it. */
+  counterpartUrl?: string;
   /** The other side's organisation, or a description that does not identify an anonymous need. */
   counterpartOrganisation: string;
   score: number;
@@ -96,8 +100,10 @@ export interface IntroductionRequestView extends PairView, Footer {
 }
 
 export interface Person {
+  /** `FORMER_MEMBER` (core/policy.ts) once the person has deleted their account. */
   name: string;
-  email: string;
+  /** Null once the person has deleted their account. */
+  email: string | null;
   organisation: string;
 }
 
@@ -123,6 +129,8 @@ html.loadTemplate('@signin', t.SIGNIN_HTML);
 html.loadTemplate('@signup', t.SIGNUP_HTML);
 html.loadTemplate('@consortium-invitation', t.CONSORTIUM_INVITATION_HTML);
 html.loadTemplate('@consortium-active', t.CONSORTIUM_ACTIVE_HTML);
+html.loadTemplate('@expiry-reminder', EXPIRY_REMINDER_HTML);
+html.loadTemplate('@organisation-invitation', ORGANISATION_INVITATION_HTML);
 text.loadTemplate('@text-footer', t.TEXT_FOOTER);
 text.loadTemplate('@digest', t.DIGEST_TEXT);
 text.loadTemplate('@introduction-request', t.INTRODUCTION_REQUEST_TEXT);
@@ -132,6 +140,8 @@ text.loadTemplate('@signin', t.SIGNIN_TEXT);
 text.loadTemplate('@signup', t.SIGNUP_TEXT);
 text.loadTemplate('@consortium-invitation', t.CONSORTIUM_INVITATION_TEXT);
 text.loadTemplate('@consortium-active', t.CONSORTIUM_ACTIVE_TEXT);
+text.loadTemplate('@expiry-reminder', EXPIRY_REMINDER_TEXT);
+text.loadTemplate('@organisation-invitation', ORGANISATION_INVITATION_TEXT);
 
 function render(name: string, subject: string, data: object): RenderedEmail {
   const it = { ...data, subject };
@@ -264,6 +274,49 @@ export function renderConsortiumActive(view: ConsortiumActiveView): RenderedEmai
   return render('@consortium-active', `${truncate(view.title, 70)} is active: meet its members`, {
     reason: 'Roadmatch sends this because your organisation is a member of this consortium.',
     ...view,
+  });
+}
+
+/** An invitation to join an organisation: the link asks the invitee's name, makes their account and signs them in. */
+export function renderOrganisationInvitation(view: {
+  inviterName: string;
+  organisationName: string;
+  /** "a biomanufacturer", "a supplier", ... */
+  organisationKind: string;
+  country: string;
+  url: string;
+  expiresAt: Date;
+}): RenderedEmail {
+  return render(
+    '@organisation-invitation',
+    `${truncate(view.inviterName, 60)} invites you to join ${truncate(view.organisationName, 60)} on Roadmatch`,
+    {
+      reason: `Roadmatch sends this because a member of ${view.organisationName} invited this address.`,
+      ...view,
+      expiresOn: dateFormat.format(view.expiresAt),
+    },
+  );
+}
+
+export interface ExpiryReminderView extends Footer {
+  recipientName: string;
+  side: 'need' | 'offering';
+  title: string;
+  expiresAt: Date;
+  /** How long a renewal by the link keeps it open. */
+  months: number;
+  renewUrl: string;
+  postUrl: string;
+}
+
+/** A need or an offering is about to expire: its one-click renew link (ExpiryReminderView). */
+export function renderExpiryReminder(view: ExpiryReminderView): RenderedEmail {
+  const expiresOn = dateFormat.format(view.expiresAt);
+  return render('@expiry-reminder', `Your ${view.side} "${truncate(view.title, 60)}" expires on ${expiresOn}`, {
+    reason: `Roadmatch sends this because you posted this ${view.side}, or are in the organisation that did.`,
+    ...view,
+    noun: view.side,
+    expiresOn,
   });
 }
 

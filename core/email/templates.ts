@@ -34,7 +34,7 @@ export const DIGEST_HTML = `<% layout('@html-layout') %>
 <% it.items.forEach(function (item, i) { %>
 <div style="border:1px solid #d8dee4;border-radius:6px;padding:16px;margin:0 0 16px">
 <p style="margin:0 0 4px;font-size:13px;color:#4a5866">For your <%= item.side %>: <strong><%= item.ownTitle %></strong></p>
-<h2 style="font-size:17px;margin:0 0 4px"><%= i + 1 %>. <%= item.counterpartTitle %></h2>
+<h2 style="font-size:17px;margin:0 0 4px"><%= i + 1 %>. <% if (item.counterpartUrl) { %><a href="<%= item.counterpartUrl %>" style="color:#1d4ed8"><%= item.counterpartTitle %></a><% } else { %><%= item.counterpartTitle %><% } %></h2>
 <p style="margin:0 0 8px;font-size:14px;color:#4a5866"><%= item.counterpartOrganisation %> · match <%= item.scorePercent %>%</p>
 <p style="margin:0 0 8px"><strong>Why:</strong> <%= item.summary %></p>
 <% if (item.capabilities.length) { %><p style="margin:0 0 8px;font-size:14px">Capabilities in common: <%= item.capabilities.join(', ') %></p><% } %>
@@ -68,7 +68,8 @@ export const DIGEST_TEXT = `Hello <%= it.recipientName %>,
    <%= item.counterpartOrganisation %> · match <%= item.scorePercent %>%
    For your <%= item.side %>: <%= item.ownTitle %>
    Why: <%= item.summary %>
-<% if (item.capabilities.length) { %>   Capabilities in common: <%= item.capabilities.join(', ') %>
+<% if (item.counterpartUrl) { %>   Read it: <%= item.counterpartUrl %>
+<% } %><% if (item.capabilities.length) { %>   Capabilities in common: <%= item.capabilities.join(', ') %>
 <% } %><% if (item.terms.length) { %>   Terms that matched: <%= item.terms.join(', ') %>
 <% } %>   Request an introduction: <%= item.requestIntroductionUrl %>
    Not relevant: <%= item.notRelevantUrl %>
@@ -131,25 +132,25 @@ If you accept, you will both receive one email with each other's names and addre
 export const INTRODUCTION_ACCEPTED_HTML = `<% layout('@html-layout') %>
 <h1 style="font-size:20px;margin:0 0 8px">Introduction: <%= it.you.organisation %> meets <%= it.other.organisation %></h1>
 <p style="margin:0 0 16px">Hello <%= it.you.name %>, both sides have agreed to this introduction. Meet
-<strong><%= it.other.name %></strong> of <strong><%= it.other.organisation %></strong>:
-<a href="mailto:<%= it.other.email %>" style="color:#1d4ed8"><%= it.other.email %></a>.</p>
+<strong><%= it.other.name %></strong> of <strong><%= it.other.organisation %></strong><% if (it.other.email) { %>:
+<a href="mailto:<%= it.other.email %>" style="color:#1d4ed8"><%= it.other.email %></a>.<% } else { %>, who has since left Roadmatch: write to <%= it.other.organisation %>.<% } %></p>
 ${PAIR_HTML}
 <p style="margin:0 0 8px">The request said:</p>
 <blockquote style="margin:0 0 16px;padding:8px 16px;border-left:4px solid #d8dee4;white-space:pre-wrap"><%= it.message %></blockquote>
-<p style="font-size:14px">Reply to this email to write to <%= it.other.name %> directly.</p>
+<% if (it.other.email) { %><p style="font-size:14px">Reply to this email to write to <%= it.other.name %> directly.</p><% } %>
 `;
 
 export const INTRODUCTION_ACCEPTED_TEXT = `Introduction: <%= it.you.organisation %> meets <%= it.other.organisation %>
 
-Hello <%= it.you.name %>, both sides have agreed to this introduction. Meet <%= it.other.name %> of <%= it.other.organisation %>: <%= it.other.email %>
+Hello <%= it.you.name %>, both sides have agreed to this introduction. Meet <%= it.other.name %> of <%= it.other.organisation %><% if (it.other.email) { %>: <%= it.other.email %><% } else { %>, who has since left Roadmatch: write to <%= it.other.organisation %>.<% } %>
 
 ${PAIR_TEXT}
 
 The request said:
 <%= it.message %>
-
+<% if (it.other.email) { %>
 Reply to this email to write to <%= it.other.name %> directly.
-<%~ include('@text-footer', it) %>`;
+<% } %><%~ include('@text-footer', it) %>`;
 
 export const INTRODUCTION_CLOSED_HTML = `<% layout('@html-layout') %>
 <h1 style="font-size:20px;margin:0 0 8px"><%= it.headline %></h1>

@@ -1,6 +1,8 @@
 import { and, eq, isNotNull, isNull, sql, type Placeholder } from 'drizzle-orm';
 import { builtOnce, isTransaction, type Database, type Executor } from '../client.js';
+import { FORMER_MEMBER, FORMER_ORGANISATION } from '../../core/policy.js';
 import { apiTokens, organisations, users } from '../schema.js';
+import { adjustTermStats } from './term-stats.js';
 
 export type OrgKind = (typeof organisations.$inferSelect)['kind'];
 
@@ -107,4 +109,129 @@ export async function revokeToken(db: Executor, userId: string, tokenId: string)
 export async function getUser(db: Executor, id: string) {
   const [user] = await db.select().from(users).where(eq(users.id, id));
   return user;
+}
+
+/**
+ * The consortia an organisation convenes that other organisations are members of and that are not closed:
+ * deleting the organisation would delete them for everyone (the convener's foreign key cascades).
+ */
+export async function listConvenedConsortiaWithOthers(db: Executor, organisationId: string) {
+  const rows = await db.execute<{ id: string; title: string }>(sql`
+    select c.id, c.title from consortia c
+    where c.convener_organisation_id = ${organisationId} and c.status <> 'closed'
+      and exists (select 1 from consortium_members m
+        where m.consortium_id = c.id and m.organisation_id <> c.convener_organisation_id and m.left_at is null)
+    order by c.created_at`);
+  return [...rows];
+}
+
+/** Locks an organisation's row until the transaction ends, and answers how many people it has. */
+export async function lockOrganisationMembers(tx: Executor, organisationId: string): Promise<number> {
+  await tx.execute(sql`select 1 from organisations where id = ${organisationId} for update`);
+  const [row] = await tx.execute<{ n: number }>(
+    sql`select count(*)::int as n from users where organisation_id = ${organisationId}`,
+  );
+  return row?.n ?? 0;
+}
+
+/**
+ * Deletes a person and everything keyed to them, in the caller's transaction (after `lockOrganisationMembers`):
+ * their API tokens, sessions, sign-in links, digests with their items and notices, the emails recorded as sent
+ * to them, their signup requests and idempotency keys (the foreign keys' cascades, and two deletes by address
+ * and scope). What they did for their organisation stays with it without them: introductions they asked for
+ * or answered ("a former member"), feedback, posts they wrote, consortium actions (the foreign keys set null;
+ * the consortium log's entries stay, their names erased: `eraseFromConsortiumLog`). With `withOrganisation` (they were its
+ * last member) the organisation goes too, with its posts and everything hanging from them: matches, postings,
+ * common-need pairs and group places, introductions, feedback, consortia it convened, its memberships and
+ * invitations, and other people's digest items and notices about its posts.
+ */
+export async function deleteAccount(
+  tx: Executor,
+  user: { id: string; email: string; organisationId: string },
+  withOrganisation: boolean,
+): Promise<void> {
+  await tx.execute(sql`delete from idempotency_keys where scope = ${user.id}`);
+  await tx.execute(sql`delete from signup_requests where lower(email) = lower(${user.email})`);
+  // The invitation they joined by (or any still open to them) holds their address.
+  await tx.execute(sql`delete from organisation_invitations where lower(email) = lower(${user.email})`);
+  await eraseFromConsortiumLog(tx, user, withOrganisation);
+  await tx.delete(users).where(eq(users.id, user.id));
+  if (!withOrganisation) return;
+  const organisationId = user.organisationId;
+  // Locked, so that a matching job indexing one of them finishes first or finds it gone.
+  const posts: { side: 'need' | 'offering'; id: string; indexedTerms: string[] }[] = [];
+  for (const side of ['need', 'offering'] as const) {
+    const rows = await tx.execute<{ id: string; indexedTerms: string[] }>(sql`
+      select id, indexed_terms as "indexedTerms" from ${sql.raw(side === 'need' ? 'needs' : 'offerings')}
+      where organisation_id = ${organisationId} order by id for update`);
+    posts.push(...rows.map((r) => ({ side, ...r })));
+  }
+  const needIds = posts.filter((p) => p.side === 'need').map((p) => p.id);
+  if (needIds.length > 0) {
+    // The other needs grouped with or common to these are regrouped without them (the next regrouping job).
+    await tx.execute(sql`
+      insert into common_need_dirty (need_id)
+      select distinct x.id from (
+        select g2.need_id as id from common_need_group_members g1
+          join common_need_group_members g2 on g2.group_id = g1.group_id
+          where g1.need_id = any(${sql.param(needIds)}::uuid[])
+        union select need_b from common_needs where need_a = any(${sql.param(needIds)}::uuid[])
+        union select need_a from common_needs where need_b = any(${sql.param(needIds)}::uuid[])) x
+      where x.id <> all(${sql.param(needIds)}::uuid[])
+      on conflict do nothing`);
+    // A group named after one of these needs takes another member's title now; regrouping does the rest.
+    await tx.execute(sql`
+      update common_need_groups g set title = (
+        select n.title from common_need_group_members m join needs n on n.id = m.need_id
+        where m.group_id = g.id and n.organisation_id <> ${organisationId}
+        order by n.created_at, n.id limit 1)
+      where g.id in (select group_id from common_need_group_members where need_id = any(${sql.param(needIds)}::uuid[]))
+        and exists (select 1 from common_need_group_members m join needs n on n.id = m.need_id
+          where m.group_id = g.id and n.organisation_id <> ${organisationId})`);
+    // Notices of others' digests about these needs (no foreign key: their subject is a need or a group).
+    await tx.execute(
+      sql`delete from digest_notices where kind = 'common-need' and subject_id = any(${sql.param(needIds)}::uuid[])`,
+    );
+  }
+  // The statistics forget the terms they counted for these posts (as `deletePost` does).
+  for (const p of posts) await adjustTermStats(tx, p.side, p.indexedTerms, []);
+  await tx.execute(sql`delete from digest_notices where subject_id in
+    (select id from consortia where convener_organisation_id = ${organisationId})`);
+  await tx.delete(organisations).where(eq(organisations.id, organisationId));
+}
+
+/**
+ * The consortium log is append-only, but the names it wrote are personal data: a person who leaves is
+ * "a former member" in every entry, and when their organisation goes with them, so is the organisation, and
+ * an invitation of one of its posts keeps no id or title of it ("withdrawn"). Only `detail` changes (the log's trigger
+ * allows that and nothing else, in a transaction that sets roadmatch.erasure).
+ */
+async function eraseFromConsortiumLog(
+  tx: Executor,
+  user: { id: string; organisationId: string },
+  withOrganisation: boolean,
+): Promise<void> {
+  await tx.execute(sql`select set_config('roadmatch.erasure', 'on', true)`);
+  await tx.execute(sql`
+    update consortium_log set detail = detail || jsonb_build_object('user', ${FORMER_MEMBER}::text)
+    where user_id = ${user.id} and detail ? 'user'`);
+  if (withOrganisation) {
+    await tx.execute(sql`
+      update consortium_log set detail = detail || jsonb_build_object('organisation', ${FORMER_ORGANISATION}::text)
+      where organisation_id = ${user.organisationId} and detail ? 'organisation'`);
+    await tx.execute(sql`
+      update consortium_log set detail = detail - 'needId' - 'offeringId' - 'title' || '{"withdrawn": true}'::jsonb
+      where (detail->>'needId')::uuid in (select id from needs where organisation_id = ${user.organisationId})
+         or (detail->>'offeringId')::uuid in (select id from offerings where organisation_id = ${user.organisationId})`);
+  }
+  await tx.execute(sql`select set_config('roadmatch.erasure', '', true)`);
+}
+
+/** What an organisation holds that goes with its last member: its people, needs and offerings, counted. */
+export async function countOrganisationHoldings(db: Executor, organisationId: string) {
+  const [row] = await db.execute<{ members: number; needs: number; offerings: number }>(sql`
+    select (select count(*) from users where organisation_id = ${organisationId})::int as members,
+      (select count(*) from needs where organisation_id = ${organisationId})::int as needs,
+      (select count(*) from offerings where organisation_id = ${organisationId})::int as offerings`);
+  return row!;
 }

@@ -331,3 +331,18 @@ export async function insertDigestNotices(
     .returning({ kind: digestNotices.kind, subjectId: digestNotices.subjectId });
   return new Set(rows.map((r) => `${r.kind}/${r.subjectId}`));
 }
+
+/** The periods of the last weeks whose digest to the person is finished (sent, empty or failed for good). */
+export async function listFinishedDigestPeriods(db: Executor, userId: string): Promise<Set<string>> {
+  const rows = await db
+    .select({ period: digests.period })
+    .from(digests)
+    .where(
+      and(
+        eq(digests.userId, userId),
+        ne(digests.status, 'pending'),
+        sql`${digests.createdAt} > now() - interval '15 days'`,
+      ),
+    );
+  return new Set(rows.map((r) => r.period));
+}

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../client.js';
+import { introducedSql } from '../policy.js';
 import { introductionEmails, introductions, matches, needs, offerings, organisations, users } from '../schema.js';
 
 export type IntroductionRow = typeof introductions.$inferSelect;
@@ -87,6 +88,7 @@ const detailColumns = {
   explanation: matches.explanation,
 };
 
+/** The requester is null once they deleted their account: the introduction stays, "a former member". */
 function detailQuery(db: Executor) {
   return db
     .select(detailColumns)
@@ -95,7 +97,7 @@ function detailQuery(db: Executor) {
     .innerJoin(needOrg, eq(needOrg.id, needs.organisationId))
     .innerJoin(offerings, eq(offerings.id, introductions.offeringId))
     .innerJoin(offeringOrg, eq(offeringOrg.id, offerings.organisationId))
-    .innerJoin(requester, eq(requester.id, introductions.requesterId))
+    .leftJoin(requester, eq(requester.id, introductions.requesterId))
     .leftJoin(responder, eq(responder.id, introductions.responderId))
     .leftJoin(matches, and(eq(matches.needId, introductions.needId), eq(matches.offeringId, introductions.offeringId)));
 }
@@ -132,6 +134,18 @@ export async function listIntroductions(
     .orderBy(desc(introductions.createdAt), desc(introductions.id))
     .limit(filters.limit + 1);
   return { rows: rows.slice(0, filters.limit), more: rows.length > filters.limit };
+}
+
+/**
+ * Of the needs given, those whose owner an accepted introduction has made known to the organisation
+ * (core/policy.ts `introducesNeedOwner`, in SQL as db/policy.ts `introducedSql`).
+ */
+export async function listNeedsIntroducedTo(db: Executor, needIds: string[], organisationId: string) {
+  if (needIds.length === 0) return new Set<string>();
+  const rows = await db.execute<{ id: string }>(sql`
+    select n.id from needs n
+    where n.id = any(${sql.param(needIds)}::uuid[]) and ${introducedSql('n', organisationId)}`);
+  return new Set(rows.map((r) => r.id));
 }
 
 /** The people an organisation's side of a pair is emailed at: the post's author, or else every member. */

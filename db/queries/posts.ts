@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { ANALYSIS_VERSION, analyzedToJson, analyzePost, indexTerms } from '../../core/matching/index.js';
-import type { PostSide } from '../../core/policy.js';
+import { defaultExpiry, EXPIRY_REMINDER_DAYS, type PostSide } from '../../core/policy.js';
 import { CAPABILITIES } from '../../core/taxonomy.js';
 import { parseSearch } from '../../core/text/search.js';
 import { builtOnce, isTransaction, type Database, type Executor } from '../client.js';
@@ -283,7 +283,7 @@ export async function insertNeedAnswering(
   db: Executor,
   values: NeedInsert,
 ): Promise<{ post: NeedAnswerRow; organisation: OrganisationAnswerRow }> {
-  const full = { ...values, ...derivedColumns(values as PostText) };
+  const full = { ...values, expiresAt: values.expiresAt ?? defaultExpiry(), ...derivedColumns(values as PostText) };
   const fitted = isTransaction(db) ? undefined : placeholderValues(full, NEED_INSERT_KEYS);
   const [row] = fitted ? await preparedNeedInsert(db as Database).execute(fitted) : await needInsertQuery(db, full);
   return row!;
@@ -294,7 +294,7 @@ export async function insertOfferingAnswering(
   db: Executor,
   values: OfferingInsert,
 ): Promise<{ post: OfferingAnswerRow; organisation: OrganisationAnswerRow }> {
-  const full = { ...values, ...derivedColumns(values as PostText) };
+  const full = { ...values, expiresAt: values.expiresAt ?? defaultExpiry(), ...derivedColumns(values as PostText) };
   const fitted = isTransaction(db) ? undefined : placeholderValues(full, OFFERING_INSERT_KEYS);
   const [row] = fitted
     ? await preparedOfferingInsert(db as Database).execute(fitted)
@@ -302,11 +302,12 @@ export async function insertOfferingAnswering(
   return row!;
 }
 
+/** Saves a new need; without an expiry of its own it gets the default lifetime (core/policy.ts `defaultExpiry`). */
 export async function insertNeed(db: Executor, values: NeedInsert) {
   const derived = derivedColumns(values as PostText);
   const [row] = await db
     .insert(needs)
-    .values({ ...values, ...derived })
+    .values({ ...values, expiresAt: values.expiresAt ?? defaultExpiry(), ...derived })
     .returning();
   return row!;
 }
@@ -315,7 +316,7 @@ export async function insertOffering(db: Executor, values: OfferingInsert) {
   const derived = derivedColumns(values as PostText);
   const [row] = await db
     .insert(offerings)
-    .values({ ...values, ...derived })
+    .values({ ...values, expiresAt: values.expiresAt ?? defaultExpiry(), ...derived })
     .returning();
   return row!;
 }
@@ -342,6 +343,72 @@ export async function updateOffering(db: Executor, current: OfferingRow, change:
     .where(eq(offerings.id, current.id))
     .returning();
   return row!;
+}
+
+/**
+ * Moves a locked post's expiry (a renewal). A post that had expired is made a new version: while it was
+ * out, other posts' matching dropped it, so it is matched again (its job is enqueued by the caller, as
+ * after a change). A live one keeps its version and its matches.
+ */
+export async function renewPost(
+  db: Executor,
+  side: PostSide,
+  current: NeedRow | OfferingRow,
+  expiresAt: Date,
+  wasLive: boolean,
+): Promise<NeedRow | OfferingRow> {
+  const t = tableOf(side);
+  const [row] = await db
+    .update(t)
+    .set(
+      wasLive
+        ? { expiresAt, updatedAt: new Date() }
+        : { expiresAt, version: sql`${t.version} + 1`, updatedAt: new Date() },
+    )
+    .where(eq(t.id, current.id))
+    .returning();
+  return row!;
+}
+
+/**
+ * The open posts whose owners are owed the reminder of their expiry at `now` (core/policy.ts
+ * `isDueForReminder`): expiring within EXPIRY_REMINDER_DAYS, not yet expired, not reminded of this date.
+ */
+export async function listPostsDueForReminder(db: Executor, now: Date, limit = 5000) {
+  const found: { side: PostSide; id: string; expiresAt: Date }[] = [];
+  const until = new Date(now.getTime() + EXPIRY_REMINDER_DAYS * 86_400_000);
+  for (const side of ['need', 'offering'] as const) {
+    const t = tableOf(side);
+    const rows = await db
+      .select({ id: t.id, expiresAt: t.expiresAt })
+      .from(t)
+      .where(
+        and(
+          eq(t.status, 'open'),
+          gt(t.expiresAt, now),
+          lte(t.expiresAt, until),
+          sql`${t.expiryRemindedFor} is distinct from ${t.expiresAt}`,
+        ),
+      )
+      .orderBy(t.expiresAt)
+      .limit(limit);
+    for (const r of rows) found.push({ side, id: r.id, expiresAt: r.expiresAt! });
+  }
+  return found;
+}
+
+/**
+ * Records that a post's owners were reminded of `expiresAt`, unless its expiry has moved since. (Compared to
+ * the millisecond, as JavaScript read it; the column is copied as stored, so that it equals it exactly.)
+ */
+export async function markExpiryReminded(db: Executor, side: PostSide, id: string, expiresAt: Date): Promise<void> {
+  const t = tableOf(side);
+  await db
+    .update(t)
+    .set({ expiryRemindedFor: sql`${t.expiresAt}` })
+    .where(
+      and(eq(t.id, id), sql`date_trunc('milliseconds', ${t.expiresAt}) = ${expiresAt.toISOString()}::timestamptz`),
+    );
 }
 
 export async function deletePost(db: Executor, side: PostSide, current: NeedRow | OfferingRow) {

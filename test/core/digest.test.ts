@@ -125,4 +125,20 @@ describe('digest schedule', () => {
     expect(nextDigestAt(new Date('2026-11-26T12:00:00Z'), kolkata)?.toISOString()).toBe('2026-11-30T02:30:00.000Z');
     expect(nextDigestAt(new Date('2026-11-26T12:00:00Z'), { ...kolkata, frequency: 'off' })).toBeNull();
   });
+
+  it('skips a period whose digest is already finished: the next one is in the next period', () => {
+    const daily = { frequency: 'daily' as const, weekday: 1, hour: 9, timezone: 'Europe/London' };
+    const at = new Date('2026-12-01T09:31:00Z'); // Tuesday 09:31 in London
+    // Not yet sent today: due at the next tick of today's hour.
+    expect(nextDigestAt(at, daily)?.toISOString()).toBe('2026-12-01T09:45:00.000Z');
+    // Sent today: tomorrow at 09:00.
+    expect(nextDigestAt(at, daily, new Set(['2026-12-01']))?.toISOString()).toBe('2026-12-02T09:00:00.000Z');
+    // Another day's digest finished changes nothing.
+    expect(nextDigestAt(at, daily, new Set(['2026-11-30']))?.toISOString()).toBe('2026-12-01T09:45:00.000Z');
+    // Weekly: this week's Monday 08:00 digest sent, the next is a week on, across the change of ISO week.
+    const weekly = { frequency: 'weekly' as const, weekday: 1, hour: 8, timezone: 'Europe/London' };
+    const monday = new Date('2026-11-30T08:10:00Z');
+    expect(nextDigestAt(monday, weekly)?.toISOString()).toBe('2026-11-30T08:15:00.000Z');
+    expect(nextDigestAt(monday, weekly, new Set(['2026-W49']))?.toISOString()).toBe('2026-12-07T08:00:00.000Z');
+  });
 });

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLive, ownerCountKey, revealsNeedOwner } from '../../core/policy.js';
-import { liveSql, organisationsSeenBy, ownerHiddenSql } from '../../db/policy.js';
+import { introducesNeedOwner, isLive, ownerCountKey, revealsNeedOwner } from '../../core/policy.js';
+import { introducedSql, liveSql, organisationsSeenBy, ownerHiddenSql, ownerRevealedSql } from '../../db/policy.js';
 import { createTestDatabase } from '../helpers.js';
 
 // Each rule's SQL form (db/policy.ts) must answer as its TypeScript form (core/policy.ts) on the same rows.
@@ -87,5 +87,47 @@ describe('the SQL forms of the rules', () => {
       );
       expect(counted!.n).toBe(new Set(needs.map((n) => ownerCountKey(n, viewer))).size);
     }
+  });
+
+  it('introducedSql and ownerRevealedSql answer as introducesNeedOwner and revealsNeedOwner with it', async () => {
+    const ORG_C = '00000000-0000-4000-8000-00000000000c';
+    const [n1, n2, n3] = needs.map((n) => n.id);
+    // Need 1 (anonymous, A's): accepted with B (B asked). Need 2 (anonymous, A's): declined with B, pending
+    // with C, accepted between A and C where A asked. Need 3: nothing.
+    const intros = [
+      { needId: n1!, status: 'accepted', requesterOrganisationId: ORG_B, recipientOrganisationId: ORG_A },
+      { needId: n2!, status: 'declined', requesterOrganisationId: ORG_B, recipientOrganisationId: ORG_A },
+      { needId: n2!, status: 'pending', requesterOrganisationId: ORG_C, recipientOrganisationId: ORG_A },
+      { needId: n2!, status: 'accepted', requesterOrganisationId: ORG_A, recipientOrganisationId: ORG_C },
+      { needId: n3!, status: 'expired', requesterOrganisationId: ORG_B, recipientOrganisationId: ORG_A },
+    ];
+    const introRows = sql.join(
+      intros.map(
+        (i) =>
+          sql`(${i.needId}::uuid, ${i.status}, ${i.requesterOrganisationId}::uuid, ${i.recipientOrganisationId}::uuid)`,
+      ),
+      sql`, `,
+    );
+    // The rules read the table `introductions`: here a CTE of that name stands for it.
+    const withIntros = sql`with introductions(need_id, status, requester_organisation_id, recipient_organisation_id)
+      as (values ${introRows})`;
+    let revealedSomewhere = 0;
+    for (const viewer of [ORG_A, ORG_B, ORG_C]) {
+      const rows = await database.handle.db.execute<{ id: string; introduced: boolean; revealed: boolean }>(
+        sql`${withIntros} select n.id, ${introducedSql('n', viewer)} as introduced,
+              ${ownerRevealedSql('n', viewer)} as revealed
+            from (values ${needRows}) as n(id, anonymous, organisation_id)`,
+      );
+      expect(rows.length).toBe(needs.length);
+      for (const row of rows) {
+        const need = needs.find((n) => n.id === row.id)!;
+        const introduced = intros.some((i) => introducesNeedOwner(i, need.id, viewer));
+        expect(row.introduced, `${viewer} ${row.id}`).toBe(introduced);
+        expect(row.revealed, `${viewer} ${row.id}`).toBe(revealsNeedOwner(need, viewer, introduced));
+        if (introduced && need.anonymous && need.organisationId !== viewer) revealedSomewhere++;
+      }
+    }
+    // The introduction is what reveals: B sees need 1's owner, C need 2's, and no one else's.
+    expect(revealedSomewhere).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeNext } from '../../api/pages/session.js';
+import { addMonths } from '../../core/policy.js';
 import { startMailWorld, type MailWorld } from '../mail-world.js';
 import { csrfOf, signInThroughPages, signUpThroughPages, submit, type Agent } from './forms.js';
 
@@ -116,6 +117,11 @@ describe('errors, for browsers and for programs', () => {
 });
 
 describe("a post's page", () => {
+  // An expiry within the 24 months it may be set ahead; an offering given none has 12 months.
+  const nextYear = new Date().getUTCFullYear() + 1;
+  const inAYear = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(
+    addMonths(new Date(), 12),
+  );
   let bio: Agent;
   let supplier: Agent;
   let needUrl: string;
@@ -133,7 +139,7 @@ describe("a post's page", () => {
       partnershipTypes: ['research-collaboration', 'pilot'],
       openTo: ['supplier', 'academic'],
       anonymous: 'true',
-      expiresAt: '2031-06-30',
+      expiresAt: `${nextYear}-06-30`,
     });
     expect(need.status).toBe(303);
     needUrl = need.headers.location!;
@@ -172,7 +178,7 @@ describe("a post's page", () => {
       'Regions: Europe, North America',
       'Anonymous: Yes: other organisations see “an anonymous biomanufacturer” until you accept an introduction',
       'Status: Open',
-      'Expires: 30 June 2031',
+      `Expires: 30 June ${nextYear}`,
     ]);
     expect(facts.at(-1)).toMatch(/^Matched: \d{1,2} \w+ \d{4} at \d{2}:\d{2} UTC$/);
     expect(page.text).not.toContain('research-collaboration');
@@ -185,7 +191,7 @@ describe("a post's page", () => {
     expect(facts).toContain('Technology readiness (TRL) it can take: TRL 5 to 8');
     expect(facts).toContain('Partnership types it would accept: Research collaboration, Pilot project');
     expect(facts).toContain('Status: Open');
-    expect(facts).toContain('Expires: 30 June 2031');
+    expect(facts).toContain(`Expires: 30 June ${nextYear}`);
     expect(facts.some((f) => f.startsWith('Anonymous'))).toBe(false);
     expect(page.text).toContain('an anonymous biomanufacturer');
     expect(page.text).not.toContain('Facts Bio');
@@ -194,7 +200,7 @@ describe("a post's page", () => {
     expect(offering).toContain('Technology readiness (TRL): TRL 7');
     expect(offering).toContain('Partnership types offered: Supply agreement, Co-development');
     expect(offering).toContain('Regions: Any (none stated)');
-    expect(offering).toContain('Expires: No expiry date');
+    expect(offering).toContain(`Expires: ${inAYear}`);
   });
 
   it('says when matching is running, and loads the script that reloads it when done', async () => {

@@ -75,7 +75,7 @@ describe('the digest schedule', () => {
     const second = await startWorker({ config: t.config, logger, db: t.db.db }, { concurrency: 1 });
     try {
       const schedulers = await t.deps.notificationsQueue.getJobSchedulers();
-      expect(schedulers.map((s) => s.key).sort()).toEqual(['digest-tick', 'introductions-tick']);
+      expect(schedulers.map((s) => s.key).sort()).toEqual(['digest-tick', 'introductions-tick', 'lifecycle-tick']);
       expect((await t.deps.matchingQueue.getJobSchedulers()).map((s) => s.key)).toEqual(['sweep-unmatched']);
 
       // The jobs of the first test ran as the workers started, before any match: those digests were empty.

@@ -140,6 +140,8 @@ async function composeAndSend(
       side: ownNeed ? 'need' : 'offering',
       ownTitle: ownNeed ? c.needTitle : c.offeringTitle,
       counterpartTitle: ownNeed ? c.offeringTitle : c.needTitle,
+      // The other side's page, as a match card links to it (an anonymous need's keeps its owner hidden there).
+      counterpartUrl: `${config.publicUrl}/${ownNeed ? `offerings/${c.offeringId}` : `needs/${c.needId}`}`,
       counterpartOrganisation: ownNeed
         ? `${c.offeringOrganisationName} (${c.offeringOrganisationKind})`
         : !revealsNeedOwner({ anonymous: c.needAnonymous, organisationId: c.needOrganisationId }, claim.organisationId)

@@ -9,7 +9,7 @@ import {
   type RenderedEmail,
 } from '../../core/email/render.js';
 import { signLink } from '../../core/links.js';
-import { INTRODUCTION_REMINDER_DAYS, revealsNeedOwner } from '../../core/policy.js';
+import { FORMER_MEMBER, INTRODUCTION_REMINDER_DAYS, revealsNeedOwner } from '../../core/policy.js';
 import type { Database } from '../../db/client.js';
 import type { Executor } from '../../db/client.js';
 import {
@@ -57,7 +57,11 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, data: 
       to: { name: to.name, address: to.email },
       messageId: messageIdFor(`introduction.${i.id}.${event}`, to.id, config.publicUrl),
     });
-    const requester = { id: d.requester.id, name: d.requester.name, email: d.requester.email };
+    // Null once the person who asked has deleted their account: nothing goes to them, and the other side reads
+    // "a former member" where their name was.
+    const requester = d.requester?.id
+      ? { id: d.requester.id, name: d.requester.name!, email: d.requester.email! }
+      : null;
 
     let mark: { notifiedStatus?: typeof i.status; remindNotifiedAt?: Date };
     if (i.status === 'pending' && (i.notifiedStatus !== 'pending' || (i.remindedAt && !i.remindNotifiedAt))) {
@@ -68,7 +72,9 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, data: 
         requesterIsNeedSide && !revealsNeedOwner({ ...d.need, organisationId: d.needOrg.id }, recipientOrg.id);
       const requesterLabel = requesterHidden
         ? 'The anonymous biomanufacturer behind this need'
-        : `${d.requester.name} of ${requesterOrg.name}`;
+        : requester
+          ? `${requester.name} of ${requesterOrg.name}`
+          : `${FORMER_MEMBER[0]!.toUpperCase()}${FORMER_MEMBER.slice(1)} of ${requesterOrg.name}`;
       for (const to of await listContactsFor(tx, recipientOrg.id, recipientAuthor)) {
         const link = (action: 'accept' | 'decline') =>
           `${config.publicUrl}/a/${signLink(config.appSecret, {
@@ -96,9 +102,10 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, data: 
         ? { id: d.responder.id, name: d.responder.name!, email: d.responder.email! }
         : (await listContactsFor(tx, recipientOrg.id, null))[0];
       if (responder) {
-        const a = { user: requester, org: requesterOrg };
+        const a = { user: requester ?? { id: '', name: FORMER_MEMBER, email: null }, org: requesterOrg };
         const b = { user: responder, org: recipientOrg };
         for (const [me, other] of [[a, b] as const, [b, a] as const]) {
+          if (!me.user.email) continue; // a former member
           const body = renderIntroductionAccepted({
             ...pairViewFor({ ...d, introduced: d.introduction.status === 'accepted' }, me.org.id),
             you: { name: me.user.name, email: me.user.email, organisation: me.org.name },
@@ -107,8 +114,8 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, data: 
             settingsUrl: `${config.publicUrl}/settings`,
           });
           emails.push({
-            ...email('accepted', me.user, body),
-            replyTo: { name: other.user.name, address: other.user.email },
+            ...email('accepted', { ...me.user, email: me.user.email }, body),
+            ...(other.user.email ? { replyTo: { name: other.user.name, address: other.user.email } } : {}),
           });
         }
       }
@@ -116,11 +123,11 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, data: 
     } else if ((i.status === 'declined' || i.status === 'expired') && i.notifiedStatus !== i.status) {
       const body = renderIntroductionClosed({
         ...pairViewFor({ ...d, introduced: d.introduction.status === 'accepted' }, requesterOrg.id),
-        recipientName: requester.name,
+        recipientName: requester?.name ?? FORMER_MEMBER,
         outcome: i.status,
         settingsUrl: `${config.publicUrl}/settings`,
       });
-      emails.push(email(i.status, requester, body));
+      if (requester) emails.push(email(i.status, requester, body));
       mark = { notifiedStatus: i.status };
     } else {
       return 'nothing-owed';
