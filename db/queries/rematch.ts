@@ -9,11 +9,12 @@ import { rebuildTermStats } from './term-stats.js';
 
 /**
  * Whether any post was analysed by another version of the analyser (an upgrade changed it): such a post
- * matches nothing until a rematch has analysed it again.
+ * matches nothing until a rematch has analysed it again. (Rows written without any analysis, as the
+ * benchmarks seed them, are not an upgrade's: a rematch analyses those too, when one is asked for.)
  */
 export async function hasStaleAnalyses(db: Database): Promise<boolean> {
   const stale = (t: typeof needs | typeof offerings) =>
-    sql`exists (select 1 from ${t} where (${t.analysis}->>'version')::int is distinct from ${ANALYSIS_VERSION})`;
+    sql`exists (select 1 from ${t} where (${t.analysis}->>'version')::int <> ${ANALYSIS_VERSION})`;
   const [row] = await db.execute<{ stale: boolean }>(sql`select ${stale(needs)} or ${stale(offerings)} as stale`);
   return row?.stale === true;
 }
