@@ -39,6 +39,11 @@ export interface EndpointSpec<B extends Schema, Q extends ObjectSchema, P extend
   tag: string;
   auth: A;
   body?: B;
+  /**
+   * Every field of `body` is optional, and so is the body itself: a request without one (no body, or an
+   * empty one, with or without a Content-Type) is taken as `{}`. A body that is there must be JSON (415).
+   */
+  emptyBody?: boolean;
   query?: Q;
   params?: P;
   /** An operator endpoint: `Authorization: Bearer $ADMIN_TOKEN`, checked before anything else. */
@@ -57,6 +62,8 @@ export interface EndpointSpec<B extends Schema, Q extends ObjectSchema, P extend
     schema?: z.ZodType;
     /** What the `Location` header of the answer points at, when the handler sets one. */
     location?: string;
+    /** Other success statuses the handler answers (`{ status }`), with the same schema: status to description. */
+    also?: Record<number, string>;
   };
   /** Extra documented errors besides those every endpoint of its kind may answer (400, 401, 413, 415, 503...). */
   errors?: number[];
@@ -147,12 +154,14 @@ export class ApiRouter {
       const viewer = spec.auth ? await authenticate(req, deps.db) : undefined;
       if (viewer && spec.method !== 'get') await limitsFor(deps).consume(['writes', viewer.credentialId]);
       if (spec.body && !req.is('application/json')) {
-        throw new HttpProblem(
-          415,
-          'unsupported_media_type',
-          'Unsupported media type',
-          'Send the body as application/json.',
-        );
+        if (spec.emptyBody && isEmptyBody(req)) req.body = {};
+        else
+          throw new HttpProblem(
+            415,
+            'unsupported_media_type',
+            'Unsupported media type',
+            'Send the body as application/json.',
+          );
       }
       const body = parse(spec.body, req.body ?? {}, 'body');
       const query = parse(spec.query, req.query, 'query');
@@ -239,13 +248,17 @@ export class ApiRouter {
         schema: { type: 'string', enum: ['true'] },
       };
     }
-    const responses: Record<number, ResponseConfig> = {
-      [spec.success.status]: {
-        description: spec.success.description,
+    const responses: Record<number, ResponseConfig> = {};
+    for (const [status, description] of [
+      [spec.success.status, spec.success.description] as const,
+      ...Object.entries(spec.success.also ?? {}),
+    ]) {
+      responses[Number(status)] = {
+        description,
         ...(Object.keys(successHeaders).length > 0 ? { headers: successHeaders } : {}),
         ...(spec.success.schema ? { content: { 'application/json': { schema: spec.success.schema } } } : {}),
-      },
-    };
+      };
+    }
     for (const status of [...errorStatuses].sort((a, b) => a - b)) {
       responses[status] = {
         description: ERROR_DESCRIPTIONS[status] ?? 'Error',
@@ -262,7 +275,7 @@ export class ApiRouter {
         }),
       });
     }
-    if (spec.body) request.body = { required: true, content: { 'application/json': { schema: spec.body } } };
+    if (spec.body) request.body = { required: !spec.emptyBody, content: { 'application/json': { schema: spec.body } } };
     if (spec.query) request.query = spec.query;
     if (spec.params) request.params = spec.params;
 
@@ -333,6 +346,15 @@ function optionalDefaults(document: OpenApiDocument): OpenApiDocument {
     }
   }
   return out;
+}
+
+/**
+ * Whether a request comes without a body, whatever its Content-Type says: no Content-Length (or 0) and not
+ * chunked. (`req.is` counts a `Content-Length: 0` as a body, of the type it names or of none.)
+ */
+function isEmptyBody(req: Request): boolean {
+  const length = req.get('content-length');
+  return req.get('transfer-encoding') === undefined && (length === undefined || Number(length) === 0);
 }
 
 function parse<S extends Schema>(schema: S, value: unknown, where: 'body' | 'query' | 'params'): Infer<S> {

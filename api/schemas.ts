@@ -364,9 +364,9 @@ const postResponseFields = {
   partnershipTypes: z.array(z.string()),
   regions: z.array(z.string()),
   status: z.enum(['open', 'closed']),
-  expiresAt: Timestamp.nullable().meta({
+  expiresAt: Timestamp.meta({
     description:
-      'When it leaves the marketplace unless renewed (`POST .../renew`); once past, only its own organisation sees it.',
+      'When it leaves the marketplace unless renewed (`POST .../renew`): every post expires. Once past, only its own organisation sees it.',
   }),
   organisation: OrganisationSchema.nullable().meta({
     description: 'Null when the need is anonymous and the viewer is not of its organisation.',
@@ -521,7 +521,10 @@ export const IntroductionBody = z
 const PersonSchema = z.object({
   name: z.string().meta({ description: '"a former member" once the person has deleted their account' }),
   email: z.string().nullable().meta({ description: 'Null once the person has deleted their account.' }),
-  organisation: OrganisationSchema,
+  organisation: OrganisationSchema.nullable().meta({
+    description:
+      'Null once the organisation has left Roadmatch (its last member deleted their account); the person is then "a former member".',
+  }),
 });
 
 export const IntroductionSchema = z
@@ -529,21 +532,33 @@ export const IntroductionSchema = z
     id: z.uuid(),
     status: z.enum(['pending', 'accepted', 'declined', 'expired']),
     direction: z.enum(['sent', 'received']).meta({ description: 'Whether your organisation asked or was asked.' }),
-    message: z.string(),
-    need: z.object({
-      id: z.uuid(),
-      title: z.string(),
-      organisation: OrganisationSchema.nullable().meta({
-        description: 'Null while the need is anonymous to you: it is revealed when the introduction is accepted.',
-      }),
+    message: z.string().meta({
+      description:
+        'The requester’s note. Empty once the organisation that wrote it has left Roadmatch (its last member deleted their account); kept when only its writer left.',
     }),
-    offering: z.object({ id: z.uuid(), title: z.string(), organisation: OrganisationSchema }),
+    need: z
+      .object({
+        id: z.uuid(),
+        title: z.string(),
+        organisation: OrganisationSchema.nullable().meta({
+          description: 'Null while the need is anonymous to you: it is revealed when the introduction is accepted.',
+        }),
+      })
+      .nullable()
+      .meta({
+        description:
+          'Null once the need is withdrawn: deleted, or gone with its organisation. The introduction stays; a pending one is closed as expired.',
+      }),
+    offering: z.object({ id: z.uuid(), title: z.string(), organisation: OrganisationSchema }).nullable().meta({
+      description:
+        'Null once the offering is withdrawn: deleted, or gone with its organisation. The introduction stays; a pending one is closed as expired.',
+    }),
     matchId: z.uuid().nullable().meta({ description: 'Null once the match is gone (a declined pair is removed).' }),
     summary: z.string().nullable().meta({ description: 'Why the pair matched, in one line.' }),
-    requester: z
-      .object({ name: z.string() })
-      .nullable()
-      .meta({ description: 'Who asked; null while that would reveal an anonymous need.' }),
+    requester: z.object({ name: z.string() }).nullable().meta({
+      description:
+        'Who asked ("a former member" once they deleted their account); null while that would reveal an anonymous need.',
+    }),
     contacts: z
       .object({ requester: PersonSchema, responder: PersonSchema })
       .nullable()
@@ -797,6 +812,10 @@ export const DataExportSchema = z
     introductions: ExportRows,
     digests: ExportRows.meta({ description: 'The digests sent to you, each with its items.' }),
     apiTokens: ExportRows.meta({ description: 'Names and dates; the tokens themselves are never stored.' }),
+    organisationInvitations: ExportRows.meta({
+      description:
+        'The invitation you joined your organisation by, and those you sent: addresses and dates (their links are never stored).',
+    }),
   })
   .meta({
     id: 'DataExport',

@@ -1,4 +1,4 @@
-import { mayManageOrganisation, personName, revealsNeedOwner } from '../core/policy.js';
+import { introducesNeedOwner, mayManageOrganisation, personName, revealsNeedOwner } from '../core/policy.js';
 import type { IntroductionDetail } from '../db/queries/introductions.js';
 import type { MatchWithPosts } from '../db/queries/matches.js';
 import type { NeedAnswerRow, OfferingAnswerRow, OrganisationAnswerRow, OrganisationRow } from '../db/queries/posts.js';
@@ -72,7 +72,7 @@ function postFields(p: NeedAnswerRow | OfferingAnswerRow, viewer: Viewer) {
     partnershipTypes: p.partnershipTypes,
     regions: p.regions,
     status: p.status,
-    expiresAt: iso(p.expiresAt),
+    expiresAt: p.expiresAt.toISOString(),
     mine: p.organisationId === viewer.organisationId,
     matchedAt: p.matchedVersion === p.version ? iso(p.matchedAt) : null,
     createdAt: p.createdAt.toISOString(),
@@ -111,39 +111,55 @@ export function toMatch(r: MatchWithPosts, viewer: Viewer, feedback: 'relevant' 
 /**
  * An introduction as the viewer's organisation may see it. Until it is accepted, an anonymous need's
  * organisation stays hidden from the other side, and so does its requester when the need's side asked;
- * email addresses are shared only on acceptance.
+ * email addresses are shared only on acceptance. A side may be gone (db/queries/introductions.ts
+ * `detailQuery`): a deleted post is `null` (withdrawn), a person who deleted their account is "a former
+ * member" without an address, and an organisation that left with its last member is `null` beside them.
  */
 export function toIntroduction(d: IntroductionDetail, viewer: Pick<Viewer, 'organisationId'>) {
   const i = d.introduction;
   const accepted = i.status === 'accepted';
-  const needRevealed = revealsNeedOwner(
-    { anonymous: d.need.anonymous, organisationId: d.needOrg.id },
-    viewer.organisationId,
-    accepted,
-  );
-  const requesterHidden = i.requesterOrganisationId === d.needOrg.id && !needRevealed;
-  // A person who has deleted their account is "a former member", without an address.
-  const person = (u: { name: string | null; email: string | null } | null, org: OrganisationRow) => ({
+  // Which side asked: the need's when the requester owns the need; with the need gone, the side that does
+  // not own the offering; with both gone, unknown (then the requester stays hidden as if it were the need's).
+  const requesterIsNeedSide = d.needOrg
+    ? i.requesterOrganisationId === d.needOrg.id
+    : d.offeringOrg
+      ? i.requesterOrganisationId !== d.offeringOrg.id
+      : null;
+  const needRevealed = d.needOrg
+    ? revealsNeedOwner(
+        { anonymous: d.need!.anonymous, organisationId: d.needOrg.id },
+        viewer.organisationId,
+        introducesNeedOwner(i, d.need!.id, viewer.organisationId),
+      )
+    : accepted ||
+      (requesterIsNeedSide !== null && (i.requesterOrganisationId === viewer.organisationId) === requesterIsNeedSide);
+  const requesterHidden =
+    requesterIsNeedSide !== false && !needRevealed && i.requesterOrganisationId !== viewer.organisationId;
+  const person = (u: { name: string | null; email: string | null } | null, org: OrganisationAnswerRow | null) => ({
     name: personName(u),
     email: u?.email ?? null,
-    organisation: toOrganisation(org),
+    organisation: org ? toOrganisation(org) : null,
   });
-  const requesterOrg = i.requesterOrganisationId === d.needOrg.id ? d.needOrg : d.offeringOrg;
-  const recipientOrg = i.requesterOrganisationId === d.needOrg.id ? d.offeringOrg : d.needOrg;
   return {
     id: i.id,
     status: i.status,
     direction: i.requesterOrganisationId === viewer.organisationId ? ('sent' as const) : ('received' as const),
     message: i.message,
-    need: { id: d.need.id, title: d.need.title, organisation: needRevealed ? toOrganisation(d.needOrg) : null },
-    offering: { id: d.offering.id, title: d.offering.title, organisation: toOrganisation(d.offeringOrg) },
+    need:
+      d.need && d.needOrg
+        ? { id: d.need.id, title: d.need.title, organisation: needRevealed ? toOrganisation(d.needOrg) : null }
+        : null,
+    offering:
+      d.offering && d.offeringOrg
+        ? { id: d.offering.id, title: d.offering.title, organisation: toOrganisation(d.offeringOrg) }
+        : null,
     matchId: d.matchId,
     summary: (d.explanation as { summary?: string } | null)?.summary ?? null,
     requester: requesterHidden ? null : { name: personName(d.requester) },
     contacts: accepted
       ? {
-          requester: person(d.requester, requesterOrg),
-          responder: person(d.responder, recipientOrg),
+          requester: person(d.requester, d.requesterOrg),
+          responder: person(d.responder, d.recipientOrg),
         }
       : null,
     expiresAt: i.expiresAt.toISOString(),

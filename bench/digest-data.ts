@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { defaultExpiry } from '../core/policy.js';
 
 /** A realistic stored explanation: what a digest item shows. */
 const EXPLANATION = {
@@ -31,17 +32,17 @@ export async function seedDigestAudience(sql: postgres.Sql, recipients: number, 
       from organisations where name like 'Seed %'`;
     await tx`
       insert into needs (organisation_id, created_by, title, description, capabilities, trl_min, trl_max,
-        open_to, anonymous, partnership_types, matched_version, matched_at)
+        open_to, anonymous, partnership_types, expires_at, matched_version, matched_at)
       select o.id, u.id, 'In-line Raman glucose control, line ' || split_part(o.name, ' ', 3),
         'Raman spectroscopy for glucose feedback control in fed-batch culture.', '{imrr.spectroscopic-pat}', 5, 8,
-        '{supplier,academic}', split_part(o.name, ' ', 3)::int % 10 = 0, '{pilot}', 1, now()
+        '{supplier,academic}', split_part(o.name, ' ', 3)::int % 10 = 0, '{pilot}', ${defaultExpiry().toISOString()}::timestamptz, 1, now()
       from organisations o join users u on u.organisation_id = o.id
       where o.name like 'Seed biomanufacturer %'`;
     await tx`
       insert into offerings (organisation_id, created_by, title, description, capabilities, trl,
-        partnership_types, matched_version, matched_at)
+        partnership_types, expires_at, matched_version, matched_at)
       select o.id, u.id, 'Raman probes and models, series ' || split_part(o.name, ' ', 3),
-        'Steam-sterilisable Raman probes with glucose models.', '{imrr.spectroscopic-pat}', 7, '{pilot}', 1, now()
+        'Steam-sterilisable Raman probes with glucose models.', '{imrr.spectroscopic-pat}', 7, '{pilot}', ${defaultExpiry().toISOString()}::timestamptz, 1, now()
       from organisations o join users u on u.organisation_id = o.id
       where o.name like 'Seed supplier %'`;
     await tx`

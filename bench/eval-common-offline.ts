@@ -31,6 +31,7 @@ import {
   scoreCommonPair,
   type CommonNeedCandidate,
 } from '../core/matching/index.js';
+import { defaultExpiry } from '../core/policy.js';
 import { cliProgram, integer } from '../scripts/cli.js';
 
 interface CommonFile {
@@ -76,7 +77,7 @@ const needs: Need[] = data.needs.map((n) => ({
   trlMax: n.trlMax,
   partnershipTypes: n.partnershipTypes,
   status: 'open',
-  expiresAt: null,
+  expiresAt: defaultExpiry(), // as if posted today: live through the run
   analyzed: analyzePost(n),
 }));
 const stats = buildCorpusStats(needs.map((n) => n.analyzed));

@@ -32,6 +32,7 @@ import {
   type MatchableOffering,
   type ScoredMatch,
 } from '../core/matching/index.js';
+import { defaultExpiry } from '../core/policy.js';
 import { isOrgKind, type OrgKind } from '../core/taxonomy.js';
 import { TERM_WEIGHTS } from '../core/text/index.js';
 import { cliProgram, integer } from '../scripts/cli.js';
@@ -116,7 +117,7 @@ const needs: Need[] = data.needs.map((n) => ({
   partnershipTypes: n.partnershipTypes,
   openTo: n.openTo.filter(isOrgKind),
   status: 'open',
-  expiresAt: null,
+  expiresAt: defaultExpiry(), // as if posted today: live through the run
   analyzed: analyzePost(n),
 }));
 const offerings: Offering[] = data.offerings.map((o) => {

@@ -64,14 +64,19 @@ export function consortiumStatusFor(current: ConsortiumStatus, memberKinds: read
 
 // ---- liveness ----
 
+/** Whether a post's expiry has come at `now`, whatever its status: every post expires (`defaultExpiry`). */
+export function hasExpired(post: { expiresAt: Date }, now: Date = new Date()): boolean {
+  return post.expiresAt.getTime() <= now.getTime();
+}
+
 /** Whether a post is live on the marketplace: open and not expired. (SQL form: db/policy.ts `liveSql`.) */
-export function isLive(post: { status: string; expiresAt: Date | null }, now: Date = new Date()): boolean {
-  return post.status === 'open' && (post.expiresAt === null || post.expiresAt.getTime() > now.getTime());
+export function isLive(post: { status: string; expiresAt: Date }, now: Date = new Date()): boolean {
+  return post.status === 'open' && !hasExpired(post, now);
 }
 
 /** Whether an organisation may see a post at all: any live post, and every post of its own. */
 export function maySeePost(
-  post: { organisationId: string; status: string; expiresAt: Date | null },
+  post: { organisationId: string; status: string; expiresAt: Date },
   organisationId: string,
   now: Date = new Date(),
 ): boolean {
@@ -125,21 +130,24 @@ export function renewalRefusal(post: { status: string }, noun: string): string |
 }
 
 /**
- * Whether a post's owner is owed the reminder of its expiry at `now`: it is open, expires within
- * EXPIRY_REMINDER_DAYS and has not expired, and they were not reminded of this expiry date.
- * (SQL form: db/queries/posts.ts `listPostsDueForReminder`.)
+ * Whether a post is about to expire at `now`: it is live (open, not expired) and expires within
+ * EXPIRY_REMINDER_DAYS. Its owner is reminded then (`isDueForReminder`) and its page says when. (SQL form:
+ * db/policy.ts `expiringSoonSql`.)
+ */
+export function isExpiringSoon(post: { status: string; expiresAt: Date }, now: Date = new Date()): boolean {
+  return isLive(post, now) && post.expiresAt.getTime() - now.getTime() <= EXPIRY_REMINDER_DAYS * 86_400_000;
+}
+
+/**
+ * Whether a post's owner is owed the reminder of its expiry at `now`: it is about to expire
+ * (`isExpiringSoon`) and they were not reminded of this expiry date. (SQL form: db/policy.ts
+ * `dueForReminderSql`.)
  */
 export function isDueForReminder(
-  post: { status: string; expiresAt: Date | null; expiryRemindedFor: Date | null },
+  post: { status: string; expiresAt: Date; expiryRemindedFor: Date | null },
   now: Date = new Date(),
 ): boolean {
-  if (post.status !== 'open' || post.expiresAt === null) return false;
-  const left = post.expiresAt.getTime() - now.getTime();
-  return (
-    left > 0 &&
-    left <= EXPIRY_REMINDER_DAYS * 86_400_000 &&
-    post.expiryRemindedFor?.getTime() !== post.expiresAt.getTime()
-  );
+  return isExpiringSoon(post, now) && post.expiryRemindedFor?.getTime() !== post.expiresAt.getTime();
 }
 
 // ---- anonymity ----
@@ -205,7 +213,8 @@ export function counterpartOf(pair: Pair, organisationId: string): string {
   return pair.need.organisationId === organisationId ? pair.offering.organisationId : pair.need.organisationId;
 }
 
-type IntroductionParties = { requesterOrganisationId: string; recipientOrganisationId: string };
+/** An organisation is null once it has left Roadmatch with its last member (the introduction stays). */
+type IntroductionParties = { requesterOrganisationId: string | null; recipientOrganisationId: string | null };
 
 /** Whether an organisation asked for an introduction or was asked: only they may see it. */
 export function isPartyToIntroduction(introduction: IntroductionParties, organisationId: string): boolean {
@@ -220,7 +229,7 @@ export function isPartyToIntroduction(introduction: IntroductionParties, organis
  * `introducedSql`.)
  */
 export function introducesNeedOwner(
-  introduction: IntroductionParties & { needId: string; status: string },
+  introduction: IntroductionParties & { needId: string | null; status: string },
   needId: string,
   organisationId: string,
 ): boolean {
@@ -247,9 +256,17 @@ export function mayManageOrganisation(organisation: { id: string }, organisation
   return organisation.id === organisationId;
 }
 
+/**
+ * Whether an organisation of `memberCount` people is down to its last member: they are never removed (nor
+ * may they leave); deleting their account deletes the organisation with it.
+ */
+export function isLastMember(memberCount: number): boolean {
+  return memberCount <= 1;
+}
+
 /** Whether a member may be removed: never the last one (the last member deletes their account instead). */
 export function mayRemoveMember(memberCount: number): boolean {
-  return memberCount > 1;
+  return !isLastMember(memberCount);
 }
 
 /** The longest description of an organisation's profile, in characters. */

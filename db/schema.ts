@@ -18,6 +18,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+import { defaultExpiry } from '../core/policy.js';
 import { CONSORTIUM_STATUSES, ORG_KINDS } from '../core/taxonomy.js';
 import type { StoredAnalysis } from './analysis.js';
 
@@ -156,8 +157,13 @@ const postColumns = () => ({
     .notNull()
     .default(sql`'{}'`),
   status: postStatus('status').notNull().default('open'),
-  /** When it leaves the marketplace unless renewed (core/policy.ts `defaultExpiry`); null (older posts) never. */
-  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  /**
+   * When it leaves the marketplace unless renewed: every post expires. Left out of an insert, the default
+   * lifetime from now (core/policy.ts `defaultExpiry`).
+   */
+  expiresAt: timestamp('expires_at', { withTimezone: true })
+    .notNull()
+    .$defaultFn(() => defaultExpiry()),
   /**
    * The expiry its owner was last reminded of (EXPIRY_REMINDER_DAYS before it): one reminder per post and
    * expiry date; a renewal sets a new expiry, reminded of in its turn.
@@ -415,20 +421,21 @@ export const introductions = pgTable(
   'introductions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    needId: uuid('need_id')
-      .notNull()
-      .references(() => needs.id, { onDelete: 'cascade' }),
-    offeringId: uuid('offering_id')
-      .notNull()
-      .references(() => offerings.id, { onDelete: 'cascade' }),
+    /**
+     * The two posts and the two organisations: each null once it is deleted (a post deleted, an organisation
+     * gone with its last member). The introduction stays with the other side, showing "a former member" and a
+     * withdrawn post; a pending one is closed as expired (db/queries/introductions.ts `closeIntroductionsOf`).
+     */
+    needId: uuid('need_id').references(() => needs.id, { onDelete: 'set null' }),
+    offeringId: uuid('offering_id').references(() => offerings.id, { onDelete: 'set null' }),
     /** Null once the person who asked has deleted their account: the introduction stays, "a former member". */
     requesterId: uuid('requester_id').references(() => users.id, { onDelete: 'set null' }),
-    requesterOrganisationId: uuid('requester_organisation_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'cascade' }),
-    recipientOrganisationId: uuid('recipient_organisation_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'cascade' }),
+    requesterOrganisationId: uuid('requester_organisation_id').references(() => organisations.id, {
+      onDelete: 'set null',
+    }),
+    recipientOrganisationId: uuid('recipient_organisation_id').references(() => organisations.id, {
+      onDelete: 'set null',
+    }),
     responderId: uuid('responder_id').references(() => users.id, { onDelete: 'set null' }),
     message: text('message').notNull(),
     status: introductionStatus('status').notNull().default('pending'),
@@ -557,6 +564,11 @@ export const organisationInvitations = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     /** How many times the invitation was sent: each send is its own email job. */
     sendCount: integer('send_count').notNull().default(1),
+    /**
+     * The last send (`sendCount`) the worker finished: emailed, or found owed no email (the address has an
+     * account). Below `sendCount` the email is owed, and the introductions tick queues it again.
+     */
+    emailedSendCount: integer('emailed_send_count').notNull().default(0),
     lastSentAt: timestamp('last_sent_at', { withTimezone: true }).notNull().defaultNow(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     /** The person who joined by it. */

@@ -11,7 +11,11 @@ import { jobsTotal, matchLatency, watchQueue } from './metrics.js';
 import { enqueueDueDigests, sendDigest } from './processors/digest.js';
 import { introductionsTick, sendIntroductionEmails } from './processors/introductions.js';
 import { sendAccountEmail, sendSigninEmail } from './processors/signin.js';
-import { sendOrganisationInvitation } from './processors/organisation-invitations.js';
+import {
+  organisationInvitationTick,
+  sendMemberRemoved,
+  sendOrganisationInvitation,
+} from './processors/organisation-invitations.js';
 import { consortiumTick, sendConsortiumEmails } from './processors/consortia.js';
 import { lifecycleTick, sendExpiryReminder } from './processors/lifecycle.js';
 import { matchPost, StatsCache } from './processors/match.js';
@@ -156,6 +160,7 @@ export async function startWorker(
           return {
             ...(await introductionsTick(db, queues.notifications)),
             consortia: await consortiumTick(db, queues.notifications),
+            organisationInvitations: await organisationInvitationTick(db, queues.notifications),
           };
         case 'consortium-email':
           return sendConsortiumEmails(mailDeps, job.data);
@@ -169,6 +174,8 @@ export async function startWorker(
           return sendSigninEmail(mailDeps, job.data);
         case 'organisation-invitation':
           return sendOrganisationInvitation(mailDeps, job.data);
+        case 'member-removed':
+          return sendMemberRemoved(mailDeps, job.data);
         default:
           throw new Error(`unknown job ${job.name}`);
       }

@@ -85,14 +85,20 @@ const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', '
  * Enqueues a job that a sweep found owed, unless its job is still pending. A finished or failed job of the
  * same id (kept a while for inspection) would make `add` a no-op, so it is removed first.
  */
-async function requeue<T>(queue: Queue<T>, name: string, data: T, jobId: string): Promise<boolean> {
+async function requeue<T>(
+  queue: Queue<T>,
+  name: string,
+  data: T,
+  jobId: string,
+  options: { delay?: number } = {},
+): Promise<boolean> {
   const existing = await queue.getJob(jobId);
   if (existing) {
     if (PENDING_STATES.has(await existing.getState())) return false;
     await existing.remove();
   }
   // BullMQ's types cannot follow a generic job name; the queue's data type is T all the same.
-  await (queue as unknown as Queue).add(name, data, { jobId });
+  await (queue as unknown as Queue).add(name, data, { ...options, jobId });
   return true;
 }
 
@@ -107,6 +113,7 @@ export type NotificationJob =
   | SigninEmailJob
   | ConsortiumEmailJob
   | OrganisationInvitationJob
+  | MemberRemovedJob
   | ExpiryReminderJob
   | Record<string, never>;
 
@@ -186,8 +193,11 @@ export function introductionJobId(id: string, state: string): string {
   return `introduction-${id}-${state}`;
 }
 
+/** An account email's job, by the id of the link or signup request it issues (its request's id). */
+export const accountEmailJobId = (requestId: string) => `account-${requestId}`;
+
 export const enqueueAccountEmail = (queue: Queue<NotificationJob>, job: AccountEmailJob) =>
-  queue.add('account-email', job, { jobId: `account-${job.requestId}`, attempts: 5 });
+  queue.add('account-email', job, { jobId: accountEmailJobId(job.requestId), attempts: 5 });
 
 export const enqueueIntroductionEmail = (queue: Queue<NotificationJob>, id: string, state: string) =>
   requeue(queue, 'introduction-email', { introductionId: id }, introductionJobId(id, state));
@@ -209,10 +219,32 @@ export const enqueueConsortiumEmail = (queue: Queue<NotificationJob>, job: Conso
 export const OrganisationInvitationJobSchema = z.object({ invitationId: id, sendCount: z.number().int().positive() });
 export type OrganisationInvitationJob = z.infer<typeof OrganisationInvitationJobSchema>;
 
+const organisationInvitationJobId = (job: OrganisationInvitationJob) =>
+  `organisation-invitation-${job.invitationId}-${job.sendCount}`;
+
 export const enqueueOrganisationInvitation = (queue: Queue<NotificationJob>, job: OrganisationInvitationJob) =>
-  queue.add('organisation-invitation', job, {
-    jobId: `organisation-invitation-${job.invitationId}-${job.sendCount}`,
-  });
+  queue.add('organisation-invitation', job, { jobId: organisationInvitationJobId(job) });
+
+/** Enqueues a send of an invitation the tick found owed, unless its job is still pending. */
+export const requeueOrganisationInvitation = (queue: Queue<NotificationJob>, job: OrganisationInvitationJob) =>
+  requeue(queue, 'organisation-invitation', job, organisationInvitationJobId(job));
+
+/**
+ * The email telling a person that another member removed them from their organisation. Queued before their
+ * account is deleted, so it carries their name and address; the worker sends it once the account is gone.
+ */
+export const MemberRemovedJobSchema = z.object({
+  userId: id,
+  name: z.string().min(1),
+  email: z.string().min(1),
+  organisationName: z.string().min(1),
+  removedBy: z.string().min(1),
+});
+export type MemberRemovedJob = z.infer<typeof MemberRemovedJobSchema>;
+
+/** One job per removed person (a finished one of the same id is replaced), run a second later: after the removal commits. */
+export const enqueueMemberRemoved = (queue: Queue<NotificationJob>, job: MemberRemovedJob) =>
+  requeue(queue, 'member-removed', job, `member-removed-${job.userId}`, { delay: 1000 });
 
 /** The reminder that a post is about to expire, for the expiry it was found due for (Unix milliseconds). */
 export const ExpiryReminderJobSchema = z.object({

@@ -6,7 +6,15 @@ import { answerIntroduction, notifyIntroduction } from '../usecases/introduction
 import { requireViewer } from './session.js';
 import { pageHandler, viewerOf, type WebContext } from './shared.js';
 
-/** Introductions received and sent, and the answers to those received. */
+/** What the page shows for a post deleted since (alone, or with its organisation). */
+const WITHDRAWN_NEED = 'a withdrawn need';
+const WITHDRAWN_OFFERING = 'a withdrawn offering';
+
+/**
+ * Introductions received and sent, and the answers to those received. One whose other side is gone stays
+ * listed: its post "withdrawn", its people "a former member"; its message is empty when its writer's
+ * organisation went (db/queries/accounts.ts `deleteAccount`).
+ */
 export function registerIntroductionPages(router: Router, ctx: WebContext): void {
   const { deps } = ctx;
 
@@ -24,8 +32,9 @@ export function registerIntroductionPages(router: Router, ctx: WebContext): void
               id: i.id,
               status: i.status,
               when: new Date(i.createdAt).toISOString().slice(0, 10),
-              need: `${i.need.title} (${i.need.organisation?.name ?? ANONYMOUS_OWNER})`,
-              offering: `${i.offering.title} (${i.offering.organisation.name})`,
+              // A post deleted (or gone with its organisation) is withdrawn; the introduction stays.
+              need: i.need ? `${i.need.title} (${i.need.organisation?.name ?? ANONYMOUS_OWNER})` : WITHDRAWN_NEED,
+              offering: i.offering ? `${i.offering.title} (${i.offering.organisation.name})` : WITHDRAWN_OFFERING,
               summary: i.summary,
               requester: i.requester?.name ?? null,
               message: i.message,
@@ -33,7 +42,7 @@ export function registerIntroductionPages(router: Router, ctx: WebContext): void
                 ? [i.contacts.requester, i.contacts.responder].map((p) => ({
                     name: p.name,
                     email: p.email,
-                    organisation: p.organisation.name,
+                    organisation: p.organisation?.name ?? null,
                   }))
                 : null,
               canAnswer: direction === 'received' && i.status === 'pending',

@@ -5,14 +5,15 @@ import { isPartyToPair, mayAnswerIntroduction } from '../../core/policy.js';
 import { getOrganisation, getUser } from '../../db/queries/accounts.js';
 import { getInvitation, countMembersByKind, findMembershipOf } from '../../db/queries/consortia.js';
 import { updateDigestSettings } from '../../db/queries/digests.js';
-import { getIntroduction } from '../../db/queries/introductions.js';
+import { getIntroduction, wholeIntroduction } from '../../db/queries/introductions.js';
 import { findMatchByPair } from '../../db/queries/matches.js';
 import { defaultExpiry, isLive } from '../../core/policy.js';
 import { requestMatching, type AppDeps } from '../deps.js';
 import { HttpProblem, linkProblem, sendProblem } from '../problem.js';
-import { needSide, offeringSide, renewOwnPost } from '../routes/posts.js';
+import { needSide, offeringSide } from '../routes/posts.js';
 import { IntroductionBody } from '../schemas.js';
 import { declineConsortium, joinConsortium, notifyConsortium } from '../usecases/consortia.js';
+import { renewLockedPost } from '../usecases/posts.js';
 import {
   answerIntroduction,
   markNotRelevant,
@@ -23,7 +24,7 @@ import {
 import { charterForPage, membersLine, REVEAL_SENTENCE } from './consortium-text.js';
 import { confirmPage, renderPage, resultPage } from './render.js';
 import { acknowledged, sensitiveFlags } from './sensitive.js';
-import { introductionMessageError, UUID } from './shared.js';
+import { dateFormat, introductionMessageError, UUID } from './shared.js';
 
 /**
  * The pages behind the links in emails. The signed token in the path is the credential: it names the person
@@ -135,7 +136,16 @@ export function linkPages(deps: AppDeps): express.Router {
     const detail = await getIntroduction(deps.db, claims.targetId ?? '');
     if (!detail || !mayAnswerIntroduction(detail.introduction, actor.organisationId))
       throw new HttpProblem(404, 'not_found', 'Not found', 'This introduction request no longer exists.');
-    return detail;
+    // A post of the pair deleted, or the organisation that asked gone (db/queries/introductions.ts).
+    const whole = wholeIntroduction(detail);
+    if (!whole)
+      throw new HttpProblem(
+        409,
+        'introduction_withdrawn',
+        'This introduction was withdrawn',
+        'The other side has withdrawn its post or left Roadmatch; there is nothing to answer.',
+      );
+    return whole;
   }
 
   const ACTIONS: LinkAction[] = [
@@ -149,8 +159,6 @@ export function linkPages(deps: AppDeps): express.Router {
   ];
 
   // ---- renewing a post from the reminder of its expiry (worker/processors/lifecycle.ts) ----
-
-  const longDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
 
   /**
    * The post a renew link was sent for (`side/id/expiry in ms`), still of the link's organisation. A closed
@@ -177,7 +185,7 @@ export function linkPages(deps: AppDeps): express.Router {
   const alreadyRenewed = (found: Awaited<ReturnType<typeof postToRenew>>) =>
     resultPage({
       title: `Your ${found.noun} is renewed`,
-      message: `“${found.post.title}” is open until ${longDate.format(found.post.expiresAt!)}.`,
+      message: `“${found.post.title}” is open until ${dateFormat.format(found.post.expiresAt)}.`,
       next: { href: `/${found.noun}s/${found.post.id}`, label: `Your ${found.noun}’s page` },
     });
 
@@ -238,14 +246,14 @@ export function linkPages(deps: AppDeps): express.Router {
       if (claims.action === 'renew-post') {
         const found = await postToRenew(claims, actor);
         const { post, noun } = found;
-        if (post.expiresAt?.getTime() !== found.emailedExpiry) return { html: alreadyRenewed(found) };
+        if (post.expiresAt.getTime() !== found.emailedExpiry) return { html: alreadyRenewed(found) };
         const now = new Date();
         return {
           html: confirmPage({
             title: `Renew your ${noun}?`,
             intro:
-              `“${post.title}” ${isLive(post, now) ? 'expires' : 'expired'} on ${longDate.format(post.expiresAt)}. ` +
-              `Renewing keeps it open until ${longDate.format(defaultExpiry(now))}; nothing else changes.`,
+              `“${post.title}” ${isLive(post, now) ? 'expires' : 'expired'} on ${dateFormat.format(post.expiresAt)}. ` +
+              `Renewing keeps it open until ${dateFormat.format(defaultExpiry(now))}; nothing else changes.`,
             action,
             button: `Renew the ${noun}`,
           }),
@@ -312,10 +320,11 @@ export function linkPages(deps: AppDeps): express.Router {
         const found = await postToRenew(claims, actor);
         const { s, noun } = found;
         // Once per email: the link names the expiry it was about, so a second click renews nothing more.
+        // Locked once, here, to compare that expiry; renewing takes the locked row.
         const renewed = await deps.db.transaction(async (tx) => {
           const current = await s.lock(tx, found.post.id);
-          if (current?.expiresAt?.getTime() !== found.emailedExpiry) return null;
-          return renewOwnPost(tx, s, actor.organisationId, found.post.id);
+          if (current?.expiresAt.getTime() !== found.emailedExpiry) return null;
+          return renewLockedPost(tx, s, actor.organisationId, current);
         });
         if (!renewed) return { html: alreadyRenewed((await postToRenew(claims, actor)) as typeof found) };
         if (renewed.matchedVersion !== renewed.version)
@@ -323,7 +332,7 @@ export function linkPages(deps: AppDeps): express.Router {
         return {
           html: resultPage({
             title: `Your ${noun} is renewed`,
-            message: `“${renewed.title}” is open until ${longDate.format(renewed.expiresAt!)}.`,
+            message: `“${renewed.title}” is open until ${dateFormat.format(renewed.expiresAt)}.`,
             next: { href: `/${noun}s/${renewed.id}`, label: `Your ${noun}’s page` },
           }),
         };

@@ -1,7 +1,11 @@
 import type { Request, Response, Router } from 'express';
-import type { z } from 'zod';
 import { verifyLink } from '../../core/links.js';
-import { ORGANISATION_DESCRIPTION_MAX, ORGANISATION_INVITATION_DAYS } from '../../core/policy.js';
+import {
+  isLastMember,
+  mayRemoveMember,
+  ORGANISATION_DESCRIPTION_MAX,
+  ORGANISATION_INVITATION_DAYS,
+} from '../../core/policy.js';
 import { ORG_KIND_NAMES } from '../../core/taxonomy.js';
 import { cancelInvitation, getInvitationDetail, listPendingInvitations } from '../../db/queries/organisations.js';
 import { linkState, type LinkState } from '../../db/queries/sessions.js';
@@ -17,54 +21,32 @@ import {
   removeMember,
 } from '../usecases/organisations.js';
 import { endSession, forgetSession, requireViewer, startSession } from './session.js';
-import { pageHandler, str, TIMEZONES, UUID, viewerOf, type WebContext } from './shared.js';
+import { dateFormat, fieldErrors, pageHandler, str, TIMEZONES, UUID, viewerOf, type WebContext } from './shared.js';
 
 // An organisation's profile page (members edit it, invite colleagues and remove members there), and the
 // page behind an emailed invitation, where the invitee gives their name and joins.
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-
-/** What each field of these forms says when the API's schema refuses it: plain words, never the schema's. */
-const PLAIN: Record<string, { empty: string; invalid: string }> = {
-  name: { empty: 'Enter the organisation’s name.', invalid: 'Keep the name under 200 characters.' },
-  country: {
-    empty: 'Enter the country as a two-letter code, such as GB.',
-    invalid: 'Enter the country as a two-letter code, such as GB or DE.',
-  },
-  website: {
-    empty: '',
-    invalid: 'Enter a web address starting with http:// or https://, such as https://example.com.',
-  },
-  description: {
-    empty: '',
-    invalid: `Keep the description under ${ORGANISATION_DESCRIPTION_MAX.toLocaleString('en-GB')} characters.`,
-  },
+/** The invitation form's field: a colleague's address, not the reader's own (the shared words' `email`). */
+const INVITE_WORDS = {
   email: {
-    empty: 'Enter your colleague’s email address.',
+    label: 'their work email',
+    empty: 'Enter your colleague’s work email address.',
     invalid: 'Enter an email address such as name@example.com.',
   },
-  personName: { empty: 'Enter your name.', invalid: 'Keep your name under 200 characters.' },
-  timezone: { empty: 'Choose your timezone.', invalid: 'Choose a timezone from the list, such as Europe/London.' },
 };
 
-function plainErrors(error: z.ZodError, values: Record<string, string>, rename: (f: string) => string = (f) => f) {
-  const errors: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = rename(String(issue.path[0] ?? ''));
-    const words = PLAIN[field];
-    if (!words) continue;
-    errors[field] ??= (values[field] ?? '').trim() === '' && words.empty ? words.empty : words.invalid;
-  }
-  return errors;
+/** The profile form names the organisation's name `organisationName`, as the signup form does; the API, `name`. */
+const profileField = (path: string) => (path === 'name' ? 'organisationName' : path.split('.')[0]!);
+
+/** The code of a PostgreSQL error, thrown as it is or wrapped by Drizzle (its cause). */
+function pgCode(err: unknown): string | undefined {
+  const codeOf = (e: unknown) => (e as { code?: unknown } | null)?.code;
+  const code = codeOf(err) ?? codeOf((err as { cause?: unknown } | null)?.cause);
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** An invitation link that no longer works, as a page that says why. */
-function spentInvitation(state: LinkState | 'registered'): HttpProblem {
+function spentInvitation(state: LinkState | 'registered' | 'gone'): HttpProblem {
   const ask = 'Ask a member of the organisation to invite you again.';
   switch (state) {
     case 'used':
@@ -75,6 +57,13 @@ function spentInvitation(state: LinkState | 'registered'): HttpProblem {
         'link_cancelled',
         'This invitation no longer works',
         `It was cancelled by a member of the organisation. ${ask}`,
+      );
+    case 'gone':
+      return new HttpProblem(
+        410,
+        'link_cancelled',
+        'This invitation no longer works',
+        `The organisation it was to has left Roadmatch, or is changing its members just now. ${ask}`,
       );
     case 'registered':
       return new HttpProblem(
@@ -106,21 +95,27 @@ export function registerOrganisationPages(router: Router, ctx: WebContext): void
   interface Extra {
     profileValues?: Record<string, string>;
     profileErrors?: Record<string, string>;
-    saved?: boolean;
     inviteEmail?: string;
     inviteError?: string;
-    invited?: { email: string; resent: boolean };
   }
 
+  /**
+   * The profile. After a change the form's POST redirects here (post/redirect/get, so that a reload sends
+   * nothing again), and the address says what to confirm: `?saved=1` the profile, `?invited=<id>` the
+   * invitation of that id (its address and whether it was sent before are read from it, never from the URL).
+   */
   async function profilePage(req: Request, res: Response, id: string, extra: Extra = {}, status = 200) {
     const viewer = viewerOf(res);
     const profile = await readProfile(deps.db, viewer, id);
-    const invitations = profile.member
-      ? (await listPendingInvitations(deps.db, id)).map((r) => {
-          const i = toOrganisationInvitation(r.invitation, r.inviterName);
-          return { ...i, until: dateFormat.format(r.invitation.expiresAt) };
-        })
-      : [];
+    const pending = profile.member ? await listPendingInvitations(deps.db, id) : [];
+    const invitations = pending.map((r) => {
+      const i = toOrganisationInvitation(r.invitation, r.inviterName);
+      return { ...i, until: dateFormat.format(r.invitation.expiresAt) };
+    });
+    const confirmed = status === 200 ? pending.find((r) => r.invitation.id === str(req.query.invited)) : undefined;
+    const invited = confirmed
+      ? { email: confirmed.invitation.email, resent: confirmed.invitation.sendCount > 1 }
+      : null;
     ctx.page(
       req,
       res,
@@ -130,20 +125,20 @@ export function registerOrganisationPages(router: Router, ctx: WebContext): void
         profile,
         kindName: ORG_KIND_NAMES[profile.kind],
         you: viewer.userId,
-        mayRemove: profile.members.length > 1,
+        mayRemove: mayRemoveMember(profile.members.length),
         values: extra.profileValues ?? {
-          name: profile.name,
+          organisationName: profile.name,
           country: profile.country,
           website: profile.website ?? '',
           description: profile.description ?? '',
         },
         errors: extra.profileErrors ?? {},
-        saved: extra.saved ?? false,
+        saved: status === 200 && profile.member && str(req.query.saved) === '1',
         descriptionMax: ORGANISATION_DESCRIPTION_MAX,
         invitations,
         inviteEmail: extra.inviteEmail ?? '',
         inviteError: extra.inviteError ?? null,
-        invited: extra.invited ?? null,
+        invited,
         invitationDays: ORGANISATION_INVITATION_DAYS,
       },
       status,
@@ -164,22 +159,23 @@ export function registerOrganisationPages(router: Router, ctx: WebContext): void
       await organisationOfMember(deps.db, viewerOf(res), id);
       const f = req.body as Record<string, unknown>;
       const values = {
-        name: str(f.name),
+        organisationName: str(f.organisationName),
         country: str(f.country).trim(),
         website: str(f.website).trim(),
         description: str(f.description),
       };
-      const parsed = OrganisationPatchBody.safeParse(values);
+      const { organisationName: name, ...rest } = values;
+      const parsed = OrganisationPatchBody.safeParse({ name, ...rest });
       if (!parsed.success)
         return profilePage(
           req,
           res,
           id,
-          { profileValues: values, profileErrors: plainErrors(parsed.error, values) },
+          { profileValues: values, profileErrors: fieldErrors(parsed.error, { rename: profileField, values }) },
           400,
         );
       await editProfile(deps.db, viewerOf(res), id, parsed.data);
-      await profilePage(req, res, id, { saved: true });
+      res.redirect(303, `/organisations/${id}?saved=1#profile`);
     }),
   );
 
@@ -197,14 +193,17 @@ export function registerOrganisationPages(router: Router, ctx: WebContext): void
           req,
           res,
           id,
-          { inviteEmail: email, inviteError: plainErrors(parsed.error, { email }).email },
+          {
+            inviteEmail: email,
+            inviteError: fieldErrors(parsed.error, { words: INVITE_WORDS, values: { email } }).email,
+          },
           400,
         );
       try {
-        const { resent } = await inviteMember(deps, req.ip ?? '', viewer, id, parsed.data.email);
-        await profilePage(req, res, id, { invited: { email: parsed.data.email, resent } }, 201);
+        const { invitation } = await inviteMember(deps, req.ip ?? '', viewer, id, parsed.data.email);
+        res.redirect(303, `/organisations/${id}?invited=${invitation.id}#invite`);
       } catch (err) {
-        // An address that has an account: said beside the field, with what was typed.
+        // The address of one of the members: said beside the field, with what was typed.
         if (!(err instanceof HttpProblem) || err.status !== 409) throw err;
         await profilePage(req, res, id, { inviteEmail: email, inviteError: err.detail }, 409);
       }
@@ -241,7 +240,7 @@ export function registerOrganisationPages(router: Router, ctx: WebContext): void
       const id = String(req.params.id);
       const { profile, member } = await memberFor(res, id, String(req.params.userId));
       const self = member.id === viewerOf(res).userId;
-      if (profile.members.length <= 1)
+      if (isLastMember(profile.members.length))
         throw new HttpProblem(
           409,
           'last_member',
@@ -267,7 +266,7 @@ export function registerOrganisationPages(router: Router, ctx: WebContext): void
       const userId = String(req.params.userId);
       const viewer = viewerOf(res);
       if (!UUID.test(userId)) throw notFound('This member');
-      await removeMember(deps.db, viewer, id, userId);
+      await removeMember(deps, viewer, id, userId);
       if (userId === viewer.userId) {
         await endSession(deps.db, req, res);
         return res.redirect(303, '/');
@@ -332,7 +331,7 @@ export function registerOrganisationPages(router: Router, ctx: WebContext): void
     '/join/:token',
     pageHandler(async (req, res) => {
       const found = await usableInvitation(String(req.params.token));
-      joinPage(req, res, found, { personName: '', timezone: found.inviterTimezone ?? 'UTC' }, {});
+      joinPage(req, res, found, { name: '', timezone: found.inviterTimezone ?? 'UTC' }, {});
     }),
   );
 
@@ -343,18 +342,24 @@ export function registerOrganisationPages(router: Router, ctx: WebContext): void
     pageHandler(async (req, res) => {
       const found = await usableInvitation(String(req.params.token));
       const f = req.body as Record<string, unknown>;
-      const values = { personName: str(f.personName), timezone: str(f.timezone).trim() };
-      const parsed = PersonForm.safeParse({ name: values.personName, timezone: values.timezone || 'UTC' });
-      if (!parsed.success) {
-        const errors = plainErrors(parsed.error, values, (field) => (field === 'name' ? 'personName' : field));
-        return joinPage(req, res, found, values, errors, 400);
-      }
+      const values = { name: str(f.name), timezone: str(f.timezone).trim() };
+      const parsed = PersonForm.safeParse({ name: values.name, timezone: values.timezone || 'UTC' });
+      if (!parsed.success) return joinPage(req, res, found, values, fieldErrors(parsed.error, { values }), 400);
       const outcome = await deps.db
         .transaction((tx) => joinOrganisation(tx, found.invitation.id, parsed.data))
-        .catch((err: { code?: string }) => {
-          // The address got an account at the same moment (another invitation, a signup).
-          if (err.code === '23505') return { ok: false as const, state: 'registered' as const };
-          throw err;
+        .catch((err: unknown) => {
+          switch (pgCode(err)) {
+            // The address got an account at the same moment (another invitation, a signup).
+            case '23505':
+              return { ok: false as const, state: 'registered' as const };
+            // The organisation's last member deleted their account at the same moment: it is gone (a foreign
+            // key violation), or the two waited on each other and this join was stopped (a deadlock).
+            case '23503':
+            case '40P01':
+              return { ok: false as const, state: 'gone' as const };
+            default:
+              throw err;
+          }
         });
       if (!outcome.ok) throw spentInvitation(outcome.state);
       // A session already in this browser ends: the invitee is signed in afresh.

@@ -4,7 +4,8 @@ import type { MatchExplanation } from '../../core/matching/explain.js';
 import {
   conveningRefusal,
   defaultExpiry,
-  EXPIRY_REMINDER_DAYS,
+  hasExpired,
+  isExpiringSoon,
   isLive,
   maySeePost,
   needOwnerName,
@@ -30,11 +31,12 @@ import { deletePost, type NeedRow, type OfferingRow, type PostSide } from '../..
 import type { Executor } from '../../db/client.js';
 import { requestMatching, type AppDeps } from '../deps.js';
 import { HttpProblem, notFound } from '../problem.js';
-import { changePost, createPost, needSide, offeringSide, renewOwnPost, textOf, type AnySide } from '../routes/posts.js';
+import { changePost, createPost, needSide, offeringSide, textOf, type AnySide } from '../routes/posts.js';
+import { renewLockedPost } from '../usecases/posts.js';
 import type { WebViewer } from './render.js';
 import { acknowledged, flagsOf, sensitiveFlags, type FieldFlags, type PageFlag } from './sensitive.js';
 import { requireViewer } from './session.js';
-import { fieldErrors, list, pageHandler, str, viewerOf, type WebContext } from './shared.js';
+import { dateFormat, fieldErrors, list, pageHandler, str, viewerOf, type WebContext } from './shared.js';
 
 const SIDES = { need: needSide, offering: offeringSide } as const;
 const KINDS = OFFERING_POSTING_KINDS.map((k) => ({ value: k, label: ORG_KIND_NAMES[k] }));
@@ -42,7 +44,6 @@ const CAPABILITY_NAMES = new Map(CAPABILITIES.map((c) => [c.slug as string, c.na
 const AREA_GROUPS = AREAS.map((a) => ({ name: a.name, capabilities: CAPABILITIES.filter((c) => c.area === a.slug) }));
 const PARTNERSHIPS = PARTNERSHIP_TYPES.map((p) => ({ value: p, label: PARTNERSHIP_TYPE_NAMES[p] }));
 
-const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
 const moment = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
 
 /** When matching finished for the post's current version, or null while it runs (as the API's `matchedAt`). */
@@ -86,11 +87,7 @@ function factsOf(side: PostSide, post: NeedRow | OfferingRow, mine: boolean) {
     });
   }
   facts.push({ label: 'Status', value: statusOf(post) });
-  const expired = post.expiresAt !== null && !isLive({ status: 'open', expiresAt: post.expiresAt });
-  facts.push({
-    label: expired ? 'Expired' : 'Expires',
-    value: post.expiresAt ? day.format(post.expiresAt) : 'No expiry date',
-  });
+  facts.push({ label: hasExpired(post) ? 'Expired' : 'Expires', value: dateFormat.format(post.expiresAt) });
   const matchedAt = matchedAtOf(post);
   facts.push({
     label: 'Matched',
@@ -188,19 +185,30 @@ async function commonNeedsOf(deps: AppDeps, needId: string, owner: string, viewe
   };
 }
 
-/** What the owner's page says of its post's expiry, and what renewing it now would do. */
+/**
+ * What the owner's page says of its post's expiry (core/policy.ts's rules: `hasExpired`, `isExpiringSoon`,
+ * as the reminder reads them), what renewing it now would do, and what brings a closed post back: reopening
+ * alone, or reopening and renewing when it has also expired.
+ */
 function lifecycleOf(side: PostSide, post: NeedRow | OfferingRow, now = new Date()) {
-  const expiresOn = post.expiresAt ? day.format(post.expiresAt) : null;
-  const left = post.expiresAt ? post.expiresAt.getTime() - now.getTime() : Infinity;
+  const expiresOn = dateFormat.format(post.expiresAt);
+  const expired = hasExpired(post, now);
   let notice: string | null = null;
-  if (post.status === 'open' && left <= 0)
+  if (post.status === 'open' && expired)
     notice = `This ${side} expired on ${expiresOn}: it is no longer matched or shown to other organisations. Renew it to bring it back.`;
-  else if (post.status === 'open' && left <= EXPIRY_REMINDER_DAYS * 86_400_000)
+  else if (isExpiringSoon(post, now))
     notice = `This ${side} expires on ${expiresOn}. Renew it to keep it on the marketplace.`;
+  const closedNote =
+    post.status !== 'closed'
+      ? null
+      : expired
+        ? `Closed, and expired on ${expiresOn}: it is not matched or shown to other organisations. To put it back on the marketplace, reopen it, then renew it.`
+        : `Closed: it is not matched or shown to other organisations. Reopen it to put it back on the marketplace until ${expiresOn}.`;
   return {
     notice,
+    closedNote,
     renewLabel: `Renew for ${POST_LIFETIME_MONTHS} months`,
-    renewUntil: `Renewing keeps it open until ${day.format(defaultExpiry(now))}; to choose another date, edit it.`,
+    renewUntil: `Renewing keeps it open until ${dateFormat.format(defaultExpiry(now))}; to choose another date, edit it.`,
   };
 }
 
@@ -235,13 +243,16 @@ export async function postPage(
       listMatchesOf(deps.db, side, post.id, viewer.organisationId, 50),
       listIntroductions(deps.db, viewer.organisationId, { limit: 500 }),
     ]);
-    const introducedNeeds = new Set(
-      intros.rows.filter((i) => i.introduction.status === 'accepted').map((i) => i.need.id),
+    // The needs an accepted introduction reveals to the viewer, as the API and the browse page find them.
+    const introducedNeeds = await listNeedsIntroducedTo(
+      deps.db,
+      rows.map((r) => r.need.id),
+      viewer.organisationId,
     );
     // Newest first: the first seen of a pair is its current state. An expired request may be asked again.
     const introByPair = new Map<string, string>();
     for (const i of intros.rows) {
-      const key = `${i.need.id}/${i.offering.id}`;
+      const key = `${i.introduction.needId}/${i.introduction.offeringId}`;
       if (!introByPair.has(key) && i.introduction.status !== 'expired') introByPair.set(key, i.introduction.status);
     }
     matches = rows.map((r) => {
@@ -334,7 +345,7 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
           suggested: suggestCapabilities(text).map((slug) => CAPABILITY_NAMES.get(slug)),
           expiryHelp: o.edit
             ? `Up to ${POST_MAX_LIFETIME_MONTHS} months from today. It leaves the marketplace after this day unless renewed.`
-            : `Leave it empty for ${POST_LIFETIME_MONTHS} months from today (until ${day.format(defaultExpiry())}), or choose a day up to ${POST_MAX_LIFETIME_MONTHS} months ahead.`,
+            : `Leave it empty for ${POST_LIFETIME_MONTHS} months from today (until ${dateFormat.format(defaultExpiry())}), or choose a day up to ${POST_MAX_LIFETIME_MONTHS} months ahead.`,
           script: true,
         },
         status,
@@ -391,13 +402,13 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
       pageHandler(async (req, res) => {
         const found = await s.get(deps.db, String(req.params.id)).catch(() => undefined);
         if (!found || found.post.organisationId !== viewerOf(res).organisationId) throw notFound(`This ${noun}`);
-        const p = found.post as Record<string, unknown> & { expiresAt: Date | null; keywords: string[] };
+        const p = found.post as Record<string, unknown> & { expiresAt: Date; keywords: string[] };
         formPage(req, res, {
           values: {
             ...p,
             keywords: p.keywords.join(', '),
-            expiresAt: p.expiresAt?.toISOString().slice(0, 10) ?? '',
-            expiresAtWas: p.expiresAt?.toISOString().slice(0, 10) ?? '',
+            expiresAt: p.expiresAt.toISOString().slice(0, 10),
+            expiresAtWas: p.expiresAt.toISOString().slice(0, 10),
           },
           action: `/${side}s/${String(req.params.id)}/edit`,
           edit: true,
@@ -477,16 +488,16 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
     };
 
     // Renewing moves only the expiry (POST_LIFETIME_MONTHS from now); a closed post is refused (409 page).
+    // The post is locked once, by `lockOwn` (another organisation's is a 404 page, as for the other buttons).
     router.post(
       `/${side}s/:id/renew`,
       requireViewer,
       pageHandler(async (req, res) => {
         const id = String(req.params.id);
         const viewer = viewerOf(res);
-        const renewed = await deps.db.transaction(async (tx) => {
-          await lockOwn(tx, id, viewer);
-          return renewOwnPost(tx, s as AnySide, viewer.organisationId, id);
-        });
+        const renewed = await deps.db.transaction(async (tx) =>
+          renewLockedPost(tx, s, viewer.organisationId, await lockOwn(tx, id, viewer)),
+        );
         await rematchIfChanged(renewed);
         res.redirect(303, `/${side}s/${id}`);
       }),

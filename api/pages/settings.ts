@@ -1,20 +1,13 @@
 import type { Router } from 'express';
-import { nextDigestAt } from '../../core/digest/schedule.js';
-import { ANONYMOUS_OWNER } from '../../core/policy.js';
+import { ANONYMOUS_OWNER, isLastMember } from '../../core/policy.js';
 import { AREAS, CAPABILITIES } from '../../core/taxonomy.js';
 import { countOrganisationHoldings, listTokens, revokeToken } from '../../db/queries/accounts.js';
-import {
-  getDigestSettings,
-  getFollows,
-  listFinishedDigestPeriods,
-  setFollows,
-  updateDigestSettings,
-} from '../../db/queries/digests.js';
+import { getFollows, setFollows, updateDigestSettings } from '../../db/queries/digests.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { DigestSettingsBody, FollowsBody, TokenBody } from '../schemas.js';
 import { toMatch } from '../serialize.js';
 import { makeApiToken } from '../usecases/accounts.js';
-import { deleteMyAccount, exportFileName, exportMyData, previewDigest } from '../usecases/me.js';
+import { deleteMyAccount, exportFileName, exportMyData, nextDigestOf, previewDigest } from '../usecases/me.js';
 import { endSession, requireViewer } from './session.js';
 import { fieldErrors, list, pageHandler, str, TIMEZONES, viewerOf, type WebContext } from './shared.js';
 
@@ -51,13 +44,11 @@ export function registerSettingsPages(router: Router, ctx: WebContext): void {
     status = 200,
   ) => {
     const userId = viewerOf(res).userId;
-    const [settings, follows, tokens, finished] = await Promise.all([
-      getDigestSettings(deps.db, userId),
+    const [{ settings, nextDigestAt: next }, follows, tokens] = await Promise.all([
+      nextDigestOf(deps.db, userId),
       getFollows(deps.db, userId),
       listTokens(deps.db, userId),
-      listFinishedDigestPeriods(deps.db, userId),
     ]);
-    const next = nextDigestAt(new Date(), settings, finished);
     ctx.page(
       req,
       res,
@@ -209,7 +200,7 @@ export function registerSettingsPages(router: Router, ctx: WebContext): void {
       ctx.page(req, res, 'delete-account', {
         title: 'Delete my account',
         organisationName: viewer.organisationName,
-        last: holdings.members <= 1,
+        last: isLastMember(holdings.members),
         needs: holdings.needs,
         offerings: holdings.offerings,
       });
@@ -221,7 +212,7 @@ export function registerSettingsPages(router: Router, ctx: WebContext): void {
     requireViewer,
     pageHandler(async (req, res) => {
       const viewer = viewerOf(res);
-      const { organisationDeleted } = await deleteMyAccount(deps.db, viewer);
+      const { organisationDeleted } = await deleteMyAccount(deps, viewer);
       // The session went with the account; the cookie goes too, and the page is a signed-out one.
       await endSession(deps.db, req, res);
       res.locals.viewer = null;

@@ -32,6 +32,9 @@ export const list = (v: unknown): string[] =>
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A day as the pages write it, in UTC: "5 March 2026" (a post's expiry, an invitation's). */
+export const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
+
 /** A form field as its errors name it, and what they say when it is left empty or what it holds is refused. */
 export interface FieldWords {
   /** The field as a sentence names it: "the title"; a list field in the plural: "capabilities". */
@@ -71,6 +74,10 @@ const FIELD_WORDS: Record<string, FieldWords> = {
   },
   title: { label: 'the title', empty: 'Enter a title.' },
   description: { label: 'the description', empty: 'Write a description: a few sentences on what it is for.' },
+  website: {
+    label: 'the web address',
+    invalid: 'Enter a web address starting with http:// or https://, such as https://example.com.',
+  },
   scope: { label: 'the scope', empty: 'Describe the pre-competitive scope: what the members will work on together.' },
   needIds: {
     label: 'needs',

@@ -36,8 +36,9 @@ export function registerMeRoutes(api: ApiRouter): void {
       summary:
         'Delete your account: you, your API tokens and sessions; your organisation and its posts too when you are its last member',
       description:
-        'Deletes you, your API tokens and web sessions, and everything kept for you (digests, emails sent, sign-in links); your organisation and its posts too when you are its last member. ' +
+        'Deletes you, your API tokens and web sessions, and everything kept for you (digests, emails sent, sign-in links, signup requests, idempotency keys, and your jobs in the notifications queue); your organisation and its posts too when you are its last member. ' +
         'Introductions you asked for or answered stay with your organisation, showing "a former member" where your name was. ' +
+        'When your organisation goes, its introductions stay with the other organisations: its side shows "a former member" (`organisation: null`), its posts are withdrawn (`need` or `offering` null), the messages its people wrote are emptied, and pending ones are closed as expired. ' +
         'The last member of an organisation that convenes a consortium other organisations are in is refused (409 `convener_of_consortium`) until it is closed.',
       tag: 'Me',
       auth: true,
@@ -45,7 +46,7 @@ export function registerMeRoutes(api: ApiRouter): void {
       errors: [409],
     },
     async ({ deps, viewer }) => {
-      await deleteMyAccount(deps.db, viewer);
+      await deleteMyAccount(deps, viewer);
     },
   );
 

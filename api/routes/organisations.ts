@@ -61,21 +61,22 @@ export function registerOrganisationRoutes(api: ApiRouter): void {
       summary:
         'Invite a colleague by email to join your organisation; inviting a pending address again sends its invitation again',
       description:
-        'Invite a colleague by email to join your organisation: they are emailed a link that works once, for 14 days, which asks their name, makes them a verified member and signs them in. Inviting an address with a pending invitation sends it again (a fresh expiry, `sendCount` + 1) rather than adding another. An address that already has an account is refused (409 `already_registered`). Counts against the email limits per address and per client IP (`RATE_LIMIT_PER_ADDRESS`, `RATE_LIMIT_PER_IP`).',
+        'Invite a colleague by email to join your organisation: they are emailed a link that works once, for 14 days, which asks their name, makes them a verified member and signs them in. Answers 201 with a new invitation; inviting an address with a pending invitation sends it again (a fresh expiry, `sendCount` + 1) rather than adding another, and answers 200. The address of one of your members is refused (409 `already_member`). The answer never tells whether an address has an account elsewhere: such an invitation is kept and listed like any other, but no email goes to it (its link, if opened, says the address has an account; a person belongs to one organisation). Counts against the email limits per address and per client IP (`RATE_LIMIT_PER_ADDRESS`, `RATE_LIMIT_PER_IP`).',
       tag: 'Organisations',
       auth: true,
       params: IdParams,
       body: OrganisationInvitationBody,
       success: {
         status: 201,
-        description: 'The invitation, emailed (again, when it was pending)',
+        description: 'A new invitation, to be emailed',
         schema: OrganisationInvitationSchema,
+        also: { 200: 'The pending invitation of this address, to be emailed again' },
       },
       errors: [403, 404, 409],
     },
     async ({ req, deps, params, body, viewer }) => {
-      const { invitation } = await inviteMember(deps, req.ip ?? '', viewer, params.id, body.email);
-      return { status: 201, body: toOrganisationInvitation(invitation, viewer.name) };
+      const { invitation, resent } = await inviteMember(deps, req.ip ?? '', viewer, params.id, body.email);
+      return { status: resent ? 200 : 201, body: toOrganisationInvitation(invitation, viewer.name) };
     },
   );
 
@@ -121,7 +122,7 @@ export function registerOrganisationRoutes(api: ApiRouter): void {
       summary:
         'Remove a member of your organisation (yourself: leave); their account, tokens and sessions end at once. Never the last member',
       description:
-        'Remove a member of your organisation, or yourself to leave it: their account is deleted, and their API tokens and sessions stop working at once; what they posted stays the organisation’s. The last member is never removed (409 `last_member`): they delete their account instead, which deletes the organisation with it.',
+        'Remove a member of your organisation, or yourself to leave it: their account is deleted, and their API tokens and sessions stop working at once; what they posted stays the organisation’s. A member removed by another is told by email (who removed them, and that their account is deleted); 503 when that email cannot be queued, and then no one is removed. The last member is never removed (409 `last_member`): they delete their account instead, which deletes the organisation with it.',
       tag: 'Organisations',
       auth: true,
       params: OrganisationMemberParams,
@@ -129,7 +130,7 @@ export function registerOrganisationRoutes(api: ApiRouter): void {
       errors: [403, 404, 409],
     },
     async ({ deps, params, viewer }) => {
-      await removeMember(deps.db, viewer, params.id, params.userId);
+      await removeMember(deps, viewer, params.id, params.userId);
     },
   );
 }

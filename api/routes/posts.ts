@@ -1,12 +1,10 @@
 import type { z } from 'zod';
 import {
   defaultExpiry,
-  isLive,
   maySeePost,
   POST_LIFETIME_MONTHS,
   POST_MAX_LIFETIME_MONTHS,
   postingRefusal,
-  renewalRefusal,
 } from '../../core/policy.js';
 import type { Executor } from '../../db/client.js';
 import {
@@ -18,7 +16,6 @@ import {
   listPosts,
   lockNeed,
   lockOffering,
-  renewPost,
   updateNeed,
   updateOffering,
   type NeedAnswerRow,
@@ -36,7 +33,7 @@ import { decodeDateCursor, encodeCursor } from '../cursor.js';
 import type { ApiRouter } from '../endpoint.js';
 import { screenOrRefuse } from '../guardrail.js';
 import { idempotent } from '../idempotency.js';
-import { badRequest, conflict, forbidden, notFound } from '../problem.js';
+import { badRequest, forbidden, notFound } from '../problem.js';
 import {
   IdParams,
   ListQuery,
@@ -51,6 +48,7 @@ import {
   RenewBody,
 } from '../schemas.js';
 import { toNeed, toOffering } from '../serialize.js';
+import { renewOwnPost } from '../usecases/posts.js';
 
 type Row = NeedRow | OfferingRow;
 /** A post as the API answers with it (no analysis), with its organisation. */
@@ -204,30 +202,6 @@ export async function changePost(
   return updated;
 }
 
-/**
- * Renews a post of the viewer's organisation, for the API, the post's page and the emailed link alike: locks
- * it, refuses one the viewer may not see (404), change (403) or that is closed (409), and moves its expiry
- * (by default POST_LIFETIME_MONTHS from now). Answers the row; when it had expired it is a new version, to be
- * matched again (`requestMatching` once committed, as after a change).
- */
-export async function renewOwnPost(
-  tx: Executor,
-  s: AnySide,
-  organisationId: string,
-  id: string,
-  expiresAt?: Date,
-  now = new Date(),
-): Promise<Row> {
-  const noun = s.noun.toLowerCase();
-  const current = await s.lock(tx, id);
-  if (!current || !maySeePost(current, organisationId, now)) throw notFound(s.noun);
-  if (current.organisationId !== organisationId)
-    throw forbidden(`Only members of the organisation that posted this ${noun} may renew it.`);
-  const refusal = renewalRefusal(current, noun);
-  if (refusal) throw conflict('post_closed', refusal);
-  return renewPost(tx, s.side, current, expiresAt ?? defaultExpiry(now), isLive(current, now));
-}
-
 /** Of these posts, the needs whose owner an accepted introduction has made known to the viewer. */
 const introducedNeeds = (db: Executor, s: AnySide, ids: string[], viewer: Viewer) =>
   s.side === 'need' ? listNeedsIntroducedTo(db, ids, viewer.organisationId) : Promise.resolve(new Set<string>());
@@ -367,8 +341,10 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
       auth: true,
       params: IdParams,
       body: RenewBody,
+      // `{"expiresAt"?}`: sent without a body (or Content-Type), the default expiry.
+      emptyBody: true,
       success: { status: 200, description: `The ${lower} as renewed`, schema: s.schema },
-      errors: [403, 404],
+      errors: [403, 404, 409],
     },
     async ({ deps, params, body, viewer }) => {
       const renewed = await deps.db.transaction(async (tx) => {

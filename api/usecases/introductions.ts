@@ -11,13 +11,16 @@ import type { Executor } from '../../db/client.js';
 import {
   countOpenRequests,
   getIntroduction,
+  hasGoneSide,
   insertIntroduction,
   findLatestIntroductionOfPair,
   lockIntroduction,
   lockPair,
   lockUser,
   setIntroductionStatus,
+  wholeIntroduction,
   type IntroductionDetail,
+  type WholeIntroduction,
 } from '../../db/queries/introductions.js';
 import { recordFlags } from '../../db/queries/flags.js';
 import { deleteMatchOfPair, recordFeedback, type MatchWithPosts } from '../../db/queries/matches.js';
@@ -48,7 +51,7 @@ export async function requestIntroduction(
   match: MatchWithPosts | undefined,
   message: string,
   acknowledgeSensitive = false,
-): Promise<IntroductionDetail> {
+): Promise<WholeIntroduction> {
   const found = partyTo(match, actor);
   const flags = screenOrRefuse({ message }, acknowledgeSensitive);
   const needId = found.need.id;
@@ -83,7 +86,7 @@ export async function requestIntroduction(
     expiresAt: new Date(Date.now() + INTRODUCTION_EXPIRY_DAYS * 86_400_000),
   });
   await recordFlags(tx, flags, { ...actor, subjectType: 'introduction', subjectId: row.id });
-  return (await getIntroduction(tx, row.id))!;
+  return wholeIntroduction((await getIntroduction(tx, row.id))!)!;
 }
 
 /**
@@ -95,26 +98,32 @@ export async function answerIntroduction(
   actor: Actor,
   id: string,
   answer: 'accept' | 'decline',
-): Promise<IntroductionDetail> {
+): Promise<WholeIntroduction> {
   const row = await lockIntroduction(tx, id);
   if (!row || !isPartyToIntroduction(row, actor.organisationId)) throw notFound('Introduction');
   if (!mayAnswerIntroduction(row, actor.organisationId))
     throw forbidden('Only the organisation asked for an introduction may answer it.');
+  // A post deleted or an organisation gone (its pending requests were closed with it): nothing to answer.
+  if (hasGoneSide(row))
+    throw conflict(
+      'introduction_withdrawn',
+      'The other side of this introduction has withdrawn its post or left Roadmatch; it can no longer be answered.',
+    );
   const expired = row.status === 'expired' || (row.status === 'pending' && row.expiresAt <= new Date());
   if (expired)
     throw conflict('introduction_expired', 'This introduction request has expired; the other side may ask again.');
   if (row.status !== 'pending') {
     const same = (row.status === 'accepted') === (answer === 'accept');
     // Answering the same way twice (a double click, a retried link) is not an error.
-    if (same) return (await getIntroduction(tx, id))!;
+    if (same) return wholeIntroduction((await getIntroduction(tx, id))!)!;
     throw conflict('introduction_answered', `This introduction request was already ${row.status}.`);
   }
   await setIntroductionStatus(tx, id, {
     status: answer === 'accept' ? 'accepted' : 'declined',
     responderId: actor.userId,
   });
-  if (answer === 'decline') await deleteMatchOfPair(tx, row.needId, row.offeringId);
-  return (await getIntroduction(tx, id))!;
+  if (answer === 'decline') await deleteMatchOfPair(tx, row.needId!, row.offeringId!);
+  return wholeIntroduction((await getIntroduction(tx, id))!)!;
 }
 
 /** Marks a pair not relevant for the actor's organisation; the match is removed for good. */
@@ -134,7 +143,10 @@ export async function markNotRelevant(tx: Executor, actor: Actor, match: MatchWi
  * Asks the worker for the emails an introduction now owes, after the change is committed. Redis being away
  * loses nothing: the introductions tick finds the emails still owed.
  */
-export async function notifyIntroduction(deps: AppDeps, detail: IntroductionDetail): Promise<void> {
+export async function notifyIntroduction(
+  deps: AppDeps,
+  detail: Pick<IntroductionDetail, 'introduction'>,
+): Promise<void> {
   await enqueueIntroductionEmail(deps.notificationsQueue, detail.introduction.id, detail.introduction.status).catch(
     (err: Error) => deps.logger.warn({ err: err.message }, 'could not enqueue introduction email; the tick will'),
   );

@@ -19,3 +19,18 @@ Join: <%= it.url %>
 
 If you do not know <%= it.inviterName %> or do not want to join, ignore this email: nothing is made without the link.
 <%~ include('@text-footer', it) %>`;
+
+// The email telling a person that another member removed them from their organisation.
+
+export const MEMBER_REMOVED_HTML = `<% layout('@html-layout') %>
+<h1 style="font-size:20px;margin:0 0 8px">You were removed from <%= it.organisationName %></h1>
+<p style="margin:0 0 16px">Hello <%= it.name %>, <%= it.removedBy %> removed you from <strong><%= it.organisationName %></strong> on Roadmatch, and your account has been deleted: you are signed out, your API tokens no longer work, and this address no longer signs in. What you posted stays with <%= it.organisationName %>.</p>
+<p style="font-size:14px">If this is a mistake, ask a member of <%= it.organisationName %> to invite you again.</p>
+`;
+
+export const MEMBER_REMOVED_TEXT = `You were removed from <%= it.organisationName %>
+
+Hello <%= it.name %>, <%= it.removedBy %> removed you from <%= it.organisationName %> on Roadmatch, and your account has been deleted: you are signed out, your API tokens no longer work, and this address no longer signs in. What you posted stays with <%= it.organisationName %>.
+
+If this is a mistake, ask a member of <%= it.organisationName %> to invite you again.
+<%~ include('@text-footer', it) %>`;

@@ -5,7 +5,12 @@ import type { CommonNeedSection } from '../digest/compose.js';
 import { needOwnerName } from '../policy.js';
 import * as t from './templates.js';
 import { EXPIRY_REMINDER_HTML, EXPIRY_REMINDER_TEXT } from './lifecycle-templates.js';
-import { ORGANISATION_INVITATION_HTML, ORGANISATION_INVITATION_TEXT } from './organisation-templates.js';
+import {
+  MEMBER_REMOVED_HTML,
+  MEMBER_REMOVED_TEXT,
+  ORGANISATION_INVITATION_HTML,
+  ORGANISATION_INVITATION_TEXT,
+} from './organisation-templates.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -131,6 +136,7 @@ html.loadTemplate('@consortium-invitation', t.CONSORTIUM_INVITATION_HTML);
 html.loadTemplate('@consortium-active', t.CONSORTIUM_ACTIVE_HTML);
 html.loadTemplate('@expiry-reminder', EXPIRY_REMINDER_HTML);
 html.loadTemplate('@organisation-invitation', ORGANISATION_INVITATION_HTML);
+html.loadTemplate('@member-removed', MEMBER_REMOVED_HTML);
 text.loadTemplate('@text-footer', t.TEXT_FOOTER);
 text.loadTemplate('@digest', t.DIGEST_TEXT);
 text.loadTemplate('@introduction-request', t.INTRODUCTION_REQUEST_TEXT);
@@ -142,6 +148,7 @@ text.loadTemplate('@consortium-invitation', t.CONSORTIUM_INVITATION_TEXT);
 text.loadTemplate('@consortium-active', t.CONSORTIUM_ACTIVE_TEXT);
 text.loadTemplate('@expiry-reminder', EXPIRY_REMINDER_TEXT);
 text.loadTemplate('@organisation-invitation', ORGANISATION_INVITATION_TEXT);
+text.loadTemplate('@member-removed', MEMBER_REMOVED_TEXT);
 
 function render(name: string, subject: string, data: object): RenderedEmail {
   const it = { ...data, subject };
@@ -295,6 +302,19 @@ export function renderOrganisationInvitation(view: {
       ...view,
       expiresOn: dateFormat.format(view.expiresAt),
     },
+  );
+}
+
+/** Tells a person that another member removed them from their organisation, and their account is deleted. */
+export function renderMemberRemoved(view: {
+  name: string;
+  organisationName: string;
+  removedBy: string;
+}): RenderedEmail {
+  return render(
+    '@member-removed',
+    `${truncate(view.removedBy, 60)} removed you from ${truncate(view.organisationName, 60)} on Roadmatch`,
+    { reason: `Roadmatch sends this because your account with ${view.organisationName} was deleted.`, ...view },
   );
 }
 

@@ -25,7 +25,7 @@ export interface CommonNeedCandidate {
   trlMax: number;
   partnershipTypes: string[];
   status: 'open' | 'closed';
-  expiresAt: Date | null;
+  expiresAt: Date;
   analyzed: AnalyzedText;
 }
 

@@ -21,7 +21,7 @@ export interface MatchableNeed {
   partnershipTypes: string[];
   openTo: OrgKind[];
   status: 'open' | 'closed';
-  expiresAt: Date | null;
+  expiresAt: Date;
 }
 
 /** What scoring reads of an offering; its text comes in through its analysis. */

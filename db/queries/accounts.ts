@@ -2,6 +2,7 @@ import { and, eq, isNotNull, isNull, sql, type Placeholder } from 'drizzle-orm';
 import { builtOnce, isTransaction, type Database, type Executor } from '../client.js';
 import { FORMER_MEMBER, FORMER_ORGANISATION } from '../../core/policy.js';
 import { apiTokens, organisations, users } from '../schema.js';
+import { forgetPosts } from './forget.js';
 import { adjustTermStats } from './term-stats.js';
 
 export type OrgKind = (typeof organisations.$inferSelect)['kind'];
@@ -134,29 +135,44 @@ export async function lockOrganisationMembers(tx: Executor, organisationId: stri
   return row?.n ?? 0;
 }
 
+/** What of a deleted person is still in Redis, to remove once the deletion is committed (api/usecases/me.ts). */
+export interface AccountTraces {
+  /** The ids of their sign-in links and signup requests: each was issued by an account-email job of that id. */
+  accountRequestIds: string[];
+  /** The periods of their digests: each was sent by a digest job named by their id and it. */
+  digestPeriods: string[];
+}
+
 /**
  * Deletes a person and everything keyed to them, in the caller's transaction (after `lockOrganisationMembers`):
  * their API tokens, sessions, sign-in links, digests with their items and notices, the emails recorded as sent
- * to them, their signup requests and idempotency keys (the foreign keys' cascades, and two deletes by address
+ * to them, their signup requests, the invitation they joined by, and their idempotency keys, their own and
+ * their signup's (`signup:<address>`, holding the address) (the foreign keys' cascades, and deletes by address
  * and scope). What they did for their organisation stays with it without them: introductions they asked for
- * or answered ("a former member"), feedback, posts they wrote, consortium actions (the foreign keys set null;
- * the consortium log's entries stay, their names erased: `eraseFromConsortiumLog`). With `withOrganisation` (they were its
- * last member) the organisation goes too, with its posts and everything hanging from them: matches, postings,
- * common-need pairs and group places, introductions, feedback, consortia it convened, its memberships and
- * invitations, and other people's digest items and notices about its posts.
+ * or answered ("a former member", their message kept), feedback and its reasons, flags of what they wrote,
+ * posts they wrote, consortium actions (the foreign keys set null; the consortium log's entries stay, their
+ * names erased: `eraseFromConsortiumLog`). With `withOrganisation` (they were its last member) the
+ * organisation goes too, with its posts and everything hanging from them: matches, postings, common-need pairs
+ * and group places, feedback, flags, consortia it convened, its memberships and invitations, and other
+ * people's digest items and notices about its posts (`forgetPosts`). Its introductions stay with the other
+ * side, its side null ("a former member", the post withdrawn): pending ones are closed as expired, and the
+ * messages its people wrote are blanked (the other side's stay: they are its correspondence). Answers what of
+ * the person Redis may still hold.
  */
 export async function deleteAccount(
   tx: Executor,
   user: { id: string; email: string; organisationId: string },
   withOrganisation: boolean,
-): Promise<void> {
-  await tx.execute(sql`delete from idempotency_keys where scope = ${user.id}`);
+): Promise<AccountTraces> {
+  const traces = await listAccountTraces(tx, user);
+  await tx.execute(sql`delete from idempotency_keys
+    where scope = ${user.id} or scope = ${`signup:${user.email.trim().toLowerCase()}`}`);
   await tx.execute(sql`delete from signup_requests where lower(email) = lower(${user.email})`);
   // The invitation they joined by (or any still open to them) holds their address.
   await tx.execute(sql`delete from organisation_invitations where lower(email) = lower(${user.email})`);
   await eraseFromConsortiumLog(tx, user, withOrganisation);
   await tx.delete(users).where(eq(users.id, user.id));
-  if (!withOrganisation) return;
+  if (!withOrganisation) return traces;
   const organisationId = user.organisationId;
   // Locked, so that a matching job indexing one of them finishes first or finds it gone.
   const posts: { side: 'need' | 'offering'; id: string; indexedTerms: string[] }[] = [];
@@ -166,38 +182,28 @@ export async function deleteAccount(
       where organisation_id = ${organisationId} order by id for update`);
     posts.push(...rows.map((r) => ({ side, ...r })));
   }
-  const needIds = posts.filter((p) => p.side === 'need').map((p) => p.id);
-  if (needIds.length > 0) {
-    // The other needs grouped with or common to these are regrouped without them (the next regrouping job).
-    await tx.execute(sql`
-      insert into common_need_dirty (need_id)
-      select distinct x.id from (
-        select g2.need_id as id from common_need_group_members g1
-          join common_need_group_members g2 on g2.group_id = g1.group_id
-          where g1.need_id = any(${sql.param(needIds)}::uuid[])
-        union select need_b from common_needs where need_a = any(${sql.param(needIds)}::uuid[])
-        union select need_a from common_needs where need_b = any(${sql.param(needIds)}::uuid[])) x
-      where x.id <> all(${sql.param(needIds)}::uuid[])
-      on conflict do nothing`);
-    // A group named after one of these needs takes another member's title now; regrouping does the rest.
-    await tx.execute(sql`
-      update common_need_groups g set title = (
-        select n.title from common_need_group_members m join needs n on n.id = m.need_id
-        where m.group_id = g.id and n.organisation_id <> ${organisationId}
-        order by n.created_at, n.id limit 1)
-      where g.id in (select group_id from common_need_group_members where need_id = any(${sql.param(needIds)}::uuid[]))
-        and exists (select 1 from common_need_group_members m join needs n on n.id = m.need_id
-          where m.group_id = g.id and n.organisation_id <> ${organisationId})`);
-    // Notices of others' digests about these needs (no foreign key: their subject is a need or a group).
-    await tx.execute(
-      sql`delete from digest_notices where kind = 'common-need' and subject_id = any(${sql.param(needIds)}::uuid[])`,
-    );
-  }
+  const ids = (side: 'need' | 'offering') => posts.filter((p) => p.side === side).map((p) => p.id);
+  await forgetPosts(tx, { needIds: ids('need'), offeringIds: ids('offering') }, organisationId);
+  await tx.execute(sql`update introductions set message = '' where requester_organisation_id = ${organisationId}`);
   // The statistics forget the terms they counted for these posts (as `deletePost` does).
   for (const p of posts) await adjustTermStats(tx, p.side, p.indexedTerms, []);
   await tx.execute(sql`delete from digest_notices where subject_id in
     (select id from consortia where convener_organisation_id = ${organisationId})`);
   await tx.delete(organisations).where(eq(organisations.id, organisationId));
+  return traces;
+}
+
+/**
+ * Their jobs Redis may still hold: those of the last 8 days (a finished job is kept a day, a failed one 7).
+ */
+async function listAccountTraces(tx: Executor, user: { id: string; email: string }): Promise<AccountTraces> {
+  const requests = await tx.execute<{ id: string }>(sql`
+    select id from signin_links where user_id = ${user.id} and created_at > now() - interval '8 days'
+    union select id from signup_requests
+      where lower(email) = lower(${user.email}) and created_at > now() - interval '8 days'`);
+  const digests = await tx.execute<{ period: string }>(sql`
+    select period from digests where user_id = ${user.id} and updated_at > now() - interval '8 days'`);
+  return { accountRequestIds: requests.map((r) => r.id), digestPeriods: digests.map((d) => d.period) };
 }
 
 /**

@@ -47,7 +47,7 @@ export async function listCommonNeedCandidates(
     order by hits.strength desc
     limit ${q.limit + MAX_PARTNERS}`,
   );
-  return rows.map((r) => ({ ...r, expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt) }));
+  return rows.map((r) => ({ ...r, expiresAt: new Date(r.expiresAt) }));
 }
 
 /** Arbitrary, fixed: writing common needs takes this transaction lock, so two jobs take turns. */

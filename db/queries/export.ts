@@ -8,6 +8,7 @@ import {
   matches,
   needs,
   offerings,
+  organisationInvitations,
   organisations,
   users,
 } from '../schema.js';
@@ -21,7 +22,9 @@ const POST_INTERNALS = ['analysis', 'analysisLength', 'search', 'terms', 'indexe
 /**
  * Everything the service holds about a person and their organisation's posts: the person, the organisation,
  * its needs and offerings, their matches, the introductions it is a side of, the person's digests with their
- * items, and the person's API tokens (names and dates; the tokens themselves are never stored).
+ * items, the person's API tokens (names and dates; the tokens themselves are never stored), and the
+ * invitations to join an organisation that they joined by or sent (addresses and dates; their links are
+ * signed when emailed, never stored).
  */
 export async function listExportOf(db: Executor, userId: string, organisationId: string) {
   const [user] = await db.select().from(users).where(eq(users.id, userId));
@@ -87,6 +90,23 @@ export async function listExportOf(db: Executor, userId: string, organisationId:
     })
     .from(apiTokens)
     .where(eq(apiTokens.userId, userId));
+  const invitations = await db
+    .select({
+      id: organisationInvitations.id,
+      organisationId: organisationInvitations.organisationId,
+      email: organisationInvitations.email,
+      invitedBy: organisationInvitations.invitedBy,
+      userId: organisationInvitations.userId,
+      sendCount: organisationInvitations.sendCount,
+      lastSentAt: organisationInvitations.lastSentAt,
+      expiresAt: organisationInvitations.expiresAt,
+      usedAt: organisationInvitations.usedAt,
+      cancelledAt: organisationInvitations.cancelledAt,
+      createdAt: organisationInvitations.createdAt,
+    })
+    .from(organisationInvitations)
+    .where(or(eq(organisationInvitations.userId, userId), eq(organisationInvitations.invitedBy, userId)))
+    .orderBy(asc(organisationInvitations.createdAt), asc(organisationInvitations.id));
   return {
     user: user!,
     organisation: organisation!,
@@ -96,5 +116,6 @@ export async function listExportOf(db: Executor, userId: string, organisationId:
     introductions: ownIntroductions,
     digests: ownDigests.map((d) => ({ ...d, items: items.filter((i) => i.digestId === d.id) })),
     apiTokens: tokens,
+    organisationInvitations: invitations,
   };
 }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, isNotNull, isNull, lt, not, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../client.js';
 import { introducedSql } from '../policy.js';
@@ -9,6 +9,8 @@ export type IntroductionStatus = IntroductionRow['status'];
 
 const needOrg = alias(organisations, 'need_org');
 const offeringOrg = alias(organisations, 'offering_org');
+const requesterOrg = alias(organisations, 'requester_org');
+const recipientOrg = alias(organisations, 'recipient_org');
 const requester = alias(users, 'requester');
 const responder = alias(users, 'responder');
 
@@ -82,21 +84,29 @@ const detailColumns = {
   needOrg: needOrg,
   offering: { id: offerings.id, title: offerings.title, createdBy: offerings.createdBy },
   offeringOrg: offeringOrg,
+  requesterOrg: requesterOrg,
+  recipientOrg: recipientOrg,
   requester: { id: requester.id, name: requester.name, email: requester.email },
   responder: { id: responder.id, name: responder.name, email: responder.email },
   matchId: matches.id,
   explanation: matches.explanation,
 };
 
-/** The requester is null once they deleted their account: the introduction stays, "a former member". */
+/**
+ * Every side may be gone: the requester or responder once they deleted their account ("a former member"),
+ * a post once it is deleted (withdrawn), an organisation once its last member left (with its posts and
+ * people). The introduction stays with the side that remains.
+ */
 function detailQuery(db: Executor) {
   return db
     .select(detailColumns)
     .from(introductions)
-    .innerJoin(needs, eq(needs.id, introductions.needId))
-    .innerJoin(needOrg, eq(needOrg.id, needs.organisationId))
-    .innerJoin(offerings, eq(offerings.id, introductions.offeringId))
-    .innerJoin(offeringOrg, eq(offeringOrg.id, offerings.organisationId))
+    .leftJoin(needs, eq(needs.id, introductions.needId))
+    .leftJoin(needOrg, eq(needOrg.id, needs.organisationId))
+    .leftJoin(offerings, eq(offerings.id, introductions.offeringId))
+    .leftJoin(offeringOrg, eq(offeringOrg.id, offerings.organisationId))
+    .leftJoin(requesterOrg, eq(requesterOrg.id, introductions.requesterOrganisationId))
+    .leftJoin(recipientOrg, eq(recipientOrg.id, introductions.recipientOrganisationId))
     .leftJoin(requester, eq(requester.id, introductions.requesterId))
     .leftJoin(responder, eq(responder.id, introductions.responderId))
     .leftJoin(matches, and(eq(matches.needId, introductions.needId), eq(matches.offeringId, introductions.offeringId)));
@@ -108,6 +118,27 @@ export async function getIntroduction(db: Executor, id: string) {
   const [row] = await detailQuery(db).where(eq(introductions.id, id));
   return row;
 }
+
+/** An introduction whose two posts and two organisations are all still there. */
+export type WholeIntroduction = IntroductionDetail & {
+  need: NonNullable<IntroductionDetail['need']>;
+  needOrg: NonNullable<IntroductionDetail['needOrg']>;
+  offering: NonNullable<IntroductionDetail['offering']>;
+  offeringOrg: NonNullable<IntroductionDetail['offeringOrg']>;
+  requesterOrg: NonNullable<IntroductionDetail['requesterOrg']>;
+  recipientOrg: NonNullable<IntroductionDetail['recipientOrg']>;
+};
+
+/** The introduction when none of its sides is gone: only such a one may be answered or emailed about. */
+export function wholeIntroduction(d: IntroductionDetail): WholeIntroduction | undefined {
+  return d.need && d.needOrg && d.offering && d.offeringOrg && d.requesterOrg && d.recipientOrg
+    ? (d as WholeIntroduction)
+    : undefined;
+}
+
+/** Whether an introduction row lost a side: a post deleted, or an organisation gone with its last member. */
+export const hasGoneSide = (row: IntroductionRow) =>
+  !row.needId || !row.offeringId || !row.requesterOrganisationId || !row.recipientOrganisationId;
 
 /** One page of an organisation's introductions, newest first: those it asked for, received, or both. */
 export async function listIntroductions(
@@ -181,14 +212,44 @@ export async function countAwaitingAnswer(db: Executor, organisationId: string):
   return row!.n;
 }
 
-/** Pending requests past their expiry become expired; answers their ids. */
+/** The introduction lost a side (`hasGoneSide`), in SQL. */
+const goneSideSql = or(
+  isNull(introductions.needId),
+  isNull(introductions.offeringId),
+  isNull(introductions.requesterOrganisationId),
+  isNull(introductions.recipientOrganisationId),
+)!;
+
+/**
+ * Pending requests past their expiry become expired, and so does any pending one that lost a side (closed by
+ * its deletion already, `closeIntroductionsOf`; this catches one that slipped by); answers their ids.
+ */
 export async function expireIntroductions(db: Executor, now = new Date()): Promise<string[]> {
   const rows = await db
     .update(introductions)
     .set({ status: 'expired', updatedAt: now })
-    .where(and(eq(introductions.status, 'pending'), lt(introductions.expiresAt, now)))
+    .where(and(eq(introductions.status, 'pending'), or(lt(introductions.expiresAt, now), goneSideSql)))
     .returning({ id: introductions.id });
   return rows.map((r) => r.id);
+}
+
+/**
+ * Before posts (or an organisation, with all of its posts) are deleted: their pending introductions are closed
+ * as expired, already notified (no email goes out about them: the other side reads it on its introductions
+ * page, the post withdrawn), so that none is answered, reminded or emailed about once a side is gone.
+ * Accepted, declined and expired ones stay as they are: the other side keeps its record.
+ */
+export async function closeIntroductionsOf(
+  tx: Executor,
+  of: { needIds?: string[]; offeringIds?: string[]; organisationId?: string },
+): Promise<void> {
+  const needIds = of.needIds ?? [];
+  const offeringIds = of.offeringIds ?? [];
+  await tx.execute(sql`
+    update introductions set status = 'expired', notified_status = 'expired', updated_at = now()
+    where status = 'pending' and (need_id = any(${sql.param(needIds)}::uuid[])
+      or offering_id = any(${sql.param(offeringIds)}::uuid[])
+      or ${of.organisationId ?? null}::uuid in (requester_organisation_id, recipient_organisation_id))`);
 }
 
 /** Pending requests older than `days` with no reminder yet get one; answers their ids. */
@@ -200,6 +261,7 @@ export async function listDueReminders(db: Executor, days: number, now = new Dat
       and(
         eq(introductions.status, 'pending'),
         isNull(introductions.remindedAt),
+        not(goneSideSql),
         lt(introductions.createdAt, new Date(now.getTime() - days * 86_400_000)),
       ),
     )

@@ -10,7 +10,7 @@ import { liveSql } from '../policy.js';
 import { matches, needs, offerings } from '../schema.js';
 
 /** A post as the matcher reads it: what scoring needs, its version, and its stored analysis. */
-type ForMatching = { version: number; analysis: StoredAnalysis; expiresAt: Date | null };
+type ForMatching = { version: number; analysis: StoredAnalysis; expiresAt: Date };
 export type NeedForMatching = MatchableNeed & ForMatching;
 export type OfferingForMatching = MatchableOffering & ForMatching;
 
@@ -23,10 +23,7 @@ const offeringColumns = sql`o.id, o.organisation_id as "orgId", org.kind as "org
   o.version, o.analysis`;
 
 /** postgres.js hands back timestamps in raw rows as strings when selected through `execute`. */
-const withDates = <T extends { expiresAt: Date | string | null }>(r: T): T => ({
-  ...r,
-  expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt),
-});
+const withDates = <T extends { expiresAt: Date | string }>(r: T): T => ({ ...r, expiresAt: new Date(r.expiresAt) });
 
 export async function loadNeedsForMatching(db: Database, ids: string[]): Promise<NeedForMatching[]> {
   const rows = await executePrepared<NeedForMatching>(

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../client.js';
 import { isLiveWhere } from '../policy.js';
 import { needs, offerings, organisationInvitations, organisations, users } from '../schema.js';
@@ -31,6 +31,15 @@ export async function listMembers(db: Executor, organisationId: string) {
     .from(users)
     .where(eq(users.organisationId, organisationId))
     .orderBy(asc(users.name), asc(users.id));
+}
+
+/** The member of an organisation with this address (any case), if there is one: never a person of another. */
+export async function findMemberByEmail(db: Executor, organisationId: string, email: string) {
+  const [row] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.organisationId, organisationId), sql`lower(${users.email}) = lower(${email})`));
+  return row;
 }
 
 /**
@@ -147,23 +156,45 @@ export async function cancelInvitation(db: Executor, organisationId: string, id:
 }
 
 /**
- * Marks an invitation used by the person who joined, and cancels every other pending invitation of the
- * address (to any organisation): a person belongs to one organisation.
+ * Marks an invitation used by the person who joined. Other organisations' pending invitations of the address
+ * stay as they are: cancelling them would tell their inviters that it has an account now. Their sends email
+ * nothing, and their links say that the address has an account.
  */
-export async function markInvitationUsed(db: Executor, id: string, userId: string, email: string) {
+export async function markInvitationUsed(db: Executor, id: string, userId: string) {
   await db
     .update(organisationInvitations)
     .set({ usedAt: sql`now()`, userId })
     .where(eq(organisationInvitations.id, id));
-  await cancelInvitationsOf(db, email);
 }
 
-/** Cancels every pending invitation of an address: it has an account now, or will never join by them. */
-export async function cancelInvitationsOf(db: Executor, email: string) {
+/**
+ * Records that the worker finished send `sendCount` of an invitation (emailed it, or found it owed no email):
+ * the introductions tick no longer asks for it (`listOwedInvitationEmails`).
+ */
+export async function markInvitationEmailed(db: Executor, id: string, sendCount: number) {
   await db
     .update(organisationInvitations)
-    .set({ cancelledAt: sql`now()` })
-    .where(and(sql`lower(${organisationInvitations.email}) = lower(${email})`, pending));
+    .set({ emailedSendCount: sql`greatest(${organisationInvitations.emailedSendCount}, ${sendCount})` })
+    .where(eq(organisationInvitations.id, id));
+}
+
+/**
+ * The pending, unexpired invitations whose latest send the worker never finished (its job lost with Redis,
+ * or given up while the mail server was away), with that send, oldest first.
+ */
+export async function listOwedInvitationEmails(db: Executor, limit = 1000) {
+  return db
+    .select({ invitationId: organisationInvitations.id, sendCount: organisationInvitations.sendCount })
+    .from(organisationInvitations)
+    .where(
+      and(
+        pending,
+        gt(organisationInvitations.expiresAt, sql`now()`),
+        lt(organisationInvitations.emailedSendCount, organisationInvitations.sendCount),
+      ),
+    )
+    .orderBy(asc(organisationInvitations.lastSentAt))
+    .limit(limit);
 }
 
 /** Makes the person who followed an invitation: a verified member of the inviting organisation. */

@@ -1,11 +1,12 @@
-import { and, desc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { ANALYSIS_VERSION, analyzedToJson, analyzePost, indexTerms } from '../../core/matching/index.js';
-import { defaultExpiry, EXPIRY_REMINDER_DAYS, type PostSide } from '../../core/policy.js';
+import { defaultExpiry, type PostSide } from '../../core/policy.js';
 import { CAPABILITIES } from '../../core/taxonomy.js';
 import { parseSearch } from '../../core/text/search.js';
 import { builtOnce, isTransaction, type Database, type Executor } from '../client.js';
-import { isLiveWhere, liveSql } from '../policy.js';
+import { dueForReminderSql, isLiveWhere, liveSql } from '../policy.js';
 import { needs, needTerms, offerings, offeringTerms, organisations } from '../schema.js';
+import { forgetPosts } from './forget.js';
 import { replacePostings } from './postings.js';
 import { adjustTermStats } from './term-stats.js';
 
@@ -224,10 +225,7 @@ const INSERT_KEYS = [
 const NEED_INSERT_KEYS = [...INSERT_KEYS, 'trlMin', 'trlMax', 'openTo', 'anonymous'] as const;
 const OFFERING_INSERT_KEYS = [...INSERT_KEYS, 'trl'] as const;
 
-/**
- * Placeholders for `keys`. `expiresAt` may be null, which a column's encoder would not take: it is passed
- * encoded (`placeholderValues`).
- */
+/** Placeholders for `keys`. `expiresAt` is passed encoded, as an ISO 8601 text (`placeholderValues`). */
 const placeholders = (keys: readonly string[]) =>
   Object.fromEntries(
     keys.map((k) => [k, k === 'expiresAt' ? sql`${sql.placeholder(k)}` : sql.placeholder(k)]),
@@ -235,7 +233,7 @@ const placeholders = (keys: readonly string[]) =>
 
 /**
  * The values for a query built with `placeholders(keys)`, or undefined when they do not fit it (a column
- * left to its default, another column set, a null where none is expected).
+ * left to its default, another column set, a null).
  */
 function placeholderValues(values: Record<string, unknown>, keys: readonly string[]) {
   let set = 0;
@@ -243,11 +241,10 @@ function placeholderValues(values: Record<string, unknown>, keys: readonly strin
   if (set !== keys.length) return undefined;
   for (const k of keys) {
     const v = values[k];
-    if (v === undefined || (v === null && k !== 'expiresAt')) return undefined;
-    if (k === 'expiresAt' && v !== null && !(v instanceof Date)) return undefined;
+    if (v === undefined || v === null) return undefined;
+    if (k === 'expiresAt' && !(v instanceof Date)) return undefined;
   }
-  const expiresAt = values.expiresAt as Date | null;
-  return { ...values, expiresAt: expiresAt === null ? null : expiresAt.toISOString() };
+  return { ...values, expiresAt: (values.expiresAt as Date).toISOString() };
 }
 
 const needInsertQuery = (db: Executor, values: NeedInsert & ReturnType<typeof derivedColumns>) => {
@@ -370,31 +367,40 @@ export async function renewPost(
   return row!;
 }
 
+/** Where `listPostsDueForReminder` goes on from: the last post read, its expiry as stored (to the microsecond). */
+export type ReminderCursor = { expiresAt: string; id: string };
+
 /**
- * The open posts whose owners are owed the reminder of their expiry at `now` (core/policy.ts
- * `isDueForReminder`): expiring within EXPIRY_REMINDER_DAYS, not yet expired, not reminded of this date.
+ * The posts of a side whose owners are owed the reminder of their expiry at `now` (core/policy.ts
+ * `isDueForReminder`, db/policy.ts `dueForReminderSql`), the soonest to expire first, at most `limit` after
+ * `after`; `next` is where the following page starts, or null when this was the last. Many posts may share
+ * an expiry to the microsecond (0015's backfill gave every older post the same): the id orders them.
  */
-export async function listPostsDueForReminder(db: Executor, now: Date, limit = 5000) {
-  const found: { side: PostSide; id: string; expiresAt: Date }[] = [];
-  const until = new Date(now.getTime() + EXPIRY_REMINDER_DAYS * 86_400_000);
-  for (const side of ['need', 'offering'] as const) {
-    const t = tableOf(side);
-    const rows = await db
-      .select({ id: t.id, expiresAt: t.expiresAt })
-      .from(t)
-      .where(
-        and(
-          eq(t.status, 'open'),
-          gt(t.expiresAt, now),
-          lte(t.expiresAt, until),
-          sql`${t.expiryRemindedFor} is distinct from ${t.expiresAt}`,
-        ),
-      )
-      .orderBy(t.expiresAt)
-      .limit(limit);
-    for (const r of rows) found.push({ side, id: r.id, expiresAt: r.expiresAt! });
-  }
-  return found;
+export async function listPostsDueForReminder(
+  db: Executor,
+  side: PostSide,
+  now: Date,
+  limit: number,
+  after?: ReminderCursor,
+) {
+  const t = tableOf(side);
+  const table = side === 'need' ? 'needs' : 'offerings';
+  const rows = await db
+    .select({ id: t.id, expiresAt: t.expiresAt, stored: sql<string>`${t.expiresAt}::text` })
+    .from(t)
+    .where(
+      and(
+        dueForReminderSql(table, now),
+        after ? sql`(${t.expiresAt}, ${t.id}) > (${after.expiresAt}::timestamptz, ${after.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(t.expiresAt, t.id)
+    .limit(limit);
+  const last = rows.at(-1);
+  return {
+    posts: rows.map((r) => ({ side, id: r.id, expiresAt: r.expiresAt })),
+    next: rows.length === limit && last ? { expiresAt: last.stored, id: last.id } : null,
+  };
 }
 
 /**
@@ -411,8 +417,17 @@ export async function markExpiryReminded(db: Executor, side: PostSide, id: strin
     );
 }
 
+/**
+ * Deletes a post (locked by the caller): its pending introductions are closed and a need is forgotten by the
+ * common needs and the digests, as when its organisation goes (db/queries/forget.ts `forgetPosts`); its other
+ * introductions stay with the other side, the post withdrawn.
+ */
 export async function deletePost(db: Executor, side: PostSide, current: NeedRow | OfferingRow) {
   const t = tableOf(side);
+  await forgetPosts(
+    db,
+    side === 'need' ? { needIds: [current.id], offeringIds: [] } : { needIds: [], offeringIds: [current.id] },
+  );
   await db.delete(t).where(eq(t.id, current.id));
   // Its postings go with it (foreign keys); the statistics forget what they counted for it.
   await adjustTermStats(db, side, current.indexedTerms, []);

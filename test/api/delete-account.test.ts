@@ -1,9 +1,12 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newToken } from '../../api/auth.js';
-import { startMailWorld, type MailWorld } from '../mail-world.js';
-import { sampleNeed, sampleOffering, signup, TEST_ADMIN_TOKEN, uniqueName } from '../helpers.js';
+import { startMailWorld, until, type MailWorld } from '../mail-world.js';
+import { Redis } from 'ioredis';
+import { REDIS_URL, sampleNeed, sampleOffering, signup, TEST_ADMIN_TOKEN, uniqueName } from '../helpers.js';
 import { signInThroughPages, submit } from '../web/forms.js';
+import { sterilityNeeds } from '../community-fixtures.js';
+import { regroupMarked } from '../../db/queries/common-needs.js';
 
 let w: MailWorld;
 beforeAll(async () => {
@@ -49,6 +52,39 @@ async function traces(needles: string[]): Promise<string[]> {
   return hits;
 }
 
+/** Every key under the test's queue prefix whose name or value holds one of the needles. */
+async function redisTraces(needles: string[]): Promise<string[]> {
+  const redis = new Redis(REDIS_URL);
+  const hits: string[] = [];
+  try {
+    const stream = redis.scanStream({ match: `${w.t.config.queuePrefix}:*`, count: 500 });
+    for await (const keys of stream as AsyncIterable<string[]>) {
+      for (const key of keys) {
+        const type = await redis.type(key);
+        const value =
+          type === 'hash'
+            ? JSON.stringify(await redis.hgetall(key))
+            : type === 'string'
+              ? ((await redis.get(key)) ?? '')
+              : type === 'list'
+                ? JSON.stringify(await redis.lrange(key, 0, -1))
+                : type === 'zset'
+                  ? JSON.stringify(await redis.zrange(key, 0, -1))
+                  : type === 'set'
+                    ? JSON.stringify(await redis.smembers(key))
+                    : type === 'stream'
+                      ? JSON.stringify(await redis.xrange(key, '-', '+'))
+                      : '';
+        const text = `${key} ${value}`.toLowerCase();
+        if (needles.some((n) => text.includes(n.toLowerCase()))) hits.push(key);
+      }
+    }
+  } finally {
+    redis.disconnect();
+  }
+  return hits;
+}
+
 async function charterVersion(auth: Record<string, string>) {
   return (await request(app()).get('/v1/charter').set(auth).expect(200)).body.version as string;
 }
@@ -82,6 +118,20 @@ describe('DELETE /v1/me', () => {
         }),
       )
       .expect(201);
+    // A signup asked again with their address (an Idempotency-Key of the scope `signup:<address>`, and an
+    // account email's job holding their name and address): a registered address gets a sign-in link.
+    const mailsBefore = (await w.smtp.to(leaver.email)).length;
+    await request(app())
+      .post('/v1/signup')
+      .set('Idempotency-Key', uniqueName('signup'))
+      .send({
+        organisation: { name: leaver.organisationName, kind: 'biomanufacturer', country: 'GB' },
+        user: { name: leaver.name, email: leaver.email.toUpperCase(), timezone: 'Europe/London' },
+      })
+      .expect(202);
+    await until(async () => (await w.smtp.to(leaver.email)).length > mailsBefore);
+    const scopes = await w.t.db.sql`select 1 from idempotency_keys where scope = ${`signup:${leaver.email}`}`;
+    expect(scopes).toHaveLength(1);
     // A second token, a web session (and its sign-in link), what they follow.
     await request(app()).post('/v1/tokens').set(leaver.auth).send({ name: 'laptop' }).expect(201);
     const agent = request.agent(app());
@@ -112,6 +162,20 @@ describe('DELETE /v1/me', () => {
     await request(app()).post(`/v1/introductions/${asked.body.id}/accept`).set(leaver.auth).expect(200);
     await w.introductionEmailsSent();
 
+    // A request the leaver asks of the other biomanufacturer from its offering, still pending when it leaves.
+    const offeringMatches = (
+      await request(app()).get(`/v1/offerings/${offering.body.id}/matches`).set(leaver.auth).expect(200)
+    ).body.items as { id: string; need: { id: string } }[];
+    const otherMatch = offeringMatches.find((m) => m.need.id === otherNeed.body.id)!;
+    expect(otherMatch).toBeDefined();
+    const pending = await request(app())
+      .post(`/v1/matches/${otherMatch.id}/introductions`)
+      .set(leaver.auth)
+      .send({ message: 'Our spare probes of the leaving company could help.' })
+      .expect(201);
+    await w.introductionEmailsSent();
+    const emailsToOther = (await w.smtp.to(other.email)).length;
+
     // A consortium another organisation convenes, which the leaver's organisation joins by its need.
     const version = await charterVersion(other.auth);
     const consortium = await request(app())
@@ -137,17 +201,22 @@ describe('DELETE /v1/me', () => {
       .expect(200);
 
     // Their ids, address, names (the person's is "Person at Leaving Biologics") and their posts' titles.
+    expect(leaver.name).toBe('Person at Leaving Biologics');
     const needles = [
       leaver.userId,
       leaver.organisationId,
       need.body.id,
       offering.body.id,
       leaver.email,
+      leaver.name,
       leaver.organisationName,
       'of the leaving company',
       'at the leaving company',
     ];
     expect((await traces(needles)).length).toBeGreaterThan(10);
+    // The sign-in link's job (an account email) holds their address, and their digest's job their id.
+    expect((await redisTraces([leaver.email])).length).toBeGreaterThan(0);
+    expect((await redisTraces([`digest-${leaver.userId}`])).length).toBeGreaterThan(0);
 
     await request(app()).delete('/v1/me').set(leaver.auth).expect(204);
 
@@ -168,8 +237,60 @@ describe('DELETE /v1/me', () => {
     await request(app()).get('/v1/me').set(supplier.auth).expect(200);
     const stillThere = await request(app()).get(`/v1/consortia/${consortium.body.id}`).set(other.auth).expect(200);
     expect(stillThere.body.title).toBe('Raman glucose control working group');
-    const introductions = await request(app()).get('/v1/introductions').set(supplier.auth).expect(200);
-    expect(introductions.body.items).toEqual([]);
+
+    // The introductions stay with the other side: the accepted one, its need withdrawn and the leaver "a former
+    // member" without an address or organisation; the counterpart's own message kept.
+    const kept = (await request(app()).get('/v1/introductions').set(supplier.auth).expect(200)).body.items;
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({
+      id: asked.body.id,
+      status: 'accepted',
+      direction: 'sent',
+      message: 'We make Raman probes.',
+      need: null,
+      offering: { organisation: { id: supplier.organisationId } },
+      contacts: {
+        requester: { email: supplier.email, organisation: { id: supplier.organisationId } },
+        responder: { name: 'a former member', email: null, organisation: null },
+      },
+    });
+    await request(app()).get(`/v1/introductions/${asked.body.id}`).set(supplier.auth).expect(200);
+    // The request the leaver asked is closed (expired), its offering withdrawn and its message, the leaver's
+    // words, blanked; it can no longer be accepted, and nobody is emailed about it.
+    const closed = await request(app()).get(`/v1/introductions/${pending.body.id}`).set(other.auth).expect(200);
+    expect(closed.body).toMatchObject({
+      status: 'expired',
+      direction: 'received',
+      message: '',
+      offering: null,
+      need: { id: otherNeed.body.id },
+      requester: { name: 'a former member' },
+    });
+    const refused = await request(app())
+      .post(`/v1/introductions/${pending.body.id}/accept`)
+      .set(other.auth)
+      .expect(409);
+    expect(refused.body).toMatchObject({ code: 'introduction_withdrawn' });
+    await w.introductionEmailsSent();
+    expect((await w.smtp.to(other.email)).length).toBe(emailsToOther);
+    for (const body of [kept, closed.body])
+      for (const needle of needles) expect(JSON.stringify(body).toLowerCase()).not.toContain(needle.toLowerCase());
+    // And on the counterpart's introductions page.
+    const supplierAgent = request.agent(app());
+    await signInThroughPages(w, supplierAgent, supplier.email);
+    const page = await supplierAgent.get('/introductions').expect(200);
+    expect(page.text).toContain('<strong>Need:</strong> a withdrawn need');
+    expect(page.text).toContain('a former member; ');
+    for (const needle of needles) expect(page.text.toLowerCase()).not.toContain(needle.toLowerCase());
+    expect(await traces(needles)).toEqual([]);
+
+    // Redis keeps no job that holds their address or name (their sign-in link's account email is removed), nor
+    // their digest's job (named by their id; the queue's event stream still names it until it is trimmed).
+    // (The rate limit's count for the address, api/limits.ts, expires with its one-minute window.)
+    const jobs = (await redisTraces([leaver.email, leaver.name])).filter((k) => !k.includes(':rl:address:'));
+    expect(jobs).toEqual([]);
+    const digestJobs = (await redisTraces([`digest-${leaver.userId}`])).filter((k) => !k.endsWith(':events'));
+    expect(digestJobs).toEqual([]);
   });
 
   it('keeps what a non-last member did with their organisation: their introductions say "a former member"', async () => {
@@ -318,3 +439,59 @@ describe('DELETE /v1/me', () => {
     expect(await w.t.db.sql`select 1 from organisations where id = ${person.organisationId}`).toHaveLength(0);
   });
 });
+
+describe('DELETE /v1/needs/{id}', () => {
+  it('forgets a deleted need in the common needs: the group it titled takes another title, its partners are regrouped', async () => {
+    const parties = await Promise.all(
+      (['alpha', 'beta', 'gamma'] as const).map((k) => signup(app(), 'biomanufacturer', uniqueName(`Sterile ${k}`))),
+    );
+    const ids: string[] = [];
+    for (const [i, k] of (['alpha', 'beta', 'gamma'] as const).entries()) {
+      const body = { ...sterilityNeeds[k], title: `${sterilityNeeds[k].title} (${uniqueName('t')})` };
+      ids.push((await request(app()).post('/v1/needs').set(parties[i]!.auth).send(body).expect(201)).body.id);
+    }
+    await w.matched();
+    // The group of the three, and the need it is named after.
+    const groupOf = async () => {
+      let rows: { id: string; title: string }[] = [];
+      await until(async () => {
+        rows = await w.t.db.sql<{ id: string; title: string }[]>`
+          select distinct g.id, g.title from common_need_groups g
+          join common_need_group_members m on m.group_id = g.id where m.need_id = any(${ids}::uuid[])`;
+        return rows.length === 1;
+      });
+      return rows[0]!;
+    };
+    const group = await groupOf();
+    const titles = await w.t.db.sql<{ id: string; title: string }[]>`
+      select id, title from needs where id = any(${ids}::uuid[])`;
+    const named = titles.find((n) => n.title === group.title)!;
+    expect(named).toBeDefined();
+    const owner = parties[ids.indexOf(named.id)]!;
+
+    await request(app()).delete(`/v1/needs/${named.id}`).set(owner.auth).expect(204);
+
+    const left = await w.t.db.sql`select id, title from common_need_groups where title = ${named.title}`;
+    expect(left).toEqual([]);
+    const kept = await w.t.db.sql<{ title: string }[]>`select title from common_need_groups where id = ${group.id}`;
+    expect(kept.map((g) => g.title)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          titles
+            .filter((n) => n.id !== named.id)
+            .map((n) => escape(n.title))
+            .join('|'),
+        ),
+      ),
+    ]);
+    // Its partners are marked for regrouping, which then goes on without it (the worker's sweep would run it).
+    const marked = await w.t.db.sql<{ id: string }[]>`select need_id as id from common_need_dirty`;
+    expect(marked.map((m) => m.id).sort()).toEqual(ids.filter((id) => id !== named.id).sort());
+    await regroupMarked(w.t.db.db);
+    const after = await w.t.db.sql`select title from common_need_groups where title = ${named.title}`;
+    expect(after).toEqual([]);
+    expect(await traces([named.id, named.title])).toEqual([]);
+  });
+});
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMailWorld, type MailWorld } from '../mail-world.js';
+import { startMailWorld, until, type MailWorld } from '../mail-world.js';
+import { linksIn } from '../smtp.js';
+import { csrfOf, pathOf } from '../web/forms.js';
 import { sampleNeed, sampleOffering, signup } from '../helpers.js';
 
 let w: MailWorld;
@@ -58,5 +60,57 @@ describe('GET /v1/me/export', () => {
     expect(text).not.toContain(colleague.email);
 
     await request(w.t.app).get('/v1/me/export').expect(401);
+  });
+
+  it('holds the invitation the person joined by and those they sent, without their links', async () => {
+    const org = await signup(w.t.app, 'supplier', 'Inviting Exports');
+    const joiner = 'joined.by.link@exports.example';
+    const invite = (auth: Record<string, string>, email: string) =>
+      request(w.t.app).post(`/v1/organisations/${org.organisationId}/invitations`).set(auth).send({ email });
+    const joinedBy = (await invite(org.auth, joiner).expect(201)).body;
+    await until(async () => (await w.smtp.to(joiner)).length > 0);
+    const link = pathOf(linksIn((await w.smtp.to(joiner))[0]!.parsed.text ?? '', 'Join')[0]!);
+    const agent = request.agent(w.t.app);
+    const page = await agent.get(link).expect(200);
+    await agent
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), name: 'Joined By Link', timezone: 'UTC' })
+      .expect(303);
+    const [joined] = await w.t.db.sql<{ id: string }[]>`select id from users where email = ${joiner}`;
+
+    // The new member invites someone; the first member invites someone else.
+    const settings = await agent.get('/settings').expect(200);
+    const made = await agent
+      .post('/settings/tokens')
+      .type('form')
+      .send({ _csrf: csrfOf(settings.text), name: 'export' })
+      .expect(201);
+    const joinerAuth = { Authorization: `Bearer ${/id="new-token" readonly value="([^"]+)"/.exec(made.text)![1]!}` };
+    const theirs = (await invite(joinerAuth, 'their.invitee@exports.example').expect(201)).body;
+    const others = (await invite(org.auth, 'not.theirs@exports.example').expect(201)).body;
+
+    const data = (await request(w.t.app).get('/v1/me/export').set(joinerAuth).expect(200)).body;
+    expect(data.organisationInvitations.map((i: { id: string }) => i.id)).toEqual([joinedBy.id, theirs.id]);
+    expect(data.organisationInvitations[0]).toMatchObject({
+      email: joiner,
+      userId: joined!.id,
+      invitedBy: org.userId,
+      organisationId: org.organisationId,
+    });
+    expect(data.organisationInvitations[0].usedAt).not.toBeNull();
+    expect(data.organisationInvitations[1]).toMatchObject({
+      email: 'their.invitee@exports.example',
+      invitedBy: joined!.id,
+      usedAt: null,
+    });
+    const text = JSON.stringify(data);
+    expect(text).not.toContain(others.id);
+    expect(text).not.toContain('/join/');
+    expect(text).not.toContain(link.slice('/join/'.length));
+
+    // The first member's file holds the two they sent.
+    const first = (await request(w.t.app).get('/v1/me/export').set(org.auth).expect(200)).body;
+    expect(first.organisationInvitations.map((i: { id: string }) => i.id)).toEqual([joinedBy.id, others.id]);
   });
 });

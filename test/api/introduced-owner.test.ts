@@ -25,7 +25,7 @@ describe('an anonymous need after an accepted introduction', () => {
       .set(bio.auth)
       .send(sampleNeed({ anonymous: true, title: 'Anonymous need introduced later' }))
       .expect(201);
-    await request(app()).post('/v1/offerings').set(supplier.auth).send(sampleOffering()).expect(201);
+    const offering = await request(app()).post('/v1/offerings').set(supplier.auth).send(sampleOffering()).expect(201);
     await w.matched();
     const [match] = (await request(app()).get(`/v1/needs/${need.body.id}/matches`).set(bio.auth).expect(200)).body
       .items;
@@ -67,6 +67,15 @@ describe('an anonymous need after an accepted introduction', () => {
     expect(after.browsed).toContain(SECRET_ORG);
     const introduction = await request(app()).get(`/v1/introductions/${asked.body.id}`).set(supplier.auth).expect(200);
     expect(introduction.body.need.organisation).toEqual(after.api);
+
+    // On the supplier's own offering, the match card names it too, however many introductions came since
+    // (the page asks listNeedsIntroducedTo, as the API does, rather than reading its latest 500 introductions).
+    const card = async () => (await supplierAgent.get(`/offerings/${offering.body.id}`).expect(200)).text;
+    expect(await card()).toContain(SECRET_ORG);
+    await w.t.db.sql`
+      insert into introductions (requester_organisation_id, message, status, expires_at, notified_status)
+      select ${supplier.organisationId}, 'Another request', 'expired', now(), 'expired' from generate_series(1, 501)`;
+    expect(await card()).toContain(SECRET_ORG);
 
     // Anyone else still sees an anonymous need.
     const other = await request(app()).get(`/v1/needs/${need.body.id}`).set(bystander.auth).expect(200);

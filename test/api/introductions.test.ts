@@ -6,6 +6,7 @@ import { matchPost, StatsCache } from '../../worker/processors/match.js';
 import { sampleNeed, sampleOffering, signup } from '../helpers.js';
 import { startMailWorld, type MailWorld } from '../mail-world.js';
 import { linksIn } from '../smtp.js';
+import { labOffering, sterilityNeeds } from '../community-fixtures.js';
 
 let w: MailWorld;
 type Party = Awaited<ReturnType<typeof signup>>;
@@ -361,5 +362,73 @@ describe('introductions, double opt-in', () => {
     const refused = answers.find((r) => r.status === 409)!;
     expect(refused.body.code).toBe('too_many_open_requests');
     expect(refused.body.detail).toMatch(/10 introduction requests awaiting an answer/);
+  });
+});
+
+describe('introductions outlive their posts', () => {
+  it('keeps a deleted need’s introductions for the other side, closes a pending one without an email, and refuses to answer it', async () => {
+    const owner = await signup(app(), 'biomanufacturer', 'Withdrawing Biologics');
+    const accepted = await signup(app(), 'supplier', 'Kept Probes');
+    const waiting = await signup(app(), 'supplier', 'Waiting Probes');
+    const need = await request(app())
+      .post('/v1/needs')
+      .set(owner.auth)
+      .send({ ...sterilityNeeds.alpha, title: 'Rapid sterility release we will withdraw' })
+      .expect(201);
+    const offerings = new Map<Party, string>();
+    for (const who of [accepted, waiting])
+      offerings.set(
+        who,
+        (await request(app()).post('/v1/offerings').set(who.auth).send(labOffering).expect(201)).body.id,
+      );
+    await w.matched();
+    const ask = async (who: Party, message: string) => {
+      const [match] = await w.t.db.sql<{ id: string }[]>`
+        select id from matches where need_id = ${need.body.id} and offering_id = ${offerings.get(who)!}`;
+      return (
+        await request(app()).post(`/v1/matches/${match!.id}/introductions`).set(who.auth).send({ message }).expect(201)
+      ).body.id as string;
+    };
+    const kept = await ask(accepted, 'We run rapid sterility tests.');
+    await request(app()).post(`/v1/introductions/${kept}/accept`).set(owner.auth).expect(200);
+    const open = await ask(waiting, 'We too run rapid sterility tests.');
+    await w.introductionEmailsSent();
+    const [requestEmail] = (await w.smtp.to(owner.email)).filter((m) => m.parsed.text?.includes('We too run'));
+    const acceptLink = pathOf(linksIn(requestEmail!.parsed.text!, 'Accept')[0]!);
+    const mails = async () => (await w.smtp.to(owner.email)).length + (await w.smtp.to(waiting.email)).length;
+    const before = await mails();
+
+    await request(app()).delete(`/v1/needs/${need.body.id}`).set(owner.auth).expect(204);
+
+    // The accepted introduction stays, for both sides, the need withdrawn.
+    for (const who of [accepted, owner]) {
+      const res = await request(app()).get(`/v1/introductions/${kept}`).set(who.auth).expect(200);
+      expect(res.body).toMatchObject({
+        status: 'accepted',
+        need: null,
+        offering: { organisation: { id: accepted.organisationId } },
+        message: 'We run rapid sterility tests.',
+        contacts: { responder: { email: owner.email, organisation: { name: 'Withdrawing Biologics' } } },
+      });
+    }
+    // The pending one is closed (expired), and can no longer be answered, in the API or from its email.
+    const closed = await request(app()).get(`/v1/introductions/${open}`).set(waiting.auth).expect(200);
+    expect(closed.body).toMatchObject({ status: 'expired', need: null, message: 'We too run rapid sterility tests.' });
+    const refused = await request(app()).post(`/v1/introductions/${open}/accept`).set(owner.auth).expect(409);
+    expect(refused.body.code).toBe('introduction_withdrawn');
+    const page = await request(app()).get(acceptLink).expect(409);
+    expect(page.text).toContain('This introduction was withdrawn');
+    // A pending one that lost a side another way is expired by the tick, neither reminded nor emailed about.
+    await w.t.db.sql`update introductions set status = 'pending', notified_status = 'pending',
+      created_at = now() - interval '8 days', updated_at = now() - interval '1 hour' where id = ${open}`;
+    await introductionsTick(w.t.db.db, w.t.deps.notificationsQueue);
+    const [row] = await w.t.db.sql<{ status: string; remindedAt: Date | null }[]>`
+      select status, reminded_at as "remindedAt" from introductions where id = ${open}`;
+    expect(row).toEqual({ status: 'expired', remindedAt: null });
+    await w.introductionEmailsSent();
+    expect(await mails()).toBe(before);
+    // The requester still lists it.
+    const sent = await request(app()).get('/v1/introductions?direction=sent').set(waiting.auth).expect(200);
+    expect(sent.body.items.map((i: { id: string }) => i.id)).toEqual([open]);
   });
 });

@@ -81,23 +81,55 @@ describe('expiry when posting and editing', () => {
   });
 });
 
-describe('posts saved before expiry existed', () => {
-  it('are given 12 months from the migration by it, or from their creation if that is later', async () => {
-    const old = await postNeed({ title: 'A need from before expiry' });
-    const young = await postNeed({ title: 'A need from before expiry, dated ahead' });
-    await t.db.sql`update needs set expires_at = null, created_at = now() - interval '2 years' where id = ${old.id}`;
-    await t.db.sql`update needs set expires_at = null, created_at = now() + interval '1 day' where id = ${young.id}`;
-    // The migration's data statements, as it runs them.
-    const migration = readFileSync(new URL('../../db/migrations/0015_post_lifecycle.sql', import.meta.url), 'utf8');
-    const updates = migration.split('--> statement-breakpoint').filter((part) => /^\s*(--.*\n)*UPDATE/.test(part));
-    expect(updates).toHaveLength(2);
-    for (const statement of updates) await t.db.sql.unsafe(statement);
+describe('every post expires', () => {
+  it('is a column without nulls: a post without an expiry cannot be saved', async () => {
+    const columns = await t.db.sql<{ table_name: string; is_nullable: string }[]>`
+      select table_name, is_nullable from information_schema.columns
+      where table_schema = current_schema() and column_name = 'expires_at' and table_name in ('needs', 'offerings')`;
+    expect(columns.map((c) => [c.table_name, c.is_nullable]).sort()).toEqual([
+      ['needs', 'NO'],
+      ['offerings', 'NO'],
+    ]);
+    const need = await postNeed();
+    await expect(t.db.sql`update needs set expires_at = null where id = ${need.id}`).rejects.toThrow(/not-null/);
+  });
 
-    expect(near(new Date((await rowOf('needs', old.id)).expires_at).toISOString(), addMonths(new Date(), 12))).toBe(
-      true,
+  it('gives any post left without one 12 months from its creation (at least 30 days ahead), then forbids nulls (0019)', async () => {
+    const old = await postNeed({ title: 'A need from before expiry' });
+    const older = await postNeed({ title: 'A need from ten months ago' });
+    const oldest = await postNeed({ title: 'A need from two years ago' });
+    const kept = await postNeed({ title: 'A need with an expiry of its own', expiresAt: inDays(40).toISOString() });
+    // The migration's statements, as it runs them, on a table that still takes nulls (as before it ran);
+    // rolled back, so that the other tests see the schema as migrated.
+    const migration = readFileSync(
+      new URL('../../db/migrations/0019_posts_always_expire.sql', import.meta.url),
+      'utf8',
     );
-    const inAYearAndADay = addMonths(new Date(Date.now() + 86_400_000), 12);
-    expect(near(new Date((await rowOf('needs', young.id)).expires_at).toISOString(), inAYearAndADay)).toBe(true);
+    const statements = migration.split('--> statement-breakpoint');
+    expect(statements.filter((part) => /^\s*(--.*\n)*UPDATE/.test(part))).toHaveLength(2);
+    const rolledBack = new Error('rolled back');
+    await expect(
+      t.db.sql.begin(async (tx) => {
+        await tx`alter table needs alter column expires_at drop not null`;
+        await tx`update needs set expires_at = null where id in (${old.id}, ${older.id}, ${oldest.id})`;
+        await tx`update needs set created_at = now() - interval '10 months' where id = ${older.id}`;
+        await tx`update needs set created_at = now() - interval '2 years' where id = ${oldest.id}`;
+        for (const statement of statements) await tx.unsafe(statement);
+        const rows = await tx<{ id: string; expires_at: Date }[]>`
+          select id, expires_at from needs where id in (${old.id}, ${older.id}, ${oldest.id}, ${kept.id})`;
+        const expiry = (id: string) => new Date(rows.find((r) => r.id === id)!.expires_at).toISOString();
+        expect(near(expiry(old.id), addMonths(new Date(), 12))).toBe(true);
+        // Month arithmetic in SQL and here may differ by a day or two at a month's end.
+        const olderDue = new Date(expiry(older.id)).getTime() - addMonths(new Date(), 2).getTime();
+        expect(Math.abs(olderDue)).toBeLessThan(3 * DAY);
+        expect(near(expiry(oldest.id), inDays(30))).toBe(true);
+        expect(expiry(kept.id)).toBe(kept.expiresAt);
+        const [column] = await tx<{ is_nullable: string }[]>`select is_nullable from information_schema.columns
+          where table_schema = current_schema() and table_name = 'needs' and column_name = 'expires_at'`;
+        expect(column!.is_nullable).toBe('NO');
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
   });
 });
 
@@ -171,12 +203,35 @@ describe('renewing', () => {
       expect(res.body.errors[0]).toMatchObject({ field, message: expect.stringMatching(words) });
     }
     expectProblem(await renew().type('text').send('renew please'), 415, 'unsupported_media_type');
+    expectProblem(await renew().type('form').send('expiresAt=2030-01-01'), 415, 'unsupported_media_type');
     expectProblem(
       await request(t.app).post('/v1/needs/not-an-id/renew').set(bio.auth).send({}),
       400,
       'validation_failed',
     );
     expect(await rowOf('needs', need.id)).toEqual(before);
+  });
+
+  it('takes a request without a body as the default, with or without a Content-Type', async () => {
+    const need = await postNeed({ expiresAt: inDays(20).toISOString() });
+    const renew = () => request(t.app).post(`/v1/needs/${need.id}/renew`).set(bio.auth);
+    const expectRenewed = async (res: request.Response) => {
+      expect(res.status, res.text).toBe(200);
+      expect(near(res.body.expiresAt, addMonths(new Date(), 12))).toBe(true);
+      expect(new Date((await rowOf('needs', need.id)).expires_at).toISOString()).toBe(res.body.expiresAt);
+      // Back to 20 days, so that the next way of asking shows its own renewal.
+      await t.db.sql`update needs set expires_at = ${inDays(20).toISOString()} where id = ${need.id}`;
+    };
+    // As `curl -X POST` sends it: no body, no Content-Type.
+    const bare = renew();
+    expect(bare.get('Content-Type')).toBeUndefined();
+    await expectRenewed(await bare);
+    await expectRenewed(await renew().set('Content-Type', 'application/json'));
+    await expectRenewed(await renew().set('Content-Type', 'text/plain').set('Content-Length', '0'));
+    await expectRenewed(await renew().send({}));
+    // A body there must still be JSON, and what it says is still checked.
+    expectProblem(await renew().set('Content-Type', 'text/plain').send('{}'), 415, 'unsupported_media_type');
+    expectProblem(await renew().set('Content-Type', 'application/json').send('{"expiresAt":'), 400, 'malformed_json');
   });
 
   it('answers 403 for another organisation’s post, 404 for one it cannot see, and 409 for a closed one', async () => {
@@ -212,7 +267,11 @@ describe('renewing', () => {
       const op = doc.paths[`/v1/${side}/{id}/renew`].post;
       expect(op.operationId).toBe(`post${side[0]!.toUpperCase()}${side.slice(1)}ByIdRenew`);
       expect(op.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/PostRenew');
-      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '403', '404', '409']));
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '403', '404', '409', '415']));
+      // The whole body is optional (`{"expiresAt"?}`): it may be left out.
+      expect(op.requestBody.required).toBe(false);
+      // Other POSTs still require theirs.
+      expect(doc.paths[`/v1/${side}`].post.requestBody.required).toBe(true);
     }
   });
 });

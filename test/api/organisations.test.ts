@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleNeed, signup } from '../helpers.js';
-import { startMailWorld, until, type MailWorld } from '../mail-world.js';
+import { signLink } from '../../core/links.js';
+import { jobFinished, startMailWorld, until, type MailWorld } from '../mail-world.js';
 import { linksIn } from '../smtp.js';
 import { csrfOf, pathOf, signInThroughPages } from '../web/forms.js';
 
@@ -247,7 +248,7 @@ describe('invitations', () => {
     const empty = await agent
       .post(link!)
       .type('form')
-      .send({ _csrf: csrfOf(page.text), personName: '  ', timezone: 'Europe/Paris' });
+      .send({ _csrf: csrfOf(page.text), name: '  ', timezone: 'Europe/Paris' });
     expect(empty.status).toBe(400);
     expect(empty.text).toContain('Enter your name.');
     expect(empty.text).toContain('value="Europe/Paris"');
@@ -256,7 +257,7 @@ describe('invitations', () => {
     const joined = await agent
       .post(link!)
       .type('form')
-      .send({ _csrf: csrfOf(page.text), personName: 'Bea Colleague', timezone: 'Europe/Paris' });
+      .send({ _csrf: csrfOf(page.text), name: 'Bea Colleague', timezone: 'Europe/Paris' });
     expect(joined.status).toBe(303);
     expect(joined.headers.location).toBe(`/organisations/${acme.organisationId}`);
     const profilePage = await agent.get(`/organisations/${acme.organisationId}`).expect(200);
@@ -281,12 +282,12 @@ describe('invitations', () => {
     const email = 'used.twice@inviting.example';
     await invite(acme, email).expect(201);
     const [link] = await waitForJoinLinks(email, 1);
-    const first = await join(link!, { personName: 'Used Once', timezone: 'UTC' });
+    const first = await join(link!, { name: 'Used Once', timezone: 'UTC' });
     expect(first.res.status).toBe(303);
     const again = await request(app()).get(link!);
     expect(again.status).toBe(410);
     expect(again.text).toContain('This invitation has been used');
-    const second = await join(link!, { personName: 'Used Twice', timezone: 'UTC' });
+    const second = await join(link!, { name: 'Used Twice', timezone: 'UTC' });
     expect(second.res.status).toBe(410);
     expect(await countUsers(email)).toBe(1);
   });
@@ -322,7 +323,8 @@ describe('invitations', () => {
     const email = 'twice.asked@inviting.example';
     const first = await invite(acme, email).expect(201);
     await waitForJoinLinks(email, 1);
-    const second = await invite(acme, email.toUpperCase()).expect(201);
+    // Sent again: 200, the same invitation (201 is for a new one).
+    const second = await invite(acme, email.toUpperCase()).expect(200);
     expect(second.body.id).toBe(first.body.id);
     expect(second.body.sendCount).toBe(2);
     const links = await waitForJoinLinks(email, 2);
@@ -334,15 +336,101 @@ describe('invitations', () => {
     expect(listed.body.items.filter((i: { email: string }) => i.email.toLowerCase() === email)).toHaveLength(1);
   });
 
-  it('answers 409 for an address that already has an account, and emails nothing', async () => {
-    const res = await invite(acme, outsider.email.toUpperCase()).expect(409);
-    expect(res.type).toBe('application/problem+json');
-    expect(res.body.code).toBe('already_registered');
-    expect(res.body.detail).toMatch(/already has a Roadmatch account/);
-    const member = await invite(acme, acme.email).expect(409);
-    expect(member.body.detail).toMatch(/already a member of Inviting Instruments/);
+  it('answers an address with an account elsewhere as any other, and emails it nothing', async () => {
+    // An address without an account, and one of another organisation: the same answers, the same lists.
+    const fresh = 'nobody.yet@inviting.example';
+    const answers = [
+      await invite(acme, fresh).expect(201),
+      await invite(acme, outsider.email.toUpperCase()).expect(201),
+    ];
+    const shape = (body: Record<string, unknown>) => ({
+      ...body,
+      id: 'id',
+      email: 'email',
+      expiresAt: 'x',
+      lastSentAt: 'x',
+      createdAt: 'x',
+    });
+    expect(shape(answers[1]!.body)).toEqual(shape(answers[0]!.body));
+    expect(answers[1]!.body).toMatchObject({ status: 'pending', sendCount: 1 });
+    const again = await invite(acme, outsider.email).expect(200);
+    expect(again.body).toMatchObject({ id: answers[1]!.body.id, status: 'pending', sendCount: 2 });
+    const listed = await request(app())
+      .get(`/v1/organisations/${acme.organisationId}/invitations`)
+      .set(acme.auth)
+      .expect(200);
+    expect(listed.body.items.map((i: { id: string }) => i.id)).toEqual(
+      expect.arrayContaining([answers[0]!.body.id, answers[1]!.body.id]),
+    );
+
+    // The worker finishes both sends of the registered address without an email; the fresh one gets its link.
+    await waitForJoinLinks(fresh, 1);
+    await until(async () => {
+      const [row] = await w.t.db.sql<{ emailed: number }[]>`
+        select emailed_send_count as emailed from organisation_invitations where id = ${answers[1]!.body.id}`;
+      return row!.emailed === 2;
+    });
+    expect(await w.smtp.to(outsider.email)).toEqual([]);
+    // Nor is it cancelled: the inviter sees it pending, as any other, until it expires.
+    const [state] = await w.t.db.sql<{ cancelled: boolean }[]>`
+      select cancelled_at is not null as cancelled from organisation_invitations where id = ${answers[1]!.body.id}`;
+    expect(state!.cancelled).toBe(false);
+
+    // Its link, if its holder ever had it, says the address has an account, and makes no one.
+    const token = signLink(w.t.config.appSecret, {
+      action: 'join-organisation',
+      userId: '',
+      targetId: answers[1]!.body.id,
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    });
+    const opened = await join(`/join/${token}`, { name: 'Someone Else', timezone: 'UTC' });
+    expect(opened.res.status).toBe(410);
+    expect(opened.res.text).toContain('This address already has an account');
+    expect(await countUsers(outsider.email)).toBe(1);
+  });
+
+  it('answers 409 for the address of one of its own members, whom its members see anyway', async () => {
+    const member = await invite(acme, acme.email.toUpperCase()).expect(409);
+    expect(member.type).toBe('application/problem+json');
+    expect(member.body.code).toBe('already_member');
+    expect(member.body.detail).toBe('This address is already a member of Inviting Instruments.');
+  });
+
+  it('sends what a lost job owed at the next tick, once', async () => {
+    const email = 'lost.job@inviting.example';
+    const queue = w.t.deps.notificationsQueue;
+    // Redis loses the job before any worker takes it.
+    await w.worker.notifications.pause();
+    let id: string;
+    try {
+      id = (await invite(acme, email).expect(201)).body.id as string;
+      const job = await queue.getJob(`organisation-invitation-${id}-1`);
+      expect(job).toBeDefined();
+      await job!.remove();
+    } finally {
+      w.worker.notifications.resume();
+    }
     await new Promise((r) => setTimeout(r, 300));
-    expect(await joinLinks(outsider.email)).toEqual([]);
+    expect(await joinLinks(email)).toEqual([]);
+
+    const tick = async () =>
+      (await jobFinished(w.t, await queue.add('introductions-tick', {}))) as {
+        organisationInvitations: { owed: number; enqueued: number };
+      };
+    const first = await tick();
+    expect(first.organisationInvitations.enqueued).toBeGreaterThanOrEqual(1);
+    const [link] = await waitForJoinLinks(email, 1);
+    expect(link).toMatch(/^\/join\//);
+    await until(async () => {
+      const [row] = await w.t.db.sql<{ emailed: number }[]>`
+        select emailed_send_count as emailed from organisation_invitations where id = ${id}`;
+      return row!.emailed === 1;
+    });
+    // Nothing is owed any more: the next tick sends nothing again.
+    const second = await tick();
+    expect(second.organisationInvitations.owed).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await joinLinks(email)).toHaveLength(1);
   });
 
   it('refuses a bad address with a 400 and non-members with a 403', async () => {
@@ -377,7 +465,7 @@ describe('invitations', () => {
   it('is limited per address like the other endpoints that send email', async () => {
     const email = 'flooded@inviting.example';
     const ip = nextIp();
-    for (let i = 0; i < 10; i++) await invite(acme, email, ip).expect(201);
+    for (let i = 0; i < 10; i++) await invite(acme, email, ip).expect(i === 0 ? 201 : 200);
     const over = await invite(acme, email, ip).expect(429);
     expect(over.body.code).toBe('rate_limited');
     expect(over.headers['retry-after']).toBeDefined();
@@ -390,7 +478,7 @@ describe('removing members', () => {
     const email = 'leaving.soon@removal.example';
     await invite(org, email).expect(201);
     const [link] = await waitForJoinLinks(email, 1);
-    const { agent, res } = await join(link!, { personName: 'Leaving Soon', timezone: 'UTC' });
+    const { agent, res } = await join(link!, { name: 'Leaving Soon', timezone: 'UTC' });
     expect(res.status).toBe(303);
     const [removed] = await w.t.db.sql<{ id: string }[]>`select id from users where email = ${email}`;
     const removedId = removed!.id;
@@ -419,6 +507,15 @@ describe('removing members', () => {
       .set(org.auth)
       .expect(204);
     await request(app()).get('/v1/me').set('Authorization', `Bearer ${token}`).expect(401);
+    // The removed person is told, at the address they had, who removed them and that their account is gone.
+    await until(async () => (await w.smtp.to(email)).some((m) => /removed you/.test(m.parsed.subject ?? '')));
+    const told = (await w.smtp.to(email)).filter((m) => /removed you/.test(m.parsed.subject ?? ''));
+    expect(told).toHaveLength(1);
+    expect(told[0]!.parsed.subject).toBe(`${org.name} removed you from Removal Hub on Roadmatch`);
+    expect(told[0]!.parsed.text).toContain(
+      `Hello Leaving Soon, ${org.name} removed you from Removal Hub on Roadmatch, and your account has been deleted`,
+    );
+    expect(told[0]!.parsed.text).not.toMatch(/https?:\/\/\S+\/(join|signin|a)\//);
     const page = await agent.get(`/organisations/${org.organisationId}`);
     expect(page.status).toBe(303);
     expect(page.headers.location).toMatch(/^\/signin/);
@@ -439,7 +536,7 @@ describe('removing members', () => {
     const email = 'stays.on@leaving.example';
     await invite(org, email).expect(201);
     const [link] = await waitForJoinLinks(email, 1);
-    expect((await join(link!, { personName: 'Stays On', timezone: 'UTC' })).res.status).toBe(303);
+    expect((await join(link!, { name: 'Stays On', timezone: 'UTC' })).res.status).toBe(303);
     await request(app())
       .delete(`/v1/organisations/${org.organisationId}/members/${org.userId}`)
       .set(org.auth)
@@ -448,6 +545,9 @@ describe('removing members', () => {
     const [row] = await w.t.db.sql<{ names: string[] }[]>`
       select array_agg(name) as names from users where organisation_id = ${org.organisationId}`;
     expect(row!.names).toEqual(['Stays On']);
+    // Leaving is no removal by another: nobody is emailed about it.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await w.smtp.to(org.email)).filter((m) => /removed you/.test(m.parsed.subject ?? ''))).toEqual([]);
   });
 });
 
@@ -457,7 +557,7 @@ describe('two members leaving at once', () => {
     const email = 'racer@racing.example';
     await invite(org, email).expect(201);
     const [link] = await waitForJoinLinks(email, 1);
-    const { agent } = await join(link!, { personName: 'Racer', timezone: 'UTC' });
+    const { agent } = await join(link!, { name: 'Racer', timezone: 'UTC' });
     const [second] = await w.t.db.sql<{ id: string }[]>`select id from users where email = ${email}`;
     const settings = await agent.get('/settings').expect(200);
     const made = await agent
@@ -496,10 +596,13 @@ describe('the profile page', () => {
         .type('form')
         .send(new URLSearchParams({ _csrf: csrfOf(page.text), ...fields }).toString());
 
-    const taken = await post(`/organisations/${org.organisationId}/invitations`, { email: registered.email });
+    // The address of a member: said beside the field, with what was typed.
+    const taken = await post(`/organisations/${org.organisationId}/invitations`, { email: org.email });
     expect(taken.status).toBe(409);
-    expect(taken.text).toContain(`value="${registered.email}"`);
-    expect(taken.text).toMatch(/id="invite-email-error" class="error">This address already has a Roadmatch account/);
+    expect(taken.text).toContain(`value="${org.email}"`);
+    expect(taken.text).toMatch(
+      /id="invite-email-error" class="error">This address is already a member of Page Pharma\./,
+    );
 
     const bad = await post(`/organisations/${org.organisationId}/invitations`, { email: 'ravi at lumen' });
     expect(bad.status).toBe(400);
@@ -507,13 +610,13 @@ describe('the profile page', () => {
     expect(bad.text).toContain('Enter an email address such as name@example.com.');
 
     const emptyName = await post(`/organisations/${org.organisationId}`, {
-      name: '',
+      organisationName: '',
       country: 'GB',
       website: 'https://page.example',
       description: 'Kept as typed',
     });
     expect(emptyName.status).toBe(400);
-    expect(emptyName.text).toContain('Enter the organisation’s name.');
+    expect(emptyName.text).toMatch(/id="organisationName-error" class="error">Enter your organisation’s name\./);
     expect(emptyName.text).toContain('Kept as typed</textarea>');
     expect(emptyName.text).toContain('value="https://page.example"');
     const [row] = await w.t.db.sql<{ name: string; website: string | null }[]>`
@@ -524,11 +627,187 @@ describe('the profile page', () => {
     const theirs = await agent.get(`/organisations/${registered.organisationId}`).expect(200);
     expect(theirs.text).not.toContain('Edit the profile');
     expect(theirs.text).not.toContain(registered.email);
-    const refused = await post(`/organisations/${registered.organisationId}`, { name: 'Taken over', country: 'GB' });
+    const refused = await post(`/organisations/${registered.organisationId}`, {
+      organisationName: 'Taken over',
+      country: 'GB',
+    });
     expect(refused.status).toBe(403);
     const [other] = await w.t.db.sql<{ name: string }[]>`
       select name from organisations where id = ${registered.organisationId}`;
     expect(other!.name).toBe('Already There Ltd');
+  });
+
+  it('redirects after an invitation (a reload sends nothing), and confirms it the same for any address', async () => {
+    const org = await signup(app(), 'supplier', 'Redirect Reagents');
+    const registered = await signup(app(), 'academic', 'Elsewhere Institute');
+    const agent = request.agent(app());
+    expect((await signInThroughPages(w, agent, org.email)).status).toBe(303);
+    const page = await agent.get(`/organisations/${org.organisationId}`).expect(200);
+    const inviteByPage = (email: string) =>
+      agent
+        .post(`/organisations/${org.organisationId}/invitations`)
+        .set('X-Forwarded-For', nextIp())
+        .type('form')
+        .send(new URLSearchParams({ _csrf: csrfOf(page.text), email }).toString());
+    const sendCount = async (email: string) =>
+      (
+        await w.t.db.sql<{ n: number }[]>`
+          select send_count as n from organisation_invitations
+          where organisation_id = ${org.organisationId} and lower(email) = lower(${email})`
+      )[0]?.n;
+
+    const fresh = 'new.colleague@redirect.example';
+    const sent = await inviteByPage(fresh);
+    expect(sent.status).toBe(303);
+    expect(sent.headers.location).toMatch(
+      new RegExp(`^/organisations/${org.organisationId}\\?invited=[0-9a-f-]{36}#invite$`),
+    );
+    const shown = await agent.get(sent.headers.location!).expect(200);
+    expect(shown.text).toContain(`An invitation is on its way to ${fresh}.`);
+    // Reloading the page it landed on sends nothing again.
+    await agent.get(sent.headers.location!).expect(200);
+    expect(await sendCount(fresh)).toBe(1);
+    await waitForJoinLinks(fresh, 1);
+
+    // An address with an account elsewhere: the same redirect, the same words, listed as pending.
+    const elsewhere = await inviteByPage(registered.email);
+    expect(elsewhere.status).toBe(303);
+    const elsewherePage = await agent.get(elsewhere.headers.location!).expect(200);
+    expect(elsewherePage.text).toContain(`An invitation is on its way to ${registered.email}.`);
+    expect(elsewherePage.text).toContain(`<td>${registered.email}</td>`);
+
+    // "Send again" says so.
+    const resent = await inviteByPage(fresh);
+    expect(resent.status).toBe(303);
+    expect((await agent.get(resent.headers.location!).expect(200)).text).toContain(
+      `The invitation was sent again to ${fresh}.`,
+    );
+    expect(await sendCount(fresh)).toBe(2);
+    // The confirmation reads the invitation, not the address bar: an unknown id confirms nothing.
+    const unknown = await agent
+      .get(`/organisations/${org.organisationId}?invited=00000000-0000-4000-8000-000000000000`)
+      .expect(200);
+    expect(unknown.text).not.toContain('on its way');
+
+    // Saving the profile redirects too, and says it was saved.
+    const saved = await agent
+      .post(`/organisations/${org.organisationId}`)
+      .type('form')
+      .send(
+        new URLSearchParams({
+          _csrf: csrfOf(page.text),
+          organisationName: 'Redirect Reagents AG',
+          country: 'CH',
+          website: '',
+          description: '',
+        }).toString(),
+      );
+    expect(saved.status).toBe(303);
+    expect(saved.headers.location).toBe(`/organisations/${org.organisationId}?saved=1#profile`);
+    const after = await agent.get(saved.headers.location!).expect(200);
+    expect(after.text).toContain('<p role="status" class="badge">Saved.</p>');
+    expect(after.text).toContain('<h1>Redirect Reagents AG</h1>');
+  });
+
+  it('says a web address without its scheme and a long description in the shared plain words', async () => {
+    const org = await signup(app(), 'hub', 'Words Hub');
+    const agent = request.agent(app());
+    expect((await signInThroughPages(w, agent, org.email)).status).toBe(303);
+    const page = await agent.get(`/organisations/${org.organisationId}`).expect(200);
+    const res = await agent
+      .post(`/organisations/${org.organisationId}`)
+      .type('form')
+      .send(
+        new URLSearchParams({
+          _csrf: csrfOf(page.text),
+          organisationName: 'Words Hub',
+          country: 'GB',
+          website: 'words.example',
+          description: 'x'.repeat(1001),
+        }).toString(),
+      );
+    expect(res.status).toBe(400);
+    expect(res.text).toContain(
+      'id="website-error" class="error">Enter a web address starting with http:// or https://, such as https://example.com.',
+    );
+    expect(res.text).toContain(
+      'id="description-error" class="error">Keep the description to 1,000 characters or fewer.',
+    );
+    const empty = await agent
+      .post(`/organisations/${org.organisationId}/invitations`)
+      .set('X-Forwarded-For', nextIp())
+      .type('form')
+      .send(new URLSearchParams({ _csrf: csrfOf(page.text), email: '' }).toString());
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('id="invite-email-error" class="error">Enter your colleague’s work email address.');
+  });
+});
+
+describe('joining while the last member leaves', () => {
+  /** An organisation of one member, with an invitation emailed: the link. */
+  async function invited(name: string, email: string) {
+    const org = await signup(app(), 'supplier', name);
+    await invite(org, email).expect(201);
+    const [link] = await waitForJoinLinks(email, 1);
+    return { org, link: link! };
+  }
+
+  it('shows "no longer works" when the join and the deletion wait on each other (a deadlock)', async () => {
+    const email = 'deadlocked@race.example';
+    const { org, link } = await invited('Deadlock Devices', email);
+    const agent = request.agent(app());
+    const page = await agent.get(link).expect(200);
+    // The last member's deletion holds the organisation's row, as deleteAccount's lockOrganisationMembers does.
+    let joined: request.Response | undefined;
+    await w.t.db.sql.begin(async (tx) => {
+      await tx`select 1 from organisations where id = ${org.organisationId} for update`;
+      const joining = agent
+        .post(link)
+        .type('form')
+        .send(new URLSearchParams({ _csrf: csrfOf(page.text), name: 'Racing Joiner', timezone: 'UTC' }).toString())
+        .then((r) => (joined = r));
+      // The join holds its invitation and waits for the organisation's row (its new member's foreign key)...
+      await until(async () => {
+        const [row] = await w.t.db.sql<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query ilike 'insert into "users"%'`;
+        return row!.n > 0;
+      }, 10_000);
+      // ...and the deletion goes on to the organisation's invitations: each waits for the other.
+      await tx`delete from organisations where id = ${org.organisationId}`;
+      await joining;
+    });
+    expect(joined!.status).toBe(410);
+    expect(joined!.text).toContain('This invitation no longer works');
+    expect(await countUsers(email)).toBe(0);
+  });
+
+  it('shows "no longer works" when the organisation is gone as the member is made (a foreign key violation)', async () => {
+    const email = 'foreign.key@race.example';
+    const { link } = await invited('Vanishing Vials', email);
+    // The moment the organisation goes between the invitation's lock and the new member's row, as PostgreSQL
+    // reports it.
+    await w.t.db.sql.unsafe(`
+      create or replace function test_vanished_organisation() returns trigger language plpgsql as $$
+      begin
+        if new.email = '${email}' then
+          raise exception 'insert or update on table "users" violates foreign key constraint'
+            using errcode = 'foreign_key_violation';
+        end if;
+        return new;
+      end $$;
+      create trigger test_vanished_organisation before insert on users
+        for each row execute function test_vanished_organisation();`);
+    try {
+      const { res } = await join(link, { name: 'Too Late', timezone: 'UTC' });
+      expect(res.status).toBe(410);
+      expect(res.text).toContain('This invitation no longer works');
+    } finally {
+      await w.t.db.sql.unsafe(`
+        drop trigger test_vanished_organisation on users;
+        drop function test_vanished_organisation();`);
+    }
+    expect(await countUsers(email)).toBe(0);
   });
 });
 

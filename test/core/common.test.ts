@@ -27,7 +27,7 @@ function need(
     trlMax: 8,
     partnershipTypes: ['consortium', 'co-development'],
     status: 'open' as const,
-    expiresAt: null,
+    expiresAt: new Date('2099-12-31T00:00:00Z'), // live whatever the clock
     ...p,
   };
   return { ...n, analyzed: analyzePost(n) };

@@ -3,7 +3,9 @@ import {
   addMonths,
   defaultExpiry,
   expiryRefusal,
+  hasExpired,
   isDueForReminder,
+  isExpiringSoon,
   latestExpiry,
   renewalRefusal,
 } from '../../core/policy.js';
@@ -39,7 +41,7 @@ describe('a post’s lifetime', () => {
 });
 
 describe('the reminder before expiry', () => {
-  const post = (expiresAt: Date | null, over: Partial<{ status: string; expiryRemindedFor: Date | null }> = {}) => ({
+  const post = (expiresAt: Date, over: Partial<{ status: string; expiryRemindedFor: Date | null }> = {}) => ({
     status: 'open',
     expiresAt,
     expiryRemindedFor: null,
@@ -51,10 +53,33 @@ describe('the reminder before expiry', () => {
     expect(isDueForReminder(post(days(1)), now)).toBe(true);
     expect(isDueForReminder(post(days(15)), now)).toBe(false);
     expect(isDueForReminder(post(days(-1)), now)).toBe(false); // expired: too late
-    expect(isDueForReminder(post(null), now)).toBe(false);
+    expect(isDueForReminder(post(now), now)).toBe(false); // the instant of expiry is expired
     expect(isDueForReminder(post(days(3), { status: 'closed' }), now)).toBe(false);
     expect(isDueForReminder(post(days(3), { expiryRemindedFor: days(3) }), now)).toBe(false);
     // Renewed to a date that comes round again: reminded of the new one.
     expect(isDueForReminder(post(days(3), { expiryRemindedFor: days(-300) }), now)).toBe(true);
+  });
+});
+
+describe('a post about to expire', () => {
+  const post = (expiresAt: Date, status = 'open') => ({ status, expiresAt });
+
+  it('is a live post within 14 days of its expiry, whatever it was reminded of', () => {
+    expect(isExpiringSoon(post(days(14)), now)).toBe(true);
+    expect(isExpiringSoon(post(new Date(now.getTime() + 1)), now)).toBe(true);
+    expect(isExpiringSoon(post(new Date(days(14).getTime() + 1)), now)).toBe(false);
+    expect(isExpiringSoon(post(now), now)).toBe(false);
+    expect(isExpiringSoon(post(days(3), 'closed'), now)).toBe(false);
+    // The reminder is owed exactly while the post is about to expire and was not reminded of this date.
+    for (const d of [-1, 0, 1, 13, 14, 15])
+      expect(isDueForReminder({ ...post(days(d)), expiryRemindedFor: null }, now)).toBe(
+        isExpiringSoon(post(days(d)), now),
+      );
+  });
+
+  it('has expired from the instant of its expiry, open or closed', () => {
+    expect(hasExpired(post(now), now)).toBe(true);
+    expect(hasExpired(post(days(-1), 'closed'), now)).toBe(true);
+    expect(hasExpired(post(new Date(now.getTime() + 1)), now)).toBe(false);
   });
 });

@@ -56,15 +56,14 @@ describe('who may post what', () => {
 
 describe('what is live', () => {
   it('is open and not expired, the instant of expiry included in expired', () => {
-    expect(isLive({ status: 'open', expiresAt: null }, now)).toBe(true);
     expect(isLive({ status: 'open', expiresAt: later }, now)).toBe(true);
     expect(isLive({ status: 'open', expiresAt: earlier }, now)).toBe(false);
     expect(isLive({ status: 'open', expiresAt: now }, now)).toBe(false);
-    expect(isLive({ status: 'closed', expiresAt: null }, now)).toBe(false);
+    expect(isLive({ status: 'closed', expiresAt: later }, now)).toBe(false);
   });
 
   it('shows a live post to anyone, and a closed or expired one only to its organisation', () => {
-    const closed = { organisationId: 'org-a', status: 'closed', expiresAt: null };
+    const closed = { organisationId: 'org-a', status: 'closed', expiresAt: later };
     const expired = { organisationId: 'org-a', status: 'open', expiresAt: earlier };
     const live = { organisationId: 'org-a', status: 'open', expiresAt: later };
     for (const post of [closed, expired, live]) expect(maySeePost(post, 'org-a', now)).toBe(true);

@@ -117,6 +117,14 @@ describe('a post’s lifecycle in the browser', () => {
     // Close, then reopen.
     await page.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => fact('Status')).toBe('Closed');
+    // Not expired: reopening alone puts it back, until its expiry.
+    await expect(
+      page
+        .getByText(
+          /^Closed: it is not matched or shown to other organisations\. Reopen it to put it back on the marketplace until \d+ \w+ \d{4}\.$/,
+        )
+        .isVisible(),
+    ).resolves.toBe(true);
     await expect(page.getByRole('button', { name: 'Renew for 12 months' }).count()).resolves.toBe(0);
     await page.getByRole('button', { name: 'Reopen' }).click();
     await expect.poll(() => fact('Status')).toBe('Open');

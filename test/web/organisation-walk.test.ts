@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signup } from '../helpers.js';
+import { until } from '../mail-world.js';
 import {
   emailedLink,
   expectLabelled,
@@ -61,12 +62,19 @@ describe('an organisation in the browser', () => {
     await expect(page.getByRole('link', { name: 'https://lumen.example' }).isVisible()).resolves.toBe(true);
     await expect(page.getByText('Raman probes for bioreactors.').first().isVisible()).resolves.toBe(true);
 
-    // The invitation: sent, then listed as pending.
+    // The invitation: sent, then listed as pending, on a page of its own (post/redirect/get): reloading it
+    // sends nothing again.
     await page.getByLabel('Their work email').fill(colleague);
     await page.getByRole('button', { name: 'Send the invitation' }).click();
     await expect(page.getByText(`An invitation is on its way to ${colleague}.`).isVisible()).resolves.toBe(true);
     await expect(page.getByRole('cell', { name: colleague, exact: true }).isVisible()).resolves.toBe(true);
+    expect(new URL(page.url()).search).toMatch(/^\?invited=/);
     await expectNoAxeViolations(page);
+    await page.reload();
+    await expect(page.getByText(`An invitation is on its way to ${colleague}.`).isVisible()).resolves.toBe(true);
+    const [sends] = await bw.w.t.db.sql<{ n: number }[]>`
+      select send_count as n from organisation_invitations where email = ${colleague}`;
+    expect(sends!.n).toBe(1);
 
     // The colleague, in a browser of their own, opens the email and joins.
     const theirs = await bw.browser.newContext();
@@ -104,6 +112,11 @@ describe('an organisation in the browser', () => {
     await expect(page.getByRole('cell', { name: 'Ravi Colleague', exact: true }).count()).resolves.toBe(0);
     await them.goto(`${bw.base}/organisations/${org.organisationId}`);
     expect(new URL(them.url()).pathname).toBe('/signin');
+    // They are told by email who removed them, and that their account is deleted.
+    const removedYou = async () =>
+      (await bw.w.smtp.to(colleague)).filter((m) => /removed you/.test(m.parsed.subject ?? ''));
+    await until(async () => (await removedYou()).length > 0);
+    expect((await removedYou())[0]!.parsed.subject).toBe(`${org.name} removed you from Lumen Probes GmbH on Roadmatch`);
     await theirs.close();
     await context.close();
   });

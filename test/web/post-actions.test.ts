@@ -1,6 +1,7 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addMonths } from '../../core/policy.js';
+import { needSide } from '../../api/routes/posts.js';
 import { sampleNeed, signup } from '../helpers.js';
 import { startMailWorld, type MailWorld } from '../mail-world.js';
 import { csrfOf, signInThroughPages, submit, type Agent } from './forms.js';
@@ -89,7 +90,14 @@ describe('the owner’s buttons on a post’s page', () => {
     const id = await postNeed('Buttons pressed in turn', inDays(3));
     const press = (action: string) => submit(ownerAgent, `/needs/${id}`, `/needs/${id}/${action}`, {});
 
-    expect((await press('renew')).headers.location).toBe(`/needs/${id}`);
+    // The post is locked once for it (its owner checked and its expiry moved under the one lock).
+    const locks = vi.spyOn(needSide, 'lock');
+    try {
+      expect((await press('renew')).headers.location).toBe(`/needs/${id}`);
+      expect(locks.mock.calls.map(([, locked]) => locked)).toEqual([id]);
+    } finally {
+      locks.mockRestore();
+    }
     const renewed = new Date((await rowOf(id))!.expires_at);
     expect(Math.abs(renewed.getTime() - addMonths(new Date(), 12).getTime())).toBeLessThan(60_000);
 
@@ -113,6 +121,42 @@ describe('the owner’s buttons on a post’s page', () => {
     expect(deleted.status).toBe(200);
     expect(deleted.text).toContain('Your need is deleted');
     expect(await rowOf(id)).toBeUndefined();
+  });
+});
+
+describe('what the owner’s page says of a closed or expired post', () => {
+  it('says reopening brings a closed post back, and reopening then renewing once it has also expired', async () => {
+    const id = await postNeed('Closed, then expired too', inDays(30));
+    const press = (action: string) => submit(ownerAgent, `/needs/${id}`, `/needs/${id}/${action}`, {});
+    const expiryOf = async () => longDate(new Date((await rowOf(id))!.expires_at));
+    const closedNote =
+      'Closed: it is not matched or shown to other organisations. Reopen it to put it back on the marketplace';
+    const bothNote = 'To put it back on the marketplace, reopen it, then renew it.';
+
+    expect((await press('close')).status).toBe(303);
+    const closed = await ownerAgent.get(`/needs/${id}`).expect(200);
+    expect(closed.text).toContain(`${closedNote} until ${await expiryOf()}.`);
+    expect(closed.text).not.toContain(bothNote);
+    expect(closed.text).toMatch(/<dt>Expires<\/dt><dd>/);
+
+    await w.t.db.sql`update needs set expires_at = now() - interval '2 days' where id = ${id}`;
+    const both = await ownerAgent.get(`/needs/${id}`).expect(200);
+    expect(both.text).toContain(
+      `Closed, and expired on ${await expiryOf()}: it is not matched or shown to other organisations. ${bothNote}`,
+    );
+    expect(both.text).not.toContain(closedNote);
+    expect(both.text).toMatch(/<dt>Expired<\/dt><dd>/);
+
+    // Reopened, it is still expired: renewing is what is left to do, and the page says so.
+    expect((await press('reopen')).status).toBe(303);
+    const expired = await ownerAgent.get(`/needs/${id}`).expect(200);
+    expect(expired.text).toContain(
+      `This need expired on ${await expiryOf()}: it is no longer matched or shown to other organisations. Renew it to bring it back.`,
+    );
+    for (const note of [closedNote, bothNote, 'No expiry date']) expect(expired.text).not.toContain(note);
+    expect((await press('renew')).status).toBe(303);
+    const renewed = await ownerAgent.get(`/needs/${id}`).expect(200);
+    for (const note of ['expired on', closedNote, bothNote]) expect(renewed.text).not.toContain(note);
   });
 });
 

@@ -1,7 +1,9 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { needSide } from '../../api/routes/posts.js';
 import { addMonths } from '../../core/policy.js';
-import { lifecycleTick } from '../../worker/processors/lifecycle.js';
+import { lifecycleTick, REMINDERS_PER_TICK } from '../../worker/processors/lifecycle.js';
+import { notificationsQueue } from '../../worker/queues.js';
 import { sampleNeed, sampleOffering, signup } from '../helpers.js';
 import { startMailWorld, until, type MailWorld } from '../mail-world.js';
 import { linksIn, type ReceivedMail } from '../smtp.js';
@@ -104,7 +106,11 @@ describe('the reminder before a post expires', () => {
     expect(page.text).toContain(soon);
     expect(await expiryOf(ids.soon)).toEqual(before);
 
+    // Locked once: to compare the expiry the email was about, then renewed under that lock.
+    const locks = vi.spyOn(needSide, 'lock');
     const done = await request(w.t.app).post(link.pathname).type('form').send('').expect(200);
+    expect(locks).toHaveBeenCalledTimes(1);
+    locks.mockRestore();
     const renewed = await expiryOf(ids.soon);
     expect(Math.abs(renewed.getTime() - addMonths(new Date(), 12).getTime())).toBeLessThan(60_000);
     const longDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(renewed);
@@ -189,4 +195,65 @@ describe('an expired post', () => {
     await w.runDigests(new Date(Date.now() + 8 * DAY));
     expect(await digestsNaming()).toHaveLength(1);
   });
+});
+
+describe('many posts due at once', () => {
+  // As 0015's backfill left the posts saved before expiry existed: one expiry, to the microsecond, for all.
+  // A tick enqueues at most REMINDERS_PER_TICK new reminders a side (here a cap of 2); the next tick goes on
+  // with the rest, passing over those whose job is still waiting, until every post is reminded once.
+  const CAP = 2;
+  let backfilled: Awaited<ReturnType<typeof signup>>;
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    backfilled = await signup(w.t.app, 'biomanufacturer', 'Backfilled Biologics');
+    for (let i = 0; i < 5; i++) {
+      const res = await request(w.t.app)
+        .post('/v1/needs')
+        .set(backfilled.auth)
+        .send(sampleNeed({ title: `Backfilled need number ${i}`, expiresAt: inDays(60) }))
+        .expect(201);
+      ids.push(res.body.id as string);
+    }
+    await w.t.db.sql`update needs set expires_at = date_trunc('second', now()) + interval '10 days 0.123456 seconds'
+      where id in ${w.t.db.sql(ids)}`;
+    const [shared] = await w.t.db.sql<{ n: number; at: string }[]>`
+      select count(distinct expires_at)::int as n, min(expires_at)::text as at from needs where id in ${w.t.db.sql(ids)}`;
+    expect(shared).toMatchObject({ n: 1, at: expect.stringMatching(/\.123456\+/) });
+  });
+
+  it('caps a tick, and the next tick takes the rest rather than the ones still waiting', async () => {
+    expect(REMINDERS_PER_TICK).toBe(5000);
+    // A queue no worker reads: the jobs a tick enqueues stay waiting.
+    const idle = notificationsQueue(w.t.deps.redis, `${w.t.config.queuePrefix}-idle`);
+    try {
+      const waiting = async () => (await idle.getJobs(['waiting'])).map((j) => (j.data as { id: string }).id).sort();
+      expect(await lifecycleTick(w.t.db.db, idle, new Date(), CAP)).toEqual({ due: 2, enqueued: 2, more: true });
+      expect(await lifecycleTick(w.t.db.db, idle, new Date(), CAP)).toEqual({ due: 4, enqueued: 2, more: true });
+      expect(await lifecycleTick(w.t.db.db, idle, new Date(), CAP)).toEqual({ due: 5, enqueued: 1, more: false });
+      expect(await waiting()).toEqual([...ids].sort());
+      // All asked for: a tick asks for none again while they wait.
+      expect(await lifecycleTick(w.t.db.db, idle, new Date(), CAP)).toEqual({ due: 5, enqueued: 0, more: false });
+    } finally {
+      await idle.obliterate({ force: true });
+      await idle.close();
+    }
+  });
+
+  it('reminds each of them once, over the ticks it takes', async () => {
+    const ticks: { enqueued: number }[] = [];
+    await until(async () => {
+      const result = await lifecycleTick(w.t.db.db, w.t.deps.notificationsQueue, new Date(), CAP);
+      ticks.push(result);
+      return result.due === 0;
+    }, 60_000);
+    expect(Math.max(...ticks.map((t) => t.enqueued))).toBeLessThanOrEqual(CAP);
+    const mails = await reminders(backfilled.email);
+    expect(mails.map((m) => /"(Backfilled need number \d)"/.exec(m.parsed.subject ?? '')?.[1]).sort()).toEqual(
+      ids.map((_, i) => `Backfilled need number ${i}`),
+    );
+    const [marked] = await w.t.db.sql<{ n: number }[]>`select count(*)::int as n from needs
+      where id in ${w.t.db.sql(ids)} and expiry_reminded_for = expires_at`;
+    expect(marked!.n).toBe(ids.length);
+  }, 90_000);
 });

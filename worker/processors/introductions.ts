@@ -22,6 +22,7 @@ import {
   listOwedIntroductionEmails,
   recordIntroductionEmail,
   listSentIntroductionEmails,
+  wholeIntroduction,
 } from '../../db/queries/introductions.js';
 import { isPermanentRejection, messageIdFor, type Mailer, type OutgoingEmail } from '../mailer.js';
 import { enqueueIntroductionEmail, IntroductionEmailJobSchema, parseJob, type NotificationJob } from '../queues.js';
@@ -44,11 +45,20 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, data: 
   return deps.db.transaction(async (tx) => {
     const row = await lockIntroduction(tx, job.introductionId);
     if (!row) return 'gone';
-    const d = (await getIntroduction(tx, row.id))!;
+    const full = (await getIntroduction(tx, row.id))!;
+    const d = wholeIntroduction(full);
+    if (!d) {
+      // A post withdrawn or an organisation gone: no more emails, to anyone (a pending one is closed, by the
+      // deletion or the tick). Whatever this state owed is marked done, so that the tick stops asking.
+      await markIntroductionNotified(tx, row.id, {
+        notifiedStatus: row.status,
+        ...(row.remindedAt && !row.remindNotifiedAt ? { remindNotifiedAt: new Date() } : {}),
+      });
+      return 'side gone';
+    }
     const i = d.introduction;
     const requesterIsNeedSide = i.requesterOrganisationId === d.needOrg.id;
-    const requesterOrg = requesterIsNeedSide ? d.needOrg : d.offeringOrg;
-    const recipientOrg = requesterIsNeedSide ? d.offeringOrg : d.needOrg;
+    const { requesterOrg, recipientOrg } = d;
     const emails: (OutgoingEmail & { event: string; userId: string })[] = [];
     const email = (event: string, to: { id: string; name: string; email: string }, body: RenderedEmail) => ({
       ...body,
@@ -163,7 +173,8 @@ export async function sendIntroductionEmails(deps: IntroductionEmailDeps, data: 
 }
 
 /**
- * Expires requests past their expiry (INTRODUCTION_EXPIRY_DAYS after asking), marks those unanswered for
+ * Expires requests past their expiry (INTRODUCTION_EXPIRY_DAYS after asking) and any still pending whose
+ * other side is gone (a post withdrawn, an organisation gone: no reminder goes to it), marks those unanswered for
  * INTRODUCTION_REMINDER_DAYS for a reminder, and enqueues every
  * email still owed (including any whose job was lost).
  */

@@ -7,7 +7,13 @@ import { isDueForReminder, POST_LIFETIME_MONTHS } from '../../core/policy.js';
 import type { Database, Executor } from '../../db/client.js';
 import { listSentEmailsFor, recordSentEmail } from '../../db/queries/consortia.js';
 import { listContactsFor } from '../../db/queries/introductions.js';
-import { getNeed, getOffering, listPostsDueForReminder, markExpiryReminded } from '../../db/queries/posts.js';
+import {
+  getNeed,
+  getOffering,
+  listPostsDueForReminder,
+  markExpiryReminded,
+  type ReminderCursor,
+} from '../../db/queries/posts.js';
 import { isPermanentRejection, messageIdFor, type Mailer } from '../mailer.js';
 import { enqueueExpiryReminder, ExpiryReminderJobSchema, parseJob, type NotificationJob } from '../queues.js';
 
@@ -27,14 +33,46 @@ export interface LifecycleDeps {
 /** What the signed renew link names: the post and the expiry its email was about. */
 export const renewTarget = (side: string, id: string, expiresAt: number) => `${side}/${id}/${expiresAt}`;
 
+/** A tick enqueues at most this many new reminders per side; the rest wait for the next tick. */
+export const REMINDERS_PER_TICK = 5000;
+
 /**
- * Enqueues the reminder of every post due for one (`listPostsDueForReminder`): one job per post and expiry
- * date, asked for again on every tick until it is marked sent, so that a job lost with Redis is not lost.
+ * Enqueues the reminders of the posts due for one (`listPostsDueForReminder`), the soonest to expire first:
+ * one job per post and expiry date, asked for again on every tick until it is marked sent, so that a job
+ * lost with Redis is not lost. Many posts may fall due at once (0015's backfill gave every older post the
+ * same expiry): a tick enqueues at most `cap` new jobs per side, passing over the posts whose job is still
+ * waiting or running, so that the next tick (an hour later) goes on with the rest rather than asking again
+ * for the same ones. Answers how many posts were due (of those it read), how many jobs it enqueued, and
+ * whether it stopped at the cap with more left for the next tick.
  */
-export async function lifecycleTick(db: Executor, queue: Queue<NotificationJob>, now = new Date()) {
-  const due = await listPostsDueForReminder(db, now);
-  for (const p of due) await enqueueExpiryReminder(queue, { side: p.side, id: p.id, expiresAt: p.expiresAt.getTime() });
-  return { due: due.length };
+export async function lifecycleTick(
+  db: Executor,
+  queue: Queue<NotificationJob>,
+  now = new Date(),
+  cap = REMINDERS_PER_TICK,
+) {
+  let due = 0;
+  let enqueued = 0;
+  let more = false;
+  for (const side of ['need', 'offering'] as const) {
+    let added = 0;
+    let after: ReminderCursor | undefined;
+    reading: for (;;) {
+      const page = await listPostsDueForReminder(db, side, now, cap, after);
+      for (const p of page.posts) {
+        if (added === cap) {
+          more = true;
+          break reading;
+        }
+        due++;
+        if (await enqueueExpiryReminder(queue, { side, id: p.id, expiresAt: p.expiresAt.getTime() })) added++;
+      }
+      if (!page.next) break;
+      after = page.next;
+    }
+    enqueued += added;
+  }
+  return { due, enqueued, more };
 }
 
 /**
@@ -49,7 +87,7 @@ export async function sendExpiryReminder(deps: LifecycleDeps, data: unknown, now
   const found = job.side === 'need' ? await getNeed(deps.db, job.id) : await getOffering(deps.db, job.id);
   if (!found) return 'gone';
   const { post } = found;
-  if (post.expiresAt?.getTime() !== job.expiresAt || !isDueForReminder(post, now)) return 'moot';
+  if (post.expiresAt.getTime() !== job.expiresAt || !isDueForReminder(post, now)) return 'moot';
   const expiresAt = post.expiresAt;
   const key = `expiry-reminder.${job.side}.${post.id}.${job.expiresAt}`;
   const done = await listSentEmailsFor(deps.db, key);
