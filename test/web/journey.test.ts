@@ -1,60 +1,29 @@
 /// <reference lib="dom" />
 // The page.evaluate callbacks below run in the browser.
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sterilityNeeds } from '../community-fixtures.js';
 import { signup } from '../helpers.js';
-import { startMailWorld, until, type MailWorld } from '../mail-world.js';
-import { linksIn } from '../smtp.js';
+import { type MailWorld } from '../mail-world.js';
+import { emailedLink, expectLabelled, startBrowserWorld, type BrowserWorld } from './browser.js';
 
-/** Debian's Chromium, which `.ci/run` installs when it is missing. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
+let bw: BrowserWorld;
 let w: MailWorld;
-let server: Server;
 let base: string;
-let browser: Browser;
+let browser: BrowserWorld['browser'];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
-  w = await startMailWorld();
-  server = w.t.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  bw = await startBrowserWorld();
+  ({ w, base, browser } = bw);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  await w?.close();
+  await bw?.close();
 });
 
-const signinMails = async (email: string) =>
-  (await w.smtp.to(email)).filter((m) => linksIn(m.parsed.text ?? '', 'Sign in').length > 0);
-
 /** The link of the `nth` sign-in email to `email` (waiting for it), on this test's server. */
-async function signinLinkFor(email: string, nth = 1): Promise<string> {
-  await until(async () => (await signinMails(email)).length >= nth, 20_000);
-  const url = linksIn((await signinMails(email))[nth - 1]!.parsed.text!, 'Sign in')[0]!;
-  return base + new URL(url).pathname;
-}
-
-/** Every visible form control has a label a screen reader announces. */
-async function expectLabelled(page: Page) {
-  const unlabelled = await page.evaluate(() =>
-    Array.from(document.querySelectorAll('input, select, textarea'))
-      .filter((el) => (el as HTMLInputElement).type !== 'hidden')
-      .filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label'))
-      .map((el) => el.outerHTML),
-  );
-  expect(unlabelled).toEqual([]);
-}
+const signinLinkFor = (email: string, nth = 1) => emailedLink(bw, email, 'Sign in', nth);
 
 async function signUp(page: Page, o: { organisation: string; kind: RegExp; name: string; email: string }) {
   await page.goto(`${base}/signup`);
