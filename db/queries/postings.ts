@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { termImpacts } from '../../core/matching/index.js';
 import { analysisOf, type StoredAnalysis } from '../analysis.js';
 import type { Executor } from '../client.js';
@@ -34,7 +34,40 @@ export async function replacePostings(db: Executor, side: PostSide, post: Indexe
   }
 }
 
-/** Rebuilds every posting from the stored analyses (after an analyser upgrade, or for a bulk load). */
+/**
+ * Indexes every post not yet indexed at its version (a save leaves that to the post's matching job, and a
+ * re-analysis after an analyser upgrade unmarks the post): its postings rewritten, the row marked. Posts
+ * indexed at their version keep their postings, which depend on nothing but the post. The corpus
+ * statistics are the caller's to recount. Locks the rows it indexes, as a matching job's indexing does.
+ */
+export async function indexUnindexed(tx: Executor): Promise<number> {
+  let count = 0;
+  for (const side of ['need', 'offering'] as const) {
+    const table = sql.identifier(side === 'need' ? 'needs' : 'offerings');
+    for (;;) {
+      const rows = await tx.execute<Indexed>(
+        sql`select id, status, analysis, title, description, keywords from ${table}
+            where indexed_version is distinct from version order by id limit 2000 for no key update`,
+      );
+      if (rows.length === 0) break;
+      const ids = rows.map((r) => r.id);
+      const postings = rows.filter((r) => r.status === 'open').flatMap((r) => postingRows(side, r));
+      if (side === 'need') await tx.delete(needTerms).where(inArray(needTerms.needId, ids));
+      else await tx.delete(offeringTerms).where(inArray(offeringTerms.offeringId, ids));
+      for (let i = 0; i < postings.length; i += 5000) {
+        const slice = postings.slice(i, i + 5000);
+        if (side === 'need') await tx.insert(needTerms).values(slice as (typeof needTerms.$inferInsert)[]);
+        else await tx.insert(offeringTerms).values(slice as (typeof offeringTerms.$inferInsert)[]);
+      }
+      await tx.execute(sql`update ${table} set indexed_version = version, indexed_terms = string_to_array(terms, ' ')
+        where id = any(${sql.param(ids)}::uuid[])`);
+      count += rows.length;
+    }
+  }
+  return count;
+}
+
+/** Rebuilds every posting from the stored analyses (for a bulk load). */
 export async function rebuildPostings(db: Executor): Promise<void> {
   await db.execute(sql`truncate need_terms, offering_terms`);
   for (const side of ['need', 'offering'] as const) {

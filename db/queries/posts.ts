@@ -435,7 +435,7 @@ export async function deletePost(db: Executor, side: PostSide, current: NeedRow 
 
 /**
  * Re-analyses the posts whose stored analysis was made by another version of the analyser (after an
- * upgrade), without making them new versions. Answers how many there were.
+ * upgrade), without making them new versions, and leaves them to be indexed again. Answers how many there were.
  */
 export async function reanalyseStale(db: Executor): Promise<number> {
   let count = 0;
@@ -457,7 +457,8 @@ export async function reanalyseStale(db: Executor): Promise<number> {
       if (stale.length === 0) break;
       for (const post of stale) {
         const { terms, analysis } = derivedColumns(post);
-        await db.update(t).set({ terms, analysis }).where(eq(t.id, post.id));
+        // Unmarked as indexed: its postings and counted terms are those of the old analysis.
+        await db.update(t).set({ terms, analysis, indexedVersion: null }).where(eq(t.id, post.id));
       }
       count += stale.length;
     }

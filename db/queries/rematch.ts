@@ -3,7 +3,7 @@ import { asc, gt, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { ANALYSIS_VERSION } from '../../core/matching/index.js';
 import { needs, offerings } from '../schema.js';
-import { rebuildPostings } from './postings.js';
+import { indexUnindexed } from './postings.js';
 import { reanalyseStale } from './posts.js';
 import { rebuildTermStats } from './term-stats.js';
 
@@ -21,25 +21,20 @@ export async function hasStaleAnalyses(db: Database): Promise<boolean> {
 
 /**
  * The database's part of a full rematch: re-analyse posts analysed by an older analyser, index every post
- * again (its postings, and the corpus statistics recounted), mark every need pending and record the run;
+ * not indexed at its version (its postings), recount the corpus statistics, mark every need pending and record the run;
  * answers the run's id and every need's id in chunks of `chunkSize`, for the jobs that match them (see
  * `startRematch` in worker/queues.ts).
  */
 export async function prepareRematch(db: Database, chunkSize: number): Promise<{ runId: string; chunks: string[][] }> {
   const runId = randomUUID();
-  // Locks in the order a save takes them (post rows, then statistics, then postings): no deadlock with one.
+  // Locks in the order a save and its job take them (post rows, then statistics): no deadlock with one.
   await db.transaction(async (tx) => {
     await tx.update(needs).set({ matchedVersion: null, matchedAt: null });
     await reanalyseStale(tx);
-    // Every post is indexed from scratch: what a save left to its matching job is done here too. Rows are
-    // marked before the statistics are locked, the order an indexing job takes them.
-    for (const table of ['needs', 'offerings'] as const) {
-      await tx.execute(
-        sql`update ${sql.identifier(table)} set indexed_version = version, indexed_terms = string_to_array(terms, ' ')`,
-      );
-    }
+    // What a save left to its matching job (and what the re-analysis unmarked) is indexed here, the rows
+    // locked before the statistics, the order an indexing job takes them; then the statistics are recounted.
+    await indexUnindexed(tx);
     await tx.execute(sql`lock table term_stats in exclusive mode`);
-    await rebuildPostings(tx);
     await rebuildTermStats(tx);
     // Every post's matches are rebuilt on today's statistics (offerings' from the needs' side).
     await tx.execute(sql`insert into rematches (id, corpus_size)

@@ -38,6 +38,9 @@ describe('a worker starting after the analyser changed', () => {
       await t.db
         .sql`update ${t.db.sql(table)} set analysis = jsonb_set(analysis, '{version}', ${ANALYSIS_VERSION - 1}::text::jsonb)`;
     await t.db.sql`delete from matches`;
+    // and the postings of the old analyses.
+    for (const table of ['need_terms', 'offering_terms'])
+      await t.db.sql`update ${t.db.sql(table)} set term = term || ':old'`;
 
     worker = await start();
     try {
@@ -45,6 +48,12 @@ describe('a worker starting after the analyser changed', () => {
       const [stale] = await t.db.sql<{ n: number }[]>`
         select count(*)::int as n from needs where (analysis->>'version')::int <> ${ANALYSIS_VERSION}`;
       expect(stale!.n).toBe(0);
+      // Indexed again from the new analyses: found by their terms, not by the old ones.
+      const [postings] = await t.db.sql<{ old: number; all: number }[]>`
+        select count(*) filter (where term like '%:old')::int as old, count(*)::int as "all" from
+          (select term from need_terms union all select term from offering_terms) p`;
+      expect(postings).toEqual({ old: 0, all: expect.any(Number) });
+      expect(postings!.all).toBeGreaterThan(0);
     } finally {
       await worker.close();
     }
