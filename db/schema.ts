@@ -236,6 +236,10 @@ export const needs = pgTable(
     index('needs_open_expires_at_idx')
       .on(t.expiresAt)
       .where(sql`status = 'open'`),
+    // Posts scored on a corpus much smaller than today's (listStalePosts): few, found by range.
+    index('needs_matched_corpus_idx').on(t.matchedCorpus),
+    // The statistics' count and average length, read by index only (not by scanning every post's text).
+    index('needs_analysis_length_idx').on(t.analysisLength),
     check(
       'needs_trl_check',
       sql`${t.trlMin} between 1 and 9 and ${t.trlMax} between 1 and 9 and ${t.trlMin} <= ${t.trlMax}`,
@@ -266,6 +270,10 @@ export const offerings = pgTable(
     index('offerings_open_expires_at_idx')
       .on(t.expiresAt)
       .where(sql`status = 'open'`),
+    // Posts scored on a corpus much smaller than today's (listStalePosts): few, found by range.
+    index('offerings_matched_corpus_idx').on(t.matchedCorpus),
+    // The statistics' count and average length, read by index only (not by scanning every post's text).
+    index('offerings_analysis_length_idx').on(t.analysisLength),
     check('offerings_trl_check', sql`${t.trl} between 1 and 9`),
   ],
 );

@@ -6,7 +6,7 @@ import { startApi } from '../api/server.js';
 import { loadConfig, type Config } from '../config.js';
 import { connectDatabase, type DbHandle } from '../db/client.js';
 import { prepareDatabase } from '../db/migrate.js';
-import { countPendingMatching } from '../db/queries/matching.js';
+import { countPendingMatching, listStalePosts, listUnmatchedPosts } from '../db/queries/matching.js';
 import { startWorker } from '../worker/index.js';
 import { matchingQueue, notificationsQueue, producerConnection } from '../worker/queues.js';
 
@@ -131,9 +131,18 @@ export function apiClient(base: string, token?: string) {
 export async function waitForMatching(db: DbHandle, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const started = Date.now();
     const pending = await countPendingMatching(db.db);
     if (pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`${pending} posts still pending matching after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
+    if (Date.now() > deadline) {
+      const unmatched = (await listUnmatchedPosts(db.db, 10)).map((p) => `${p.side} ${p.id} unmatched`);
+      const stale = (await listStalePosts(db.db, 10)).map((p) => `${p.side} ${p.id} stale`);
+      throw new Error(
+        `${pending} posts still pending matching after ${timeoutMs} ms: ${[...unmatched, ...stale].join(', ') || 'none listed (saved in the last 30 s, or regrouping)'}`,
+      );
+    }
+    // On a large marketplace the count itself takes a while: it waits four times as long, so that the
+    // waiting takes no more than a fifth of the database's time from the work it waits for.
+    await new Promise((r) => setTimeout(r, Math.max(250, 4 * (Date.now() - started))));
   }
 }

@@ -4,7 +4,7 @@ import { areaOf } from '../../core/taxonomy.js';
 import { executePrepared, type Database, type Executor } from '../client.js';
 import { liveSql, organisationsSeenBy } from '../policy.js';
 import { commonNeedGroupMembers, commonNeedGroups, commonNeeds, needs, organisations } from '../schema.js';
-import type { CandidateQuery, NeedForMatching } from './matching.js';
+import { postingHits, type CandidateQuery, type NeedForMatching } from './matching.js';
 import type { NeedRow, OrganisationRow } from './posts.js';
 
 const needColumns = sql`n.id, n.organisation_id as "orgId", n.capabilities,
@@ -24,14 +24,7 @@ export async function listCommonNeedCandidates(
   const rows = await executePrepared<NeedForMatching>(
     db,
     sql`
-    with hits as (
-      select p.post_id, sum(q.weight * p.impact) as strength
-      from unnest(${sql.param(q.terms)}::text[], ${sql.param(q.weights)}::real[]) as q(term, weight)
-      cross join lateral (
-        select t.need_id as post_id, t.impact from need_terms t
-        where t.term = q.term order by t.impact desc limit ${q.perTerm}) p
-      group by p.post_id
-      order by strength desc limit ${q.limit * 2}),
+    with hits as (${postingHits('need_terms', 'need_id', q)}),
     -- Its present partners are scored again whatever the search finds, so that a pair found from the other
     -- side is not dropped because this side's search missed it.
     partners as (

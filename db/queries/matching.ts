@@ -52,9 +52,14 @@ export interface CandidateQuery {
 
 /**
  * The best-placed open posts of the other side for each query term, from the impact-ordered posting
- * index, summed per post: `perTerm` index entries per term, whatever the size of the corpus.
+ * index, summed per post: `perTerm` index entries per term, whatever the size of the corpus. (Ordered as the
+ * index is, `desc nulls last`: another order would read every posting of the term and sort them.)
  */
-const hits = (postings: 'need_terms' | 'offering_terms', idColumn: 'need_id' | 'offering_id', q: CandidateQuery) => sql`
+export const postingHits = (
+  postings: 'need_terms' | 'offering_terms',
+  idColumn: 'need_id' | 'offering_id',
+  q: CandidateQuery,
+) => sql`
   select p.post_id, sum(q.weight * p.impact) as strength
   from unnest(${sql.param(q.terms)}::text[], ${sql.param(q.weights)}::real[]) as q(term, weight)
   cross join lateral (
@@ -78,7 +83,7 @@ export async function listOfferingCandidates(
   const rows = await executePrepared<OfferingForMatching>(
     db,
     sql`
-    with hits as (${hits('offering_terms', 'offering_id', q)})
+    with hits as (${postingHits('offering_terms', 'offering_id', q)})
     select ${offeringColumns}
     from hits join offerings o on o.id = hits.post_id join organisations org on org.id = o.organisation_id
     where ${liveSql('o', now)}
@@ -105,7 +110,7 @@ export async function listNeedCandidates(
   const rows = await executePrepared<NeedForMatching>(
     db,
     sql`
-    with hits as (${hits('need_terms', 'need_id', q)})
+    with hits as (${postingHits('need_terms', 'need_id', q)})
     select ${needColumns}
     from hits join needs n on n.id = hits.post_id
     where ${liveSql('n', now)}
@@ -231,11 +236,28 @@ export async function replaceMatches(
   return new Set(ids);
 }
 
-/** Posts whose current version has not been matched: their job was lost or has not run yet. */
+/**
+ * A full rematch is taken to be at work while some need has been matched within this many seconds of now
+ * (or it started that recently): its chunks, not the sweep, match the needs it marked.
+ */
+export const REMATCH_STALL_SECONDS = 120;
+
+/**
+ * Posts whose current version has not been matched: their job was lost or has not run yet. Needs waiting
+ * for a rematch at work are left to its chunks: queued one by one as well, each would be matched twice,
+ * and the rematch would wait behind thousands of single jobs. Once it stalls (a chunk lost with Redis's
+ * data), the sweep takes them.
+ */
 export async function listUnmatchedPosts(db: Executor, limit = 5000) {
   const rows = await db.execute<{ side: PostSide; id: string; version: number }>(sql`
+    with latest as (select started_at from rematches order by started_at desc limit 1),
+    rematch as (
+      select l.started_at from latest l
+      where greatest(l.started_at, (select max(m.matched_at) from needs m where m.matched_at >= l.started_at))
+        > now() - make_interval(secs => ${REMATCH_STALL_SECONDS}))
     (select 'need' as side, id, version from needs where matched_version is distinct from version
-      and updated_at < now() - interval '30 seconds' limit ${limit})
+      and updated_at < now() - interval '30 seconds'
+      and not exists (select 1 from rematch where needs.updated_at < rematch.started_at) limit ${limit})
     union all
     (select 'offering' as side, id, version from offerings where matched_version is distinct from version
       and updated_at < now() - interval '30 seconds' limit ${limit})`);
@@ -250,32 +272,49 @@ export async function listUnmatchedPosts(db: Executor, limit = 5000) {
 export const STALE_GROWTH = 1.2;
 
 /**
- * The SQL of "this live post's statistics have moved": scored (by its own job or the last full rematch) on
- * a corpus more than a fifth smaller than today's.
+ * The corpus size a post must have been scored on, at least, for its scores to be current: today's size
+ * over STALE_GROWTH; null when nothing can be stale, a full rematch having scored every post on at least
+ * that. Counted once per call (the posts' tables by index), not once per post.
  */
-const staleCondition = (alias: string) => sql`${sql.raw(alias)}.matched_version = ${sql.raw(alias)}.version
-  and ${sql.raw(alias)}.matched_corpus is not null and ${liveSql(alias)}
-  and greatest(${sql.raw(alias)}.matched_corpus, (select max(corpus_size) from rematches)) * ${sql.raw(String(STALE_GROWTH))}
-    < (select count(*) from needs) + (select count(*) from offerings)`;
+async function staleBelow(db: Executor): Promise<number | null> {
+  const [row] = await db.execute<{ below: number; rematched: number }>(sql`
+    select ((select count(*) from needs) + (select count(*) from offerings))::float8 / ${STALE_GROWTH} as below,
+      coalesce((select max(corpus_size) from rematches), 0)::float8 as rematched`);
+  // A whole number: for a whole matched_corpus, x < ceil(below) exactly when x < below (and an index serves it).
+  return row && row.rematched < row.below ? Math.ceil(row.below) : null;
+}
+
+/** "This live post's statistics have moved": scored by its own job on a corpus smaller than `below`. */
+const staleCondition = (
+  alias: string,
+  below: number,
+) => sql`${sql.raw(alias)}.matched_version = ${sql.raw(alias)}.version
+  and ${sql.raw(alias)}.matched_corpus < ${below}::int and ${liveSql(alias)}`;
 
 /** Posts matched at their current version, but on statistics that have moved since (see STALE_GROWTH). */
 export async function listStalePosts(db: Executor, limit = 1000) {
+  const below = await staleBelow(db);
+  if (below === null) return [];
   const rows = await db.execute<{ side: PostSide; id: string; version: number }>(sql`
-    (select 'need' as side, n.id, n.version from needs n where ${staleCondition('n')} limit ${limit})
+    (select 'need' as side, n.id, n.version from needs n where ${staleCondition('n', below)} limit ${limit})
     union all
-    (select 'offering' as side, o.id, o.version from offerings o where ${staleCondition('o')} limit ${limit})`);
+    (select 'offering' as side, o.id, o.version from offerings o where ${staleCondition('o', below)} limit ${limit})`);
   return [...rows];
 }
 
 /**
  * How much matching work waits: posts unmatched at their version or scored on statistics that have moved,
- * and needs waiting to be regrouped into common needs.
+ * and needs waiting to be regrouped into common needs. Each part is read by its own index.
  */
 export async function countPendingMatching(db: Executor): Promise<number> {
+  const below = await staleBelow(db);
+  const stale = (t: 'needs' | 'offerings') =>
+    below === null ? sql`0` : sql`(select count(*) from ${sql.identifier(t)} p where ${staleCondition('p', below)})`;
   const [row] = await db.execute<{ pending: number }>(sql`
-    select (select count(*) from needs n where n.matched_version is distinct from n.version or ${staleCondition('n')})::int
-         + (select count(*) from offerings o where o.matched_version is distinct from o.version or ${staleCondition('o')})::int
-         + (select count(*) from common_need_dirty)::int
+    select ((select count(*) from needs where matched_version is distinct from version)
+         + (select count(*) from offerings where matched_version is distinct from version)
+         + ${stale('needs')} + ${stale('offerings')}
+         + (select count(*) from common_need_dirty))::int
       as pending`);
   return row!.pending;
 }
