@@ -97,12 +97,14 @@ export async function startWorker(
           const result = await matchPost(db, stats, job.data);
           if (result.written > 0 && result.side === 'need') await regroupSoon();
           // A young marketplace's statistics swing with each post: the posts scored on a much smaller one are
-          // scored again soon, by one job however many posts arrive (at scale, the sweep finds them each minute).
+          // scored again soon, by one job per corpus size however many posts arrive (at scale, the sweep finds
+          // them each minute). Per size, not one id for all: a job of one id still running when the
+          // marketplace grows again would swallow the next one, and leave that growth's stale posts a minute.
           if (stats.young) {
             await (queues.matching as unknown as Queue).add(
               'rescore-stale',
               {},
-              { jobId: 'rescore-stale', delay: 1000, removeOnComplete: true, removeOnFail: true },
+              { jobId: `rescore-stale-${stats.size}`, delay: 1000, removeOnComplete: true, removeOnFail: true },
             );
           }
           return result;

@@ -64,6 +64,11 @@ export class StatsCache {
     return !this.cached || corpusSize(this.cached.stats) < YOUNG_CORPUS;
   }
 
+  /** How many posts the statistics last read count (0 before the first read). */
+  get size(): number {
+    return this.cached ? corpusSize(this.cached.stats) : 0;
+  }
+
   /** Drops the cached statistics the first time `key` is seen, e.g. once per rematch run. */
   refreshOnce(key: string): void {
     if (this.refreshedFor === key) return;
