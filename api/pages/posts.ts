@@ -36,7 +36,7 @@ import { renewLockedPost } from '../usecases/posts.js';
 import type { WebViewer } from './render.js';
 import { acknowledged, flagsOf, sensitiveFlags, type FieldFlags, type PageFlag } from './sensitive.js';
 import { requireViewer } from './session.js';
-import { dateFormat, fieldErrors, list, pageHandler, str, viewerOf, type WebContext } from './shared.js';
+import { dateFormat, fieldErrors, list, pageHandler, statusOf, str, viewerOf, type WebContext } from './shared.js';
 
 const SIDES = { need: needSide, offering: offeringSide } as const;
 const KINDS = OFFERING_POSTING_KINDS.map((k) => ({ value: k, label: ORG_KIND_NAMES[k] }));
@@ -48,10 +48,6 @@ const moment = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 
 
 /** When matching finished for the post's current version, or null while it runs (as the API's `matchedAt`). */
 const matchedAtOf = (post: NeedRow | OfferingRow) => (post.matchedVersion === post.version ? post.matchedAt : null);
-
-/** "Open", "Closed", or "Expired" when an open post's expiry has passed (it is then out of matching). */
-const statusOf = (post: NeedRow | OfferingRow, now = new Date()) =>
-  post.status === 'closed' ? 'Closed' : isLive(post, now) ? 'Open' : 'Expired';
 
 /**
  * What a partner decides on, in words, in the order the page lists it. Anonymity only for the owner: to

@@ -3,7 +3,7 @@
 
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { INTRODUCTION_MESSAGE_MAX } from '../../core/policy.js';
+import { INTRODUCTION_MESSAGE_MAX, isLive } from '../../core/policy.js';
 import type { AppDeps } from '../deps.js';
 import type { PageBase, WebViewer } from './render.js';
 
@@ -34,6 +34,10 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /** A day as the pages write it, in UTC: "5 March 2026" (a post's expiry, an invitation's). */
 export const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
+
+/** "Open", "Closed", or "Expired" when an open post's expiry has passed (it is then out of matching). */
+export const statusOf = (post: { status: string; expiresAt: Date }, now = new Date()) =>
+  post.status === 'closed' ? 'Closed' : isLive(post, now) ? 'Open' : 'Expired';
 
 /** A form field as its errors name it, and what they say when it is left empty or what it holds is refused. */
 export interface FieldWords {

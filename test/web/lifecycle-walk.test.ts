@@ -90,6 +90,38 @@ describe('a post’s lifecycle in the browser', () => {
     await expect.poll(() => fact('Expires')).toBe(longDate(addMonths(new Date(), 12)));
   });
 
+  it('marks expired and expiring posts on the dashboard, and renews one from there', async () => {
+    const expired = 'Viral clearance data package that has expired';
+    const soon = 'Inline viscosity sensor expiring within days';
+    const later = 'Perfusion media optimisation open for months';
+    const expiredId = await postNeed(expired, inDays(30));
+    await bw.w.t.db.sql`update needs set expires_at = now() - interval '3 days' where id = ${expiredId}`;
+    await postNeed(soon, inDays(5));
+    await postNeed(later, inDays(200));
+    await page.goto(`${bw.base}/`);
+    const statusCell = (title: string) =>
+      page
+        .getByRole('row', { name: new RegExp(title) })
+        .getByRole('cell')
+        .nth(1);
+    const [expiredOn] = await bw.w.t.db.sql<{ at: Date }[]>`select expires_at as at from needs where id = ${expiredId}`;
+    await expect
+      .poll(() => statusCell(expired).textContent())
+      .toMatch(new RegExp(`^Expired on ${longDate(new Date(expiredOn!.at))}`));
+    await expect(statusCell(soon).textContent()).resolves.toMatch(
+      new RegExp(`^Open, expires ${longDate(new Date(inDays(5)))}`),
+    );
+    await expect(statusCell(later).textContent()).resolves.toBe(`Open until ${longDate(new Date(inDays(200)))}`);
+    // Only the expired and the expiring have a renew button.
+    await expect(statusCell(later).getByRole('button').count()).resolves.toBe(0);
+    await expectNoAxeViolations(page);
+
+    await page.getByRole('button', { name: `Renew “${expired}” for 12 months` }).click();
+    await page.waitForURL(`${bw.base}/needs/${expiredId}`);
+    await expect.poll(() => fact('Status')).toBe('Open');
+    await expect.poll(() => fact('Expires')).toBe(longDate(addMonths(new Date(), 12)));
+  });
+
   it('edits, closes, reopens and deletes a post from its page', async () => {
     const id = await postNeed('Single-use sensor qualification for walking', inDays(200));
     await page.goto(`${bw.base}/needs/${id}`);
