@@ -64,8 +64,11 @@ export function signLink(secret: string, claims: LinkClaims): string {
   return `${payload}.${b64(mac(secret, payload))}`;
 }
 
+/** An expired link names its action (its signature is good): the page can say where to do it instead. */
 export type LinkCheck =
-  { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
+  | { ok: true; claims: LinkClaims }
+  | { ok: false; reason: 'malformed' | 'bad_signature' }
+  | { ok: false; reason: 'expired'; action: LinkAction };
 
 /** Checks a token's signature and expiry; the caller still checks that the action is still possible. */
 export function verifyLink(secret: string, token: string, now: Date = new Date()): LinkCheck {
@@ -92,7 +95,7 @@ export function verifyLink(secret: string, token: string, now: Date = new Date()
     expiresAt: typeof raw.x === 'number' ? raw.x : undefined,
   };
   if (claims.expiresAt !== undefined && claims.expiresAt * 1000 < now.getTime())
-    return { ok: false, reason: 'expired' };
+    return { ok: false, reason: 'expired', action: claims.action };
   return { ok: true, claims };
 }
 

@@ -26,6 +26,22 @@ import { confirmPage, renderPage, resultPage } from './render.js';
 import { acknowledged, sensitiveFlags } from './sensitive.js';
 import { dateFormat, introductionMessageError, UUID } from './shared.js';
 
+/** Where a signed-in person does what an expired emailed link would have done. */
+function whereInstead(action: LinkAction): string {
+  switch (action) {
+    case 'renew-post':
+      return 'Sign in to renew the post from your dashboard or from its page.';
+    case 'join-consortium':
+    case 'decline-consortium':
+      return 'Sign in to answer the invitation from your dashboard.';
+    case 'accept':
+    case 'decline':
+      return 'Sign in to answer the introduction on your Introductions page.';
+    default:
+      return 'Sign in to act on the match from your post’s page, or from a newer digest.';
+  }
+}
+
 /**
  * The pages behind the links in emails. The signed token in the path is the credential: it names the person
  * and the one thing they may do. GET only shows what would happen (mail scanners open links); POST does it.
@@ -46,7 +62,7 @@ export function linkPages(deps: AppDeps): express.Router {
       throw linkProblem(
         !check.ok && check.reason === 'expired',
         'This link',
-        'The link in your email has expired. Act on the match from a newer digest or through the API.',
+        `The link in your email has expired. ${!check.ok && check.reason === 'expired' ? whereInstead(check.action) : ''}`,
         'The link is incomplete or has been changed. Open it again from the email, copying the whole address.',
       );
     }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expiryAfterDays, signLink } from '../../core/links.js';
 import { addMonths, latestExpiry } from '../../core/policy.js';
+import { renewTarget } from '../../worker/processors/lifecycle.js';
 import { sampleNeed, sampleOffering, signup, startTestApp, type TestApp } from '../helpers.js';
 
 // A post's lifecycle through the API: every post expires (12 months by default, at most 24 ahead), an
@@ -273,5 +275,27 @@ describe('renewing', () => {
       // Other POSTs still require theirs.
       expect(doc.paths[`/v1/${side}`].post.requestBody.required).toBe(true);
     }
+  });
+});
+
+describe('an emailed renew link that has expired', () => {
+  it('says where to renew instead, as a page or as problem+json, and renews nothing', async () => {
+    const need = await postNeed({ expiresAt: inDays(10).toISOString() });
+    const before = await rowOf('needs', need.id);
+    const token = signLink(t.config.appSecret, {
+      action: 'renew-post',
+      userId: bio.userId,
+      targetId: renewTarget('need', need.id, new Date(before.expires_at).getTime()),
+      expiresAt: expiryAfterDays(new Date(Date.now() - 40 * DAY), 30),
+    });
+    const page = await request(t.app).get(`/a/${token}`).set('Accept', 'text/html');
+    expect(page.status).toBe(410);
+    expect(page.text).toContain('Sign in to renew the post from your dashboard or from its page.');
+    const posted = await request(t.app).post(`/a/${token}`).set('Accept', 'application/json').type('form').send({});
+    expectProblem(posted, 410, 'link_expired');
+    expect(posted.body.detail).toBe(
+      'The link in your email has expired. Sign in to renew the post from your dashboard or from its page.',
+    );
+    expect(await rowOf('needs', need.id)).toEqual(before);
   });
 });

@@ -28,6 +28,7 @@ describe('signed links', () => {
     expect(verifyLink(SECRET, signLink(SECRET, claims), new Date('2040-01-01'))).toEqual({
       ok: false,
       reason: 'expired',
+      action: claims.action,
     });
     const unsubscribe = signLink(SECRET, { action: 'unsubscribe', userId: 'u1' });
     expect(verifyLink(SECRET, unsubscribe, new Date('2099-01-01')).ok).toBe(true);
