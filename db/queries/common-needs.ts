@@ -56,12 +56,16 @@ export interface CommonNeedWrite {
 }
 
 /**
- * Replaces the common needs of each need with what was found for it, then regroups the needs they touch.
- * Runs in the transaction that wrote the needs' matches, for the needs still at the version scored.
+ * Replaces the common needs of each need with what was found for it, and marks the needs they touch for
+ * regrouping. Runs in the transaction that wrote the needs' matches, for the needs still at the version
+ * scored. A pair written since `searchedAt` stays: the other need's job found it on a newer marketplace
+ * (this need's search may have run before that need was indexed).
  */
 export async function replaceCommonNeeds(
   tx: Executor,
   results: { id: string; found: CommonNeedWrite[] }[],
+  /** When the searches behind `results` began (`databaseNow`); null removes every pair not found. */
+  searchedAt: Date | null = null,
 ): Promise<void> {
   if (results.length === 0) return;
   // Taken before any pair is written: two jobs writing the same pair would otherwise wait on each other's
@@ -90,6 +94,7 @@ export async function replaceCommonNeeds(
   const dropped = await tx.execute<{ a: string; b: string }>(sql`
     delete from common_needs c
     where (c.need_a = any(${sql.param(ids)}::uuid[]) or c.need_b = any(${sql.param(ids)}::uuid[]))
+      ${searchedAt ? sql`and c.updated_at < ${searchedAt.toISOString()}::timestamptz` : sql``}
       and not exists (select 1 from unnest(${sql.param(kept.map((p) => p.needA))}::uuid[],
                                            ${sql.param(kept.map((p) => p.needB))}::uuid[]) as k(a, b)
                       where k.a = c.need_a and k.b = c.need_b)

@@ -165,9 +165,20 @@ export interface MatchResult {
 }
 
 /**
+ * The database's clock: a job that reads it before its candidate search knows which rows were written by
+ * a search that began after its own (they are stamped later).
+ */
+export async function databaseNow(db: Executor): Promise<Date> {
+  const [row] = await db.execute<{ now: string }>(sql`select now()::text as now`);
+  return new Date(row!.now);
+}
+
+/**
  * Replaces the matches of each post with its `found`, for the posts still at the version they were
  * computed for: a job that computed for an older version writes nothing, so a slow job can never overwrite
- * a newer result. Existing rows keep their id and creation time. Answers the ids written.
+ * a newer result. Nor does it remove a match written since `searchedAt`, when its search began: another
+ * post's job found it on a newer marketplace (say, the post that searched was rescored before the other
+ * was indexed). Existing rows keep their id and creation time. Answers the ids written.
  */
 export async function replaceMatches(
   db: Executor,
@@ -176,6 +187,8 @@ export async function replaceMatches(
   maxPerPost: number,
   /** The number of posts the statistics scored with counted. */
   corpusSize: number | null = null,
+  /** When the search behind `results` began (`databaseNow`); null removes every match not found. */
+  searchedAt: Date | null = null,
 ): Promise<Set<string>> {
   if (results.length === 0) return new Set();
   const table = side === 'need' ? needs : offerings;
@@ -201,6 +214,7 @@ export async function replaceMatches(
   const own = side === 'need' ? sql.raw('need_id') : sql.raw('offering_id');
   await db.execute(sql`
     delete from matches m where m.${own} = any(${sql.param(ids)}::uuid[])
+      ${searchedAt ? sql`and m.updated_at < ${searchedAt.toISOString()}::timestamptz` : sql``}
       and not exists (select 1 from unnest(${sql.param(found.map((f) => f.needId))}::uuid[],
                                            ${sql.param(found.map((f) => f.offeringId))}::uuid[]) as k(need_id, offering_id)
                       where k.need_id = m.need_id and k.offering_id = m.offering_id)`);

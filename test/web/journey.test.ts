@@ -3,6 +3,7 @@
 import { type Page } from 'playwright-core';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMonths } from '../../core/policy.js';
 import { sterilityNeeds } from '../community-fixtures.js';
 import { signup } from '../helpers.js';
 import { type MailWorld } from '../mail-world.js';
@@ -128,7 +129,15 @@ describe('the web pages, in a real browser', () => {
       .getByRole('row', { name: /In-line Raman for glucose control/ })
       .getByRole('cell')
       .allTextContents();
-    expect(cells.map((c) => c.trim())).toEqual(['In-line Raman for glucose control in 2,000 L fed-batch', 'open', '1']);
+    // Posted today without a date: open for 12 months.
+    const until = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(
+      addMonths(new Date(), 12),
+    );
+    expect(cells.map((c) => c.trim())).toEqual([
+      'In-line Raman for glucose control in 2,000 L fed-batch',
+      `Open until ${until}`,
+      '1',
+    ]);
     await bio.goto(needUrl);
     await match
       .getByLabel('Message for an introduction')

@@ -7,6 +7,7 @@ import {
 } from '../../core/matching/index.js';
 import type { Database } from '../../db/client.js';
 import {
+  databaseNow,
   loadNeedsForMatching,
   loadOfferingForMatching,
   listNeedCandidates,
@@ -188,6 +189,7 @@ export async function findCommonNeeds(
  */
 export async function matchNeeds(db: Database, stats: StatsCache, ids: string[], now = new Date()) {
   const corpus = await stats.get();
+  const searchedAt = await databaseNow(db);
   const results: MatchResult[] = [];
   const commons: { id: string; found: CommonNeedWrite[] }[] = [];
   for (const need of await loadNeedsForMatching(db, ids)) {
@@ -195,10 +197,11 @@ export async function matchNeeds(db: Database, stats: StatsCache, ids: string[],
     commons.push(await findCommonNeeds(db, corpus, need, now));
   }
   const written = await db.transaction(async (tx) => {
-    const fresh = await replaceMatches(tx, 'need', results, MAX_MATCHES_PER_POST, corpusSize(corpus));
+    const fresh = await replaceMatches(tx, 'need', results, MAX_MATCHES_PER_POST, corpusSize(corpus), searchedAt);
     await replaceCommonNeeds(
       tx,
       commons.filter((c) => fresh.has(c.id)),
+      searchedAt,
     );
     return fresh;
   });
@@ -214,9 +217,10 @@ export async function matchPost(db: Database, stats: StatsCache, data: unknown, 
   const offering = await loadOfferingForMatching(db, job.id);
   if (!offering) return { side: job.side, written: 0, stale: 0, deleted: 1 };
   const corpus = await stats.get();
+  const searchedAt = await databaseNow(db);
   const result = await scoreOffering(db, corpus, offering, now);
   const written = await db.transaction((tx) =>
-    replaceMatches(tx, 'offering', [result], MAX_MATCHES_PER_POST, corpusSize(corpus)),
+    replaceMatches(tx, 'offering', [result], MAX_MATCHES_PER_POST, corpusSize(corpus), searchedAt),
   );
   return { side: job.side, written: written.size, stale: 1 - written.size, deleted: 0 };
 }
