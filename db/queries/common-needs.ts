@@ -55,18 +55,22 @@ export interface CommonNeedWrite {
   explanation: unknown;
 }
 
+/** What one need's search found: its common needs, and every need it compared itself with. */
+export interface CommonNeedResult {
+  id: string;
+  found: CommonNeedWrite[];
+  /** The candidates scored (its present partners among them): only pairs with these can be judged gone. */
+  evaluated: string[];
+}
+
 /**
  * Replaces the common needs of each need with what was found for it, and marks the needs they touch for
  * regrouping. Runs in the transaction that wrote the needs' matches, for the needs still at the version
- * scored. A pair written since `searchedAt` stays: the other need's job found it on a newer marketplace
- * (this need's search may have run before that need was indexed).
+ * scored. A pair is removed only when this need compared itself with the other and found them no longer
+ * common, or when one of the two is no longer live: a pair with a need its search never saw (one posted
+ * and indexed after the search, whose own job wrote the pair meanwhile) stays.
  */
-export async function replaceCommonNeeds(
-  tx: Executor,
-  results: { id: string; found: CommonNeedWrite[] }[],
-  /** When the searches behind `results` began (`databaseNow`); null removes every pair not found. */
-  searchedAt: Date | null = null,
-): Promise<void> {
+export async function replaceCommonNeeds(tx: Executor, results: CommonNeedResult[]): Promise<void> {
   if (results.length === 0) return;
   // Taken before any pair is written: two jobs writing the same pair would otherwise wait on each other's
   // row while one of them holds the lock.
@@ -91,13 +95,18 @@ export async function replaceCommonNeeds(
     ).map((r) => r.id),
   );
   const kept = dedupe(pairs.filter((p) => live.has(p.needA) && live.has(p.needB)));
+  const compared = results.flatMap((r) => r.evaluated.map((other) => ({ self: r.id, other })));
   const dropped = await tx.execute<{ a: string; b: string }>(sql`
     delete from common_needs c
     where (c.need_a = any(${sql.param(ids)}::uuid[]) or c.need_b = any(${sql.param(ids)}::uuid[]))
-      ${searchedAt ? sql`and c.updated_at < ${searchedAt.toISOString()}::timestamptz` : sql``}
       and not exists (select 1 from unnest(${sql.param(kept.map((p) => p.needA))}::uuid[],
                                            ${sql.param(kept.map((p) => p.needB))}::uuid[]) as k(a, b)
                       where k.a = c.need_a and k.b = c.need_b)
+      and (exists (select 1 from unnest(${sql.param(compared.map((e) => e.self))}::uuid[],
+                                        ${sql.param(compared.map((e) => e.other))}::uuid[]) as e(self, other)
+                   where (e.self = c.need_a and e.other = c.need_b) or (e.self = c.need_b and e.other = c.need_a))
+           or not exists (select 1 from needs n where n.id = c.need_a and ${liveSql('n')})
+           or not exists (select 1 from needs n where n.id = c.need_b and ${liveSql('n')}))
     returning c.need_a as a, c.need_b as b`);
   if (kept.length > 0) {
     await tx

@@ -165,20 +165,9 @@ export interface MatchResult {
 }
 
 /**
- * The database's clock: a job that reads it before its candidate search knows which rows were written by
- * a search that began after its own (they are stamped later).
- */
-export async function databaseNow(db: Executor): Promise<Date> {
-  const [row] = await db.execute<{ now: string }>(sql`select now()::text as now`);
-  return new Date(row!.now);
-}
-
-/**
  * Replaces the matches of each post with its `found`, for the posts still at the version they were
  * computed for: a job that computed for an older version writes nothing, so a slow job can never overwrite
- * a newer result. Nor does it remove a match written since `searchedAt`, when its search began: another
- * post's job found it on a newer marketplace (say, the post that searched was rescored before the other
- * was indexed). Existing rows keep their id and creation time. Answers the ids written.
+ * a newer result. Existing rows keep their id and creation time. Answers the ids written.
  */
 export async function replaceMatches(
   db: Executor,
@@ -187,8 +176,6 @@ export async function replaceMatches(
   maxPerPost: number,
   /** The number of posts the statistics scored with counted. */
   corpusSize: number | null = null,
-  /** When the search behind `results` began (`databaseNow`); null removes every match not found. */
-  searchedAt: Date | null = null,
 ): Promise<Set<string>> {
   if (results.length === 0) return new Set();
   const table = side === 'need' ? needs : offerings;
@@ -214,7 +201,6 @@ export async function replaceMatches(
   const own = side === 'need' ? sql.raw('need_id') : sql.raw('offering_id');
   await db.execute(sql`
     delete from matches m where m.${own} = any(${sql.param(ids)}::uuid[])
-      ${searchedAt ? sql`and m.updated_at < ${searchedAt.toISOString()}::timestamptz` : sql``}
       and not exists (select 1 from unnest(${sql.param(found.map((f) => f.needId))}::uuid[],
                                            ${sql.param(found.map((f) => f.offeringId))}::uuid[]) as k(need_id, offering_id)
                       where k.need_id = m.need_id and k.offering_id = m.offering_id)`);
@@ -251,8 +237,8 @@ export async function replaceMatches(
 }
 
 /**
- * A full rematch is taken to be at work while some need has been matched within this many seconds of now
- * (or it started that recently): its chunks, not the sweep, match the needs it marked.
+ * A full rematch is taken to be at work while it was prepared, or a chunk of it finished, within this many
+ * seconds: its chunks, not the sweep, match the needs it marked.
  */
 export const REMATCH_STALL_SECONDS = 120;
 
@@ -260,15 +246,13 @@ export const REMATCH_STALL_SECONDS = 120;
  * Posts whose current version has not been matched: their job was lost or has not run yet. Needs waiting
  * for a rematch at work are left to its chunks: queued one by one as well, each would be matched twice,
  * and the rematch would wait behind thousands of single jobs. Once it stalls (a chunk lost with Redis's
- * data), the sweep takes them.
+ * data, the others done), the sweep takes them.
  */
 export async function listUnmatchedPosts(db: Executor, limit = 5000) {
   const rows = await db.execute<{ side: PostSide; id: string; version: number }>(sql`
-    with latest as (select started_at from rematches order by started_at desc limit 1),
-    rematch as (
-      select l.started_at from latest l
-      where greatest(l.started_at, (select max(m.matched_at) from needs m where m.matched_at >= l.started_at))
-        > now() - make_interval(secs => ${REMATCH_STALL_SECONDS}))
+    with rematch as (
+      select started_at from (select started_at, progress_at from rematches order by started_at desc limit 1) l
+      where progress_at > now() - make_interval(secs => ${REMATCH_STALL_SECONDS}))
     (select 'need' as side, id, version from needs where matched_version is distinct from version
       and updated_at < now() - interval '30 seconds'
       and not exists (select 1 from rematch where needs.updated_at < rematch.started_at) limit ${limit})

@@ -7,7 +7,6 @@ import {
 } from '../../core/matching/index.js';
 import type { Database } from '../../db/client.js';
 import {
-  databaseNow,
   loadNeedsForMatching,
   loadOfferingForMatching,
   listNeedCandidates,
@@ -20,7 +19,12 @@ import {
 } from '../../db/queries/matching.js';
 import { indexPost } from '../../db/queries/posts.js';
 import { loadTermStats } from '../../db/queries/term-stats.js';
-import { listCommonNeedCandidates, replaceCommonNeeds, type CommonNeedWrite } from '../../db/queries/common-needs.js';
+import {
+  listCommonNeedCandidates,
+  replaceCommonNeeds,
+  type CommonNeedResult,
+  type CommonNeedWrite,
+} from '../../db/queries/common-needs.js';
 import { analysisOf } from '../../db/analysis.js';
 import { MatchJobSchema, parseJob } from '../queues.js';
 
@@ -165,7 +169,7 @@ export async function findCommonNeeds(
   corpus: Corpus,
   need: NeedForMatching,
   now: Date,
-): Promise<{ id: string; found: CommonNeedWrite[] }> {
+): Promise<CommonNeedResult> {
   const analyzed = analysisOf(need);
   const query = candidateQuery(analyzed, corpus.needs, CANDIDATE_TERMS);
   const candidates = await listCommonNeedCandidates(db, need, {
@@ -179,7 +183,7 @@ export async function findCommonNeeds(
     if (c) found.push({ other: other.id, similarity: c.similarity, explanation: c.explanation });
   }
   found.sort((a, b) => b.similarity - a.similarity);
-  return { id: need.id, found: found.slice(0, MAX_COMMON_PER_NEED) };
+  return { id: need.id, found: found.slice(0, MAX_COMMON_PER_NEED), evaluated: candidates.map((c) => c.id) };
 }
 
 /**
@@ -189,19 +193,17 @@ export async function findCommonNeeds(
  */
 export async function matchNeeds(db: Database, stats: StatsCache, ids: string[], now = new Date()) {
   const corpus = await stats.get();
-  const searchedAt = await databaseNow(db);
   const results: MatchResult[] = [];
-  const commons: { id: string; found: CommonNeedWrite[] }[] = [];
+  const commons: CommonNeedResult[] = [];
   for (const need of await loadNeedsForMatching(db, ids)) {
     results.push(await scoreNeed(db, corpus, need, now));
     commons.push(await findCommonNeeds(db, corpus, need, now));
   }
   const written = await db.transaction(async (tx) => {
-    const fresh = await replaceMatches(tx, 'need', results, MAX_MATCHES_PER_POST, corpusSize(corpus), searchedAt);
+    const fresh = await replaceMatches(tx, 'need', results, MAX_MATCHES_PER_POST, corpusSize(corpus));
     await replaceCommonNeeds(
       tx,
       commons.filter((c) => fresh.has(c.id)),
-      searchedAt,
     );
     return fresh;
   });
@@ -217,10 +219,9 @@ export async function matchPost(db: Database, stats: StatsCache, data: unknown, 
   const offering = await loadOfferingForMatching(db, job.id);
   if (!offering) return { side: job.side, written: 0, stale: 0, deleted: 1 };
   const corpus = await stats.get();
-  const searchedAt = await databaseNow(db);
   const result = await scoreOffering(db, corpus, offering, now);
   const written = await db.transaction((tx) =>
-    replaceMatches(tx, 'offering', [result], MAX_MATCHES_PER_POST, corpusSize(corpus), searchedAt),
+    replaceMatches(tx, 'offering', [result], MAX_MATCHES_PER_POST, corpusSize(corpus)),
   );
   return { side: job.side, written: written.size, stale: 1 - written.size, deleted: 0 };
 }
