@@ -923,4 +923,6 @@ export const rematches = pgTable('rematches', {
   id: uuid('id').primaryKey(),
   corpusSize: integer('corpus_size').notNull(),
   startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  /** When it was prepared, then when a chunk of it last finished: the sweep leaves its needs to it meanwhile. */
+  progressAt: timestamp('progress_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -138,7 +138,7 @@ export async function waitForMatching(db: DbHandle, timeoutMs = 600_000): Promis
       const unmatched = (await listUnmatchedPosts(db.db, 10)).map((p) => `${p.side} ${p.id} unmatched`);
       const stale = (await listStalePosts(db.db, 10)).map((p) => `${p.side} ${p.id} stale`);
       throw new Error(
-        `${pending} posts still pending matching after ${timeoutMs} ms: ${[...unmatched, ...stale].join(', ') || 'none listed (saved in the last 30 s, or regrouping)'}`,
+        `${pending} posts still pending matching after ${timeoutMs} ms: ${[...unmatched, ...stale].join(', ') || 'none listed (saved in the last 30 s, waiting for a rematch, or regrouping)'}`,
       );
     }
     // On a large marketplace the count itself takes a while: it waits four times as long, so that the

@@ -37,8 +37,9 @@ export async function prepareRematch(db: Database, chunkSize: number): Promise<{
     await tx.execute(sql`lock table term_stats in exclusive mode`);
     await rebuildTermStats(tx);
     // Every post's matches are rebuilt on today's statistics (offerings' from the needs' side).
-    await tx.execute(sql`insert into rematches (id, corpus_size)
-      values (${runId}, (select count(*) from needs) + (select count(*) from offerings))`);
+    // Its progress starts when it is prepared (re-analysing a large marketplace takes minutes), not begun.
+    await tx.execute(sql`insert into rematches (id, corpus_size, progress_at)
+      values (${runId}, (select count(*) from needs) + (select count(*) from offerings), clock_timestamp())`);
   });
   const chunks: string[][] = [];
   let after: string | undefined;
@@ -54,4 +55,9 @@ export async function prepareRematch(db: Database, chunkSize: number): Promise<{
     after = page.at(-1)!.id;
   }
   return { runId, chunks };
+}
+
+/** Records that a chunk of a rematch has finished: the sweep leaves the rematch's needs to it meanwhile. */
+export async function recordRematchProgress(db: Database, runId: string): Promise<void> {
+  await db.execute(sql`update rematches set progress_at = clock_timestamp() where id = ${runId}`);
 }

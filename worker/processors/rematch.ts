@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client.js';
+import { recordRematchProgress } from '../../db/queries/rematch.js';
 import { parseJob, RematchJobSchema, type RematchJob } from '../queues.js';
 import { matchNeeds, type StatsCache } from './match.js';
 
@@ -13,7 +14,9 @@ export async function rematchNeeds(db: Database, stats: StatsCache, data: unknow
   const chunk = parseJob(RematchJobSchema, 'rematch-needs', data);
   // The rematch recounted the statistics: score with those, not with a copy cached before it.
   stats.refreshOnce(chunk.runId);
-  return matchNeeds(db, stats, chunk.ids);
+  const result = await matchNeeds(db, stats, chunk.ids);
+  await recordRematchProgress(db, chunk.runId);
+  return result;
 }
 
 // scripts/rematch.ts and bench/matching.ts (files another change owns) start a rematch through this path.
