@@ -91,17 +91,17 @@ async function main() {
       bar.increment(rows.length);
     }
     bar.stop();
-    await db.db.transaction((tx) => rebuildTermStats(tx));
-    await rebuildPostings(db.db);
     // Loaded without the API, so no job was queued. The rows are marked as their own jobs would leave them
-    // (indexed, as their postings and statistics were just built, and matched), so that the workers' sweep
-    // finds nothing owed: the rematch below is what matches them.
+    // (indexed, their postings and statistics built below, and matched), so that the workers' sweep finds
+    // nothing owed: the rematch below is what matches them.
     for (const table of ['needs', 'offerings'] as const) {
       await db.db.execute(
         sql`update ${sql.identifier(table)} set indexed_version = version, indexed_terms = string_to_array(terms, ' '),
           matched_version = version, matched_at = now()`,
       );
     }
+    await db.db.transaction((tx) => rebuildTermStats(tx));
+    await rebuildPostings(db.db);
     await db.db.execute(sql`vacuum analyze needs`);
     await db.db.execute(sql`vacuum analyze offerings`);
 

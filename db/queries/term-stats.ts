@@ -43,12 +43,17 @@ export async function loadTermStats(db: Executor, side: PostSide) {
   };
 }
 
-/** Recounts every document frequency from the posts themselves: the full rematch starts from this. */
+/**
+ * Recounts every document frequency from the posts themselves: the full rematch starts from this. It counts
+ * what each post's indexing counted (`indexed_terms`), not its latest text: a post saved since it was
+ * indexed is counted by its own job, which moves the counts from its indexed terms to its new ones, so
+ * counting the new ones here as well would count them twice.
+ */
 export async function rebuildTermStats(db: Executor): Promise<void> {
   await db.delete(termStats);
   await db.execute(sql`
     insert into term_stats (side, term, doc_freq)
-    select 'need', term, count(*) from needs, unnest(string_to_array(terms, ' ')) as term group by 1, 2
+    select 'need', term, count(*) from needs, unnest(indexed_terms) as term group by 1, 2
     union all
-    select 'offering', term, count(*) from offerings, unnest(string_to_array(terms, ' ')) as term group by 1, 2`);
+    select 'offering', term, count(*) from offerings, unnest(indexed_terms) as term group by 1, 2`);
 }
