@@ -102,9 +102,10 @@ export async function replaceCommonNeeds(tx: Executor, results: CommonNeedResult
       and not exists (select 1 from unnest(${sql.param(kept.map((p) => p.needA))}::uuid[],
                                            ${sql.param(kept.map((p) => p.needB))}::uuid[]) as k(a, b)
                       where k.a = c.need_a and k.b = c.need_b)
-      and (exists (select 1 from unnest(${sql.param(compared.map((e) => e.self))}::uuid[],
-                                        ${sql.param(compared.map((e) => e.other))}::uuid[]) as e(self, other)
-                   where (e.self = c.need_a and e.other = c.need_b) or (e.self = c.need_b and e.other = c.need_a))
+      -- A pair is stored in id order; compared pairs are put in that order, so that this is a hash lookup.
+      and ((c.need_a, c.need_b) in (select least(e.self, e.other), greatest(e.self, e.other)
+                                    from unnest(${sql.param(compared.map((e) => e.self))}::uuid[],
+                                                ${sql.param(compared.map((e) => e.other))}::uuid[]) as e(self, other))
            or not exists (select 1 from needs n where n.id = c.need_a and ${liveSql('n')})
            or not exists (select 1 from needs n where n.id = c.need_b and ${liveSql('n')}))
     returning c.need_a as a, c.need_b as b`);
