@@ -14,20 +14,15 @@ type OwnPost = Awaited<ReturnType<typeof listOrganisationPosts>>[number];
 function rowOf(post: OwnPost, now = new Date()) {
   const status = statusOf(post, now);
   const on = dateFormat.format(post.expiresAt);
+  const expired = hasExpired(post, now);
+  const soon = isExpiringSoon(post, now);
   // Read after the status: "Open until …", "Open, expires …" (soon), "Expired on …".
-  const when =
-    status === 'Closed'
-      ? null
-      : hasExpired(post, now)
-        ? ` on ${on}`
-        : isExpiringSoon(post, now)
-          ? `, expires ${on}`
-          : ` until ${on}`;
+  const when = status === 'Closed' ? null : expired ? ` on ${on}` : soon ? `, expires ${on}` : ` until ${on}`;
   return {
     ...post,
     status,
     when,
-    renew: post.status === 'open' && (hasExpired(post, now) || isExpiringSoon(post, now)),
+    renew: post.status === 'open' && (expired || soon),
     renewLabel: `Renew “${post.title}” for ${POST_LIFETIME_MONTHS} months`,
     // An expired or closed post is not matched: its count is of matches made while it was live.
     pending: post.pending && status === 'Open',

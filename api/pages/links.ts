@@ -59,10 +59,11 @@ export function linkPages(deps: AppDeps): express.Router {
   ): Promise<{ claims: LinkClaims; actor: Actor & { email: string } }> {
     const check = verifyLink(deps.config.appSecret, String(req.params.token));
     if (!check.ok || !actions.includes(check.claims.action)) {
+      const expired = !check.ok && check.reason === 'expired' ? check : null;
       throw linkProblem(
-        !check.ok && check.reason === 'expired',
+        expired !== null,
         'This link',
-        `The link in your email has expired. ${!check.ok && check.reason === 'expired' ? whereInstead(check.action) : ''}`,
+        `The link in your email has expired. ${expired ? whereInstead(expired.action) : ''}`,
         'The link is incomplete or has been changed. Open it again from the email, copying the whole address.',
       );
     }

@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { termImpacts } from '../../core/matching/index.js';
 import { analysisOf, type StoredAnalysis } from '../analysis.js';
 import type { Executor } from '../client.js';
@@ -21,17 +21,29 @@ export function postingRows(side: PostSide, post: Indexed) {
   );
 }
 
-/** Rewrites a post's postings after a save: an open post is findable by its terms, a closed one is not. */
-export async function replacePostings(db: Executor, side: PostSide, post: Indexed): Promise<void> {
-  // A post with no indexable word (all punctuation, say) has no postings, and is found by none.
-  const rows = post.status === 'open' ? postingRows(side, post) : [];
-  if (side === 'need') {
-    await db.delete(needTerms).where(eq(needTerms.needId, post.id));
-    if (rows.length > 0) await db.insert(needTerms).values(rows as (typeof needTerms.$inferInsert)[]);
-  } else {
-    await db.delete(offeringTerms).where(eq(offeringTerms.offeringId, post.id));
-    if (rows.length > 0) await db.insert(offeringTerms).values(rows as (typeof offeringTerms.$inferInsert)[]);
+/**
+ * Replaces the postings of the posts `ids` (of one side; none after a truncate) with `rows`, inserted in
+ * slices within PostgreSQL's limit on parameters.
+ */
+async function writePostings(db: Executor, side: PostSide, ids: string[], rows: ReturnType<typeof postingRows>) {
+  if (ids.length > 0) {
+    if (side === 'need') await db.delete(needTerms).where(inArray(needTerms.needId, ids));
+    else await db.delete(offeringTerms).where(inArray(offeringTerms.offeringId, ids));
   }
+  for (let i = 0; i < rows.length; i += 5000) {
+    const slice = rows.slice(i, i + 5000);
+    if (side === 'need') await db.insert(needTerms).values(slice as (typeof needTerms.$inferInsert)[]);
+    else await db.insert(offeringTerms).values(slice as (typeof offeringTerms.$inferInsert)[]);
+  }
+}
+
+/** The postings of the open posts among `posts` (a post with no indexable word has none, and is found by none). */
+const postingsOf = (side: PostSide, posts: Indexed[]) =>
+  posts.filter((p) => p.status === 'open').flatMap((p) => postingRows(side, p));
+
+/** Rewrites a post's postings after a save. */
+export async function replacePostings(db: Executor, side: PostSide, post: Indexed): Promise<void> {
+  await writePostings(db, side, [post.id], postingsOf(side, [post]));
 }
 
 /**
@@ -51,14 +63,7 @@ export async function indexUnindexed(tx: Executor): Promise<number> {
       );
       if (rows.length === 0) break;
       const ids = rows.map((r) => r.id);
-      const postings = rows.filter((r) => r.status === 'open').flatMap((r) => postingRows(side, r));
-      if (side === 'need') await tx.delete(needTerms).where(inArray(needTerms.needId, ids));
-      else await tx.delete(offeringTerms).where(inArray(offeringTerms.offeringId, ids));
-      for (let i = 0; i < postings.length; i += 5000) {
-        const slice = postings.slice(i, i + 5000);
-        if (side === 'need') await tx.insert(needTerms).values(slice as (typeof needTerms.$inferInsert)[]);
-        else await tx.insert(offeringTerms).values(slice as (typeof offeringTerms.$inferInsert)[]);
-      }
+      await writePostings(tx, side, ids, postingsOf(side, rows));
       await tx.execute(sql`update ${table} set indexed_version = version, indexed_terms = string_to_array(terms, ' ')
         where id = any(${sql.param(ids)}::uuid[])`);
       count += rows.length;
@@ -79,12 +84,7 @@ export async function rebuildPostings(db: Executor): Promise<void> {
             where id > ${after} and status = 'open' order by id limit 2000`,
       );
       if (rows.length === 0) break;
-      const postings = rows.flatMap((r) => postingRows(side, r));
-      for (let i = 0; i < postings.length; i += 5000) {
-        const slice = postings.slice(i, i + 5000);
-        if (side === 'need') await db.insert(needTerms).values(slice as (typeof needTerms.$inferInsert)[]);
-        else await db.insert(offeringTerms).values(slice as (typeof offeringTerms.$inferInsert)[]);
-      }
+      await writePostings(db, side, [], postingsOf(side, rows));
       after = rows.at(-1)!.id;
     }
   }

@@ -64,14 +64,14 @@ export class StatsCache {
 
   constructor(private readonly db: Database) {}
 
-  /** Whether the marketplace is young (see YOUNG_CORPUS), by the statistics last read. */
-  get young(): boolean {
-    return !this.cached || corpusSize(this.cached.stats) < YOUNG_CORPUS;
-  }
-
   /** How many posts the statistics last read count (0 before the first read). */
   get size(): number {
     return this.cached ? corpusSize(this.cached.stats) : 0;
+  }
+
+  /** Whether the marketplace is young (see YOUNG_CORPUS), by the statistics last read. */
+  get young(): boolean {
+    return this.size < YOUNG_CORPUS;
   }
 
   /** Drops the cached statistics the first time `key` is seen, e.g. once per rematch run. */
@@ -83,7 +83,7 @@ export class StatsCache {
   }
 
   async get(): Promise<Corpus> {
-    if (!this.cached || corpusSize(this.cached.stats) < YOUNG_CORPUS) return this.load();
+    if (!this.cached || this.young) return this.load();
     if (Date.now() - this.cached.at >= STATS_TTL_MS && !this.loading) void this.load().catch(() => {});
     return this.cached.stats;
   }
