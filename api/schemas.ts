@@ -444,7 +444,10 @@ export const ExplanationSchema = z
 export const MatchSchema = z
   .object({
     id: z.uuid(),
-    score: z.number().min(0).max(1),
+    score: z.number().min(0).max(1).meta({
+      description:
+        "What matches are ranked by: the pair's relevance (text, capabilities, TRL) weighed by how many of the need's partnership types the offering offers.",
+    }),
     need: NeedSchema,
     offering: OfferingSchema,
     explanation: ExplanationSchema,

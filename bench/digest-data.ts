@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import { defaultExpiry } from '../core/policy.js';
+import { SCORING_VERSION } from '../core/matching/index.js';
 
 /** A realistic stored explanation: what a digest item shows. */
 const EXPLANATION = {
@@ -46,8 +47,8 @@ export async function seedDigestAudience(sql: postgres.Sql, recipients: number, 
       from organisations o join users u on u.organisation_id = o.id
       where o.name like 'Seed supplier %'`;
     await tx`
-      insert into matches (need_id, offering_id, score, need_score, offering_score, explanation)
-      select n.id, f.id, 0.9 - k * 0.1, 0.9, 0.9, ${JSON.stringify(EXPLANATION)}::jsonb
+      insert into matches (need_id, offering_id, score, need_score, offering_score, explanation, scoring_version)
+      select n.id, f.id, 0.9 - k * 0.1, 0.9, 0.9, ${JSON.stringify(EXPLANATION)}::jsonb, ${SCORING_VERSION}
       from (select id, split_part(title, ' ', 6)::int as i from needs where title like 'In-line Raman glucose control, line %') n
       cross join generate_series(0, ${perPost - 1}) k
       join (select id, split_part(title, ' ', 6)::int as i from offerings where title like 'Raman probes and models, series %') f

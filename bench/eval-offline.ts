@@ -217,7 +217,7 @@ for (const n of needs) {
       console.log(
         `      ${k.offering.id} ${k.offering.title.slice(0, 60)}\n` +
           `        nt=${c.needText.toFixed(2)} ot=${c.offeringText.toFixed(2)} nc=${c.needCapability?.toFixed(2) ?? '-'} ` +
-          `oc=${c.offeringCapability?.toFixed(2) ?? '-'} trl=${c.trlFactor} pt=${c.partnershipFactor} ev=${c.evidence.toFixed(2)} ` +
+          `oc=${c.offeringCapability?.toFixed(2) ?? '-'} trl=${c.trlFactor} pt=${c.partnershipFit.toFixed(2)} ev=${c.evidence.toFixed(2)} ` +
           `N=${c.needScore.toFixed(2)} O=${c.offeringScore.toFixed(2)}\n        ${k.match.explanation.summary}`,
       );
     }
@@ -249,16 +249,22 @@ console.log(
 );
 
 // ---------- Cross-validation over needs ----------
-// Every pair that passes the exclusions, scored with each weight of generic words considered; the rule
-// (weight, threshold, evidence) is chosen on the other needs' pairs and applied to the fold's needs.
+// Every pair that passes the exclusions, scored with each weight of generic words and of partnership fit
+// considered; the rule (the weights, threshold, evidence) is chosen on the other needs' pairs and applied
+// to the fold's needs. The deployed weights come first: on a plateau the first variant is kept.
 const GENERIC_WEIGHTS = [WEIGHTS.GENERIC_WEIGHT, ...[1, 0.5, 0.25].filter((w) => w !== WEIGHTS.GENERIC_WEIGHT)];
+const PARTNERSHIP_WEIGHTS = [
+  WEIGHTS.PARTNERSHIP_WEIGHT,
+  ...[0, 0.2, 0.4, 0.6, 0.8, 1].filter((w) => w !== WEIGHTS.PARTNERSHIP_WEIGHT),
+];
 const THRESHOLDS = Array.from({ length: 31 }, (_, i) => Math.round((0.2 + i * 0.01) * 100) / 100);
 const EVIDENCE = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
-const deployedWeight = WEIGHTS.GENERIC_WEIGHT;
+const deployedWeights = { ...WEIGHTS };
 const sets: Record<string, NeedCandidates[]> = {};
-for (const w of GENERIC_WEIGHTS) {
+for (const [w, p] of GENERIC_WEIGHTS.flatMap((w) => PARTNERSHIP_WEIGHTS.map((p) => [w, p] as const))) {
   WEIGHTS.GENERIC_WEIGHT = w;
-  sets[String(w)] = needs.map((n) => {
+  WEIGHTS.PARTNERSHIP_WEIGHT = p;
+  sets[`${w}/${p}`] = needs.map((n) => {
     const g = grades.get(n.id) ?? new Map<string, number>();
     return {
       need: n.id,
@@ -267,21 +273,23 @@ for (const w of GENERIC_WEIGHTS) {
         .filter((o) => exclusionReason(n, o, now) === null)
         .map((o) => {
           const c = scoreComponents(n, o, stats);
-          return { offering: o.id, score: c.score, evidence: c.evidence, grade: g.get(o.id) ?? 0 };
+          return { offering: o.id, score: c.relevance, rank: c.score, evidence: c.evidence, grade: g.get(o.id) ?? 0 };
         }),
     };
   });
 }
-WEIGHTS.GENERIC_WEIGHT = deployedWeight;
-const grid: Rule[] = GENERIC_WEIGHTS.flatMap((w) =>
-  THRESHOLDS.flatMap((threshold) => EVIDENCE.map((evidence) => ({ threshold, evidence, variant: String(w) }))),
+Object.assign(WEIGHTS, deployedWeights);
+const grid: Rule[] = Object.keys(sets).flatMap((variant) =>
+  THRESHOLDS.flatMap((threshold) => EVIDENCE.map((evidence) => ({ threshold, evidence, variant }))),
 );
 const line = (f: Figures): string =>
   `nDCG@5 ${pct(f.ndcg)}, shown precision at 3 ${pct(f.shownPrecision3)} (of ${f.shown3}), precision@5 ${pct(f.precision5)}, ` +
   `needs nothing fits given no match ${f.unmetSilent} of ${f.unmet}`;
 const ruleText = (r: Rule): string => `${r.threshold.toFixed(2)}/${r.evidence.toFixed(1)}/${r.variant ?? '-'}`;
 console.log('');
-console.log(`cross-validation over needs (rule chosen on the other needs: threshold/evidence/generic weight):`);
+console.log(
+  `cross-validation over needs (rule chosen on the other needs: threshold/evidence/generic weight/partnership weight):`,
+);
 for (const k of [FOLDS, needs.length]) {
   const cv = crossValidate(sets, grid, k);
   console.log(`  ${k >= needs.length ? 'leave one out' : `${k} folds`}: ${line(cv.figures)}`);
@@ -298,14 +306,14 @@ if (sweep) {
       .filter((o) => exclusionReason(n, o, now) === null)
       .map((o) => ({ o: o.id, c: scoreComponents(n, o, stats) }))
       .filter(({ c }) => c.evidence >= MATCH_RULE.evidence)
-      .map(({ o, c }) => ({ o, score: c.score }))
+      .map(({ o, c }) => ({ o, relevance: c.relevance, score: c.score }))
       .sort((a, b) => b.score - a.score),
   );
   console.log('\nthreshold  nDCG@5  P@5    no-offer-empty  kept');
   for (let th = 0.2; th <= 0.501; th += 0.01) {
     const rk: NeedRanking[] = needs.map((n, i) => {
       const g = grades.get(n.id) ?? new Map<string, number>();
-      const kept = (comps[i] ?? []).filter((c) => c.score >= th);
+      const kept = (comps[i] ?? []).filter((c) => c.relevance >= th);
       return { need: n.id, rankedGrades: kept.map((c) => g.get(c.o) ?? 0), allGrades: [...g.values()] };
     });
     const ss = summarize(rk, K);

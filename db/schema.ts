@@ -338,6 +338,8 @@ export const matches = pgTable(
     needScore: real('need_score').notNull(),
     offeringScore: real('offering_score').notNull(),
     explanation: jsonb('explanation').notNull(),
+    /** SCORING_VERSION of the code that scored it: a worker that scores otherwise rematches on start. */
+    scoringVersion: smallint('scoring_version').notNull().default(1),
     ...timestamps,
   },
   (t) => [

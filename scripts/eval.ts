@@ -7,10 +7,11 @@
  * nothing fits are shown nothing, the cross-validated figures, and every explanation term that is not a
  * domain term; then how many needs keep their top three through the rematch.
  *
- * Cross-validation: the score threshold is chosen on the other needs (5 folds, and leave one out) and
- * applied to the needs left out. To know the scores below the deployed threshold, the run's worker keeps
+ * Cross-validation: the relevance threshold is chosen on the other needs (5 folds, and leave one out) and
+ * applied to the needs left out; what passes is shown in the API's order (by score: the relevance weighed by
+ * partnership fit). To know the scores below the deployed threshold, the run's worker keeps
  * every pair down to the grid's floor (MATCH_RULE.threshold relaxed; the evidence rule stays as deployed),
- * and what a person would see is the stored matches at or above the deployed threshold: the same pairs,
+ * and what a person would see is the stored matches whose relevance is at or above the deployed threshold: the same pairs,
  * scored at the same moments, as the deployed rule keeps. `--deployed` runs the deployed rule unrelaxed
  * (the check of that equivalence; the cross-validation then only sees thresholds above it). The evidence
  * rule and the weight of generic words are cross-validated offline (bench/eval-offline.ts), where every
@@ -19,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { crossValidate, figuresOf, kept, type Figures, type NeedCandidates, type Rule } from '../core/eval/cv.js';
 import { summarize } from '../core/eval/metrics.js';
-import { analyzePost, buildCorpusStats, isDomainPhrase, MATCH_RULE } from '../core/matching/index.js';
+import { analyzePost, buildCorpusStats, isDomainPhrase, MATCH_RULE, relevanceOf } from '../core/matching/index.js';
 import { cliProgram } from './cli.js';
 import { apiClient, onboard, startHarness, waitForMatching } from './harness.js';
 
@@ -37,7 +38,10 @@ const THRESHOLDS = Array.from({ length: 31 }, (_, i) => Math.round((FLOOR + i * 
 type Post = { title: string; description: string; keywords: string[] };
 interface Shown {
   offering: string;
+  /** what the API orders by */
   score: number;
+  /** what the match rule's threshold reads (relevanceOf the stored views) */
+  relevance: number;
   terms: string[];
 }
 interface Row {
@@ -115,7 +119,8 @@ async function main() {
           allGrades: [...judged.values()],
           candidates: r.all.map((m) => ({
             offering: m.offering,
-            score: m.score,
+            score: m.relevance,
+            rank: m.score,
             evidence: 1,
             grade: judged.get(m.offering) ?? 0,
           })),
@@ -140,7 +145,7 @@ async function main() {
       `\n${file}: ${data.needs.length} needs, ${data.offerings.length} offerings, ${data.judgments.length} judgments`,
     );
     console.log(
-      `match rule as deployed: score >= ${deployed.threshold}, evidence >= ${deployed.evidence}` +
+      `match rule as deployed: relevance >= ${deployed.threshold}, evidence >= ${deployed.evidence}` +
         (relaxed ? `; the run kept pairs down to ${FLOOR} and shows those at or above ${deployed.threshold}` : ''),
     );
     for (const [name, state] of [
@@ -161,7 +166,7 @@ async function main() {
       }
       const terms = new Map<string, number>();
       for (const r of state.rows)
-        for (const m of r.all.filter((x) => x.score >= deployed.threshold))
+        for (const m of r.all.filter((x) => x.relevance >= deployed.threshold))
           for (const t of m.terms) terms.set(t, (terms.get(t) ?? 0) + 1);
       const bad = [...terms].filter(([t]) => !isDomainPhrase(t, stats));
       console.log(
@@ -234,11 +239,16 @@ async function rankings(
       where n.id = ${id} and o.search @@ q.query
         and o.organisation_id <> n.organisation_id and org.kind = any(n.open_to)
       order by ts_rank(o.search, q.query) desc, o.id limit ${K}`;
+    // The API shows the score; the rule's threshold reads the relevance, from the two stored views.
+    const views = await harness.db.sql<{ offering_id: string; need_score: number; offering_score: number }[]>`
+      select offering_id, need_score, offering_score from matches where need_id = ${id}`;
+    const relevance = new Map(views.map((v) => [v.offering_id, relevanceOf(v.need_score, v.offering_score)]));
     rows.push({
       need: need.key,
       all: page.items.map((m) => ({
         offering: keys.get(m.offering.id)!,
         score: m.score,
+        relevance: relevance.get(m.offering.id) ?? 0,
         terms: m.explanation?.terms ?? [],
       })),
       plain: plain.map((r) => keys.get(r.id)!),

@@ -20,7 +20,7 @@ import { consortiumTick, sendConsortiumEmails } from './processors/consortia.js'
 import { lifecycleTick, sendExpiryReminder } from './processors/lifecycle.js';
 import { matchPost, StatsCache } from './processors/match.js';
 import { rematchNeeds } from './processors/rematch.js';
-import { hasStaleAnalyses } from '../db/queries/rematch.js';
+import { hasStaleAnalyses, hasStaleScores } from '../db/queries/rematch.js';
 import {
   matchingQueue,
   notificationsQueue,
@@ -241,10 +241,16 @@ export async function startWorker(
     }
   };
   await ensureSchedulers(false);
-  // An upgrade that changed the analyser leaves posts that match nothing until they are analysed again.
-  if (await hasStaleAnalyses(db)) {
+  // An upgrade that changed the analyser leaves posts that match nothing until they are analysed again;
+  // one that changed scoring leaves old scores that would be ranked beside new ones.
+  const upgraded = (await hasStaleAnalyses(db))
+    ? 'posts analysed by an older analyser'
+    : (await hasStaleScores(db))
+      ? 'matches scored by an older version of scoring'
+      : null;
+  if (upgraded) {
     const run = await startRematch(db, queues.matching as unknown as Queue);
-    logger.warn({ runId: run.runId }, 'posts analysed by an older analyser: rematching everything');
+    logger.warn({ runId: run.runId }, `${upgraded}: rematching everything`);
   }
   const schedulerCheck = setInterval(() => {
     ensureSchedulers(true).catch((err: Error) => logger.warn({ err: err.message }, 'scheduler check failed'));

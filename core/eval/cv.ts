@@ -11,7 +11,10 @@ import { ndcgAtK, summarize, type NeedRanking } from './metrics.js';
 
 export interface RuleCandidate {
   offering: string;
+  /** what the rule's threshold reads: the pair's relevance */
   score: number;
+  /** what the kept candidates are ordered by, when it is not `score` (the engine's rank score) */
+  rank?: number;
   evidence: number;
   grade: number;
 }
@@ -39,9 +42,10 @@ const setsOf = (x: CandidateSets | readonly NeedCandidates[]): CandidateSets =>
 
 /** The offerings a rule keeps for a need, best first (ties by offering key, as stable as the API's order). */
 export function kept(n: NeedCandidates, rule: Rule): RuleCandidate[] {
+  const rank = (c: RuleCandidate) => c.rank ?? c.score;
   return n.candidates
     .filter((c) => c.score >= rule.threshold && c.evidence >= rule.evidence)
-    .sort((a, b) => b.score - a.score || (a.offering < b.offering ? -1 : 1));
+    .sort((a, b) => rank(b) - rank(a) || (a.offering < b.offering ? -1 : 1));
 }
 
 export interface Figures {

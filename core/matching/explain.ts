@@ -114,6 +114,18 @@ export function trlPhrase(trl: number, min: number, max: number): string {
   return `TRL ${trl} ${where} your ${trlRange(min, max)}`;
 }
 
+/**
+ * The partnership types in common as a sentence reads them, with how many of the need's they are when
+ * not all ("pilot project (1 of the 3 you accept)"): the share ranks the match (partnershipFit).
+ */
+export function partnershipPhrase(need: readonly string[], offering: readonly string[]): string {
+  if (need.length === 0 || offering.length === 0) return 'not stated';
+  const common = commonPartnershipTypes(need, offering);
+  if (common.length === 0) return 'none in common';
+  const words = partnershipTypeWords(common);
+  return common.length < need.length ? `${words} (${common.length} of the ${need.length} you accept)` : words;
+}
+
 /** How many matched terms the one-line summary names (the `terms` field has up to MAX_EXPLANATION_TERMS). */
 export const SUMMARY_TERMS = 4;
 
@@ -141,9 +153,6 @@ export function explain(
     );
   }
   parts.push(trlPhrase(trl.offering, trl.needMin, trl.needMax));
-  const stated = need.partnershipTypes.length > 0 && offering.partnershipTypes.length > 0;
-  parts.push(
-    `Partnership: ${partnershipTypes.length > 0 ? partnershipTypeWords(partnershipTypes) : stated ? 'none in common' : 'not stated'}`,
-  );
+  parts.push(`Partnership: ${partnershipPhrase(need.partnershipTypes, offering.partnershipTypes)}`);
   return { capabilities, terms, trl, partnershipTypes, summary: parts.join('; ') + '.' };
 }

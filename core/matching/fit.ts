@@ -61,8 +61,21 @@ export function commonPartnershipTypes(need: readonly string[], offering: readon
   return need.filter((p) => set.has(p));
 }
 
+/** Multiplier on a common-need pair's similarity: 1, or NO_COMMON_PARTNERSHIP_FACTOR when their types differ. */
 export function partnershipFactor(need: readonly string[], offering: readonly string[]): number {
   // A side that states no preference does not rule anything out.
   if (need.length === 0 || offering.length === 0) return 1;
   return commonPartnershipTypes(need, offering).length > 0 ? 1 : NO_COMMON_PARTNERSHIP_FACTOR;
 }
+
+/**
+ * How many of the ways of working a need accepts the offering offers (0..1): its share of the need's
+ * partnership types. A need that states none accepts any (1); an offering that states none is unknown,
+ * neither fit nor misfit (UNSTATED_PARTNERSHIP_FIT), so leaving them out does not rank an offering higher.
+ */
+export function partnershipFit(need: readonly string[], offering: readonly string[]): number {
+  if (need.length === 0) return 1;
+  if (offering.length === 0) return UNSTATED_PARTNERSHIP_FIT;
+  return commonPartnershipTypes(need, offering).length / need.length;
+}
+export const UNSTATED_PARTNERSHIP_FIT = 0.5;

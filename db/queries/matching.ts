@@ -133,6 +133,8 @@ export interface MatchWrite {
   needScore: number;
   offeringScore: number;
   explanation: unknown;
+  /** SCORING_VERSION of the code that scored it */
+  scoringVersion: number;
 }
 
 /**
@@ -215,6 +217,7 @@ export async function replaceMatches(
           needScore: sql`excluded.need_score`,
           offeringScore: sql`excluded.offering_score`,
           explanation: sql`excluded.explanation`,
+          scoringVersion: sql`excluded.scoring_version`,
           updatedAt: sql`now()`,
         },
       });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { asc, gt, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { ANALYSIS_VERSION } from '../../core/matching/index.js';
+import { ANALYSIS_VERSION, SCORING_VERSION } from '../../core/matching/index.js';
+import { liveSql } from '../policy.js';
 import { needs, offerings } from '../schema.js';
 import { indexUnindexed } from './postings.js';
 import { reanalyseStale } from './posts.js';
@@ -16,6 +17,18 @@ export async function hasStaleAnalyses(db: Database): Promise<boolean> {
   const stale = (t: typeof needs | typeof offerings) =>
     sql`exists (select 1 from ${t} where (${t.analysis}->>'version')::int <> ${ANALYSIS_VERSION})`;
   const [row] = await db.execute<{ stale: boolean }>(sql`select ${stale(needs)} or ${stale(offerings)} as stale`);
+  return row?.stale === true;
+}
+
+/**
+ * Whether a need still in the marketplace has matches scored by another version of scoring (an upgrade
+ * changed what a score means, SCORING_VERSION): ranked beside new ones they would be out of order until
+ * rescored. (The matches of closed and expired needs are not rescored by a rematch, and do not count.)
+ */
+export async function hasStaleScores(db: Database): Promise<boolean> {
+  const [row] = await db.execute<{ stale: boolean }>(sql`select exists (
+    select 1 from matches m join needs n on n.id = m.need_id
+    where m.scoring_version <> ${SCORING_VERSION} and ${liveSql('n')}) as stale`);
   return row?.stale === true;
 }
 

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replaceMatches } from '../../db/queries/matching.js';
+import { SCORING_VERSION } from '../../core/matching/index.js';
 import { introductionsTick } from '../../worker/processors/introductions.js';
 import { matchPost, StatsCache } from '../../worker/processors/match.js';
 import { sampleNeed, sampleOffering, signup } from '../helpers.js';
@@ -150,11 +151,21 @@ describe('introductions, double opt-in', () => {
         needScore: number;
         offeringScore: number;
         explanation: unknown;
+        scoringVersion: number;
       }[]
     >`
       select need_id as "needId", offering_id as "offeringId", score, need_score as "needScore",
-        offering_score as "offeringScore", explanation from matches where offering_id = ${offeringId}`;
-    const stale = { needId, offeringId, score: 0.9, needScore: 0.9, offeringScore: 0.9, explanation: {} };
+        offering_score as "offeringScore", explanation, scoring_version as "scoringVersion"
+      from matches where offering_id = ${offeringId}`;
+    const stale = {
+      needId,
+      offeringId,
+      score: 0.9,
+      needScore: 0.9,
+      offeringScore: 0.9,
+      explanation: {},
+      scoringVersion: SCORING_VERSION,
+    };
     await w.t.db.db.transaction((tx) =>
       replaceMatches(tx, 'offering', [{ id: offeringId, version: 1, found: [...kept, stale] }], 50),
     );

@@ -33,6 +33,19 @@ describe('cross-validation of the match rule', () => {
     expect(kept(needs[0]!, { threshold: 0.25, evidence: 0.85 }).map((c) => c.offering)).toEqual(['poor-0']);
   });
 
+  it('keeps by the score and orders by the rank where candidates carry one', () => {
+    const ranked: NeedCandidates = {
+      need: 'r',
+      allGrades: [3],
+      candidates: [
+        { offering: 'relevant', score: 0.7, rank: 0.3, evidence: 1, grade: 2 },
+        { offering: 'fitting', score: 0.5, rank: 0.5, evidence: 1, grade: 3 },
+        { offering: 'below', score: 0.2, rank: 0.9, evidence: 1, grade: 0 },
+      ],
+    };
+    expect(kept(ranked, { threshold: 0.4, evidence: 0 }).map((c) => c.offering)).toEqual(['fitting', 'relevant']);
+  });
+
   it('measures shown precision at 3 over everything shown, and silence for needs nothing fits', () => {
     const f = figuresOf([
       { need: 'a', rankedGrades: [3, 0, 2, 2], allGrades: [3, 2] },

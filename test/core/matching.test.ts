@@ -17,6 +17,8 @@ import {
   modalityFactor,
   pairEvidence,
   partnershipFactor,
+  partnershipFit,
+  partnershipPhrase,
   scoreComponents,
   scorePair,
   SAME_AREA_CREDIT,
@@ -271,19 +273,38 @@ describe('capabilities, TRL and partnership types', () => {
     expect(far.factor).toBeGreaterThan(0);
   });
 
-  it('prefers offerings with a partnership type the need accepts', () => {
+  it('measures how many of the ways of working a need accepts the offering offers', () => {
+    expect(partnershipFit(['supply', 'pilot'], ['pilot', 'licensing'])).toBe(0.5);
+    expect(partnershipFit(['supply', 'pilot'], ['pilot', 'supply', 'service'])).toBe(1);
+    expect(partnershipFit(['supply'], ['licensing'])).toBe(0);
+    expect(partnershipFit([], ['licensing'])).toBe(1); // the need accepts any
+    // An offering that states none is neither fit nor misfit: leaving them out ranks it no higher.
+    expect(partnershipFit(['supply', 'pilot'], [])).toBe(0.5);
+    // Common needs keep the all-or-nothing factor between two needs' types.
     expect(partnershipFactor(['supply', 'pilot'], ['pilot'])).toBe(1);
     expect(partnershipFactor(['supply'], ['licensing'])).toBeLessThan(1);
-    expect(partnershipFactor([], ['licensing'])).toBe(1);
   });
 
-  it('moves the need view with TRL and partnership fit', () => {
+  it('moves the need view with TRL', () => {
     const base = scoreComponents(ramanNeed, ramanOffer, stats);
     const farTrl = scoreComponents(ramanNeed, { ...ramanOffer, trl: 2 }, stats);
-    const licensing = scoreComponents(ramanNeed, { ...ramanOffer, partnershipTypes: ['licensing'] }, stats);
     expect(farTrl.needScore).toBeLessThan(base.needScore);
-    expect(licensing.needScore).toBeLessThan(base.needScore);
     expect(farTrl.offeringScore).toBeCloseTo(base.offeringScore, 10);
+  });
+
+  it('ranks by partnership fit without deciding by it', () => {
+    const both = scorePair(ramanNeed, ramanOffer, stats, now); // supply and pilot: both the need accepts
+    const one = scorePair(ramanNeed, { ...ramanOffer, partnershipTypes: ['pilot'] }, stats, now);
+    const none = scorePair(ramanNeed, { ...ramanOffer, partnershipTypes: ['licensing'] }, stats, now);
+    expect(both && one && none).toBeTruthy();
+    // The same relevance (text, capability, TRL): each is a match, ...
+    expect(one!.relevance).toBeCloseTo(both!.relevance, 10);
+    expect(none!.relevance).toBeCloseTo(both!.relevance, 10);
+    expect(both!.score).toBeCloseTo(both!.relevance, 10);
+    // ... ranked by how many of the need's ways of working it offers.
+    expect(one!.score).toBeLessThan(both!.score);
+    expect(none!.score).toBeLessThan(one!.score);
+    expect(none!.score).toBeGreaterThan(0);
   });
 });
 
@@ -392,6 +413,9 @@ describe('explanations', () => {
     expect(m!.explanation.partnershipTypes).toEqual([]);
     expect(m!.explanation.summary).toMatch(/TRL 4 just below your 5–8/);
     expect(m!.explanation.summary).toMatch(/Partnership: none in common\.$/);
+    const one = scorePair(ramanNeed, { ...ramanOffer, partnershipTypes: ['pilot', 'licensing'] }, stats, now);
+    expect(one!.explanation.summary).toMatch(/; Partnership: pilot project \(1 of the 2 you accept\)\.$/);
+    expect(partnershipPhrase(['supply'], [])).toBe('not stated');
     const far = scoreComponents(ramanNeed, { ...ramanOffer, trl: 2 }, stats);
     expect(far.trlFactor).toBeLessThan(1);
   });

@@ -1,14 +1,15 @@
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANALYSIS_VERSION } from '../../core/matching/index.js';
+import { ANALYSIS_VERSION, SCORING_VERSION } from '../../core/matching/index.js';
 import { waitForMatching } from '../../scripts/harness.js';
 import { startWorker } from '../../worker/index.js';
 import { sampleNeed, sampleOffering, signup, startTestApp, type TestApp } from '../helpers.js';
 import { until } from '../mail-world.js';
 
 // An upgrade that changes the analyser (ANALYSIS_VERSION) leaves every stored analysis stale, and a stale
-// post matches nothing: a worker starting on such a database rematches by itself.
+// post matches nothing; one that changes scoring (SCORING_VERSION) leaves scores that mean something else.
+// A worker starting on such a database rematches by itself.
 
 let t: TestApp;
 beforeAll(async () => {
@@ -57,5 +58,50 @@ describe('a worker starting after the analyser changed', () => {
     } finally {
       await worker.close();
     }
+  });
+});
+
+describe('a worker starting after scoring changed', () => {
+  it('scores the old matches again, once', async () => {
+    const bio = await signup(t.app, 'biomanufacturer');
+    const supplier = await signup(t.app, 'supplier');
+    const need = await request(t.app).post('/v1/needs').set(bio.auth).send(sampleNeed()).expect(201);
+    const expired = await request(t.app).post('/v1/needs').set(bio.auth).send(sampleNeed()).expect(201);
+    await request(t.app).post('/v1/offerings').set(supplier.auth).send(sampleOffering()).expect(201);
+    let worker = await start();
+    await waitForMatching(t.db, 30_000);
+    await worker.close();
+    const scored = await t.db.sql<{ id: string; score: number; version: number }[]>`
+      select id, score, scoring_version as version from matches where need_id = ${need.body.id}`;
+    expect(scored.length).toBeGreaterThan(0);
+    expect(scored.every((m) => m.version === SCORING_VERSION)).toBe(true);
+
+    // As an older release left them: another version's scores.
+    await t.db.sql`update matches set scoring_version = ${SCORING_VERSION - 1}, score = 0.01`;
+    // and a need that has expired since.
+    await t.db.sql`update needs set expires_at = now() - interval '1 day' where id = ${expired.body.id}`;
+    worker = await start();
+    try {
+      await until(async () => {
+        const [m] = await t.db.sql<{ stale: number }[]>`select count(*)::int as stale from matches
+          where need_id = ${need.body.id} and scoring_version <> ${SCORING_VERSION}`;
+        return m!.stale === 0;
+      }, 30_000);
+      const rescored = await t.db.sql<{ id: string; score: number }[]>`
+        select id, score from matches where need_id = ${need.body.id}`;
+      expect(rescored).toHaveLength(scored.length);
+      expect(rescored.every((m) => m.score > 0.01)).toBe(true); // scored again, not the old release's
+    } finally {
+      await worker.close();
+    }
+    // Nothing of the old scoring is left, the expired need's matches included: the next start rematches nothing.
+    const [old] = await t.db.sql<{ n: number }[]>`select count(*)::int as n from matches
+      where scoring_version <> ${SCORING_VERSION}`;
+    expect(old!.n).toBe(0);
+    const [runs] = await t.db.sql<{ n: number }[]>`select count(*)::int as n from rematches`;
+    worker = await start();
+    await worker.close();
+    const [after] = await t.db.sql<{ n: number }[]>`select count(*)::int as n from rematches`;
+    expect(after!.n).toBe(runs!.n);
   });
 });

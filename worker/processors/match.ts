@@ -2,6 +2,7 @@ import {
   candidateQuery,
   scoreCommonPair,
   scorePair,
+  SCORING_VERSION,
   type CorpusStats,
   type ScoredMatch,
 } from '../../core/matching/index.js';
@@ -118,6 +119,7 @@ const toWrite = (needId: string, offeringId: string, m: ScoredMatch): MatchWrite
   needScore: m.needScore,
   offeringScore: m.offeringScore,
   explanation: m.explanation,
+  scoringVersion: SCORING_VERSION,
 });
 
 const best = (found: MatchWrite[]) => found.sort((a, b) => b.score - a.score).slice(0, MAX_MATCHES_PER_POST);

@@ -1,0 +1,1 @@
+ALTER TABLE "matches" ADD COLUMN "scoring_version" smallint DEFAULT 1 NOT NULL;
