@@ -23,6 +23,8 @@ import { CONSORTIUM_STATUSES, ORG_KINDS } from '../core/taxonomy.js';
 import type { StoredAnalysis } from './analysis.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+/** A transaction id (`pg_current_xact_id()`), to ask whether a snapshot saw what it committed. */
+const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -183,6 +185,11 @@ const postColumns = () => ({
    * indexes a saved version (`indexPost`), so that a save never waits on statistics every post shares.
    */
   indexedVersion: integer('indexed_version'),
+  /**
+   * The transaction that indexed it: a matching job whose search did not see it (`pg_visible_in_snapshot`)
+   * keeps the matches it has, which that search could not have found (see `replaceMatches`).
+   */
+  indexedXact: xid8('indexed_xact'),
   /** The terms the corpus statistics count for this post (those of `indexedVersion`). */
   indexedTerms: text('indexed_terms')
     .array()

@@ -164,12 +164,26 @@ export interface MatchResult {
   /** The version of the post the matches were computed for. */
   version: number;
   found: MatchWrite[];
+  /** The snapshot its candidate search read (`searchSnapshot`, taken before it). */
+  seen: string;
+}
+
+/**
+ * The database's snapshot now (`pg_current_snapshot()`), taken before a candidate search: what the
+ * search can find is at least what this snapshot sees, so a post it does not see may have been missed.
+ */
+export async function searchSnapshot(db: Executor): Promise<string> {
+  const [row] = await db.execute<{ seen: string }>(sql`select pg_current_snapshot()::text as seen`);
+  return row!.seen;
 }
 
 /**
  * Replaces the matches of each post with its `found`, for the posts still at the version they were
  * computed for: a job that computed for an older version writes nothing, so a slow job can never overwrite
- * a newer result. Existing rows keep their id and creation time. Answers the ids written.
+ * a newer result. A match with a post that the job's search could not see (indexed after its snapshot,
+ * `seen`) is kept: that post's own job wrote it, after this job searched, and this one would otherwise
+ * remove it. Each need then keeps its best `maxPerPost`. Existing rows keep their id and creation time.
+ * Answers the ids written.
  */
 export async function replaceMatches(
   db: Executor,
@@ -200,9 +214,15 @@ export async function replaceMatches(
     db,
     fresh.flatMap((r) => r.found),
   );
-  const own = side === 'need' ? sql.raw('need_id') : sql.raw('offering_id');
+  const own = sql.raw(side === 'need' ? 'need_id' : 'offering_id');
+  const other = sql.raw(side === 'need' ? 'offering_id' : 'need_id');
+  const others = sql.raw(side === 'need' ? 'offerings' : 'needs');
   await db.execute(sql`
-    delete from matches m where m.${own} = any(${sql.param(ids)}::uuid[])
+    delete from matches m
+    using unnest(${sql.param(ids)}::uuid[], ${sql.param(fresh.map((r) => r.seen))}::text[]) as r(id, seen),
+      ${others} p
+    where m.${own} = r.id and p.id = m.${other}
+      and (p.indexed_xact is null or pg_visible_in_snapshot(p.indexed_xact, r.seen::pg_snapshot))
       and not exists (select 1 from unnest(${sql.param(found.map((f) => f.needId))}::uuid[],
                                            ${sql.param(found.map((f) => f.offeringId))}::uuid[]) as k(need_id, offering_id)
                       where k.need_id = m.need_id and k.offering_id = m.offering_id)`);
@@ -222,9 +242,9 @@ export async function replaceMatches(
         },
       });
   }
-  if (side === 'offering' && found.length > 0) {
-    // A need keeps its best matches only, whichever side found them.
-    const needIds = [...new Set(found.map((m) => m.needId))];
+  // A need keeps its best matches only, whichever side found them (its own job may have kept some above).
+  const needIds = side === 'need' ? ids : [...new Set(found.map((m) => m.needId))];
+  if (needIds.length > 0) {
     await db.execute(sql`
       delete from matches where id in (
         select id from (

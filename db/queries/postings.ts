@@ -64,8 +64,8 @@ export async function indexUnindexed(tx: Executor): Promise<number> {
       if (rows.length === 0) break;
       const ids = rows.map((r) => r.id);
       await writePostings(tx, side, ids, postingsOf(side, rows));
-      await tx.execute(sql`update ${table} set indexed_version = version, indexed_terms = string_to_array(terms, ' ')
-        where id = any(${sql.param(ids)}::uuid[])`);
+      await tx.execute(sql`update ${table} set indexed_version = version, indexed_terms = string_to_array(terms, ' '),
+        indexed_xact = pg_current_xact_id() where id = any(${sql.param(ids)}::uuid[])`);
       count += rows.length;
     }
   }

@@ -155,7 +155,10 @@ export async function indexPost(db: Database, side: PostSide, id: string): Promi
     const terms = termsOf(row);
     await adjustTermStats(tx, side, row.indexedTerms, terms);
     await replacePostings(tx, side, row);
-    await tx.update(t).set({ indexedVersion: row.version, indexedTerms: terms }).where(eq(t.id, id));
+    await tx
+      .update(t)
+      .set({ indexedVersion: row.version, indexedTerms: terms, indexedXact: sql`pg_current_xact_id()` })
+      .where(eq(t.id, id));
     return true;
   });
 }

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replaceMatches } from '../../db/queries/matching.js';
+import { replaceMatches, searchSnapshot } from '../../db/queries/matching.js';
 import { SCORING_VERSION } from '../../core/matching/index.js';
 import { introductionsTick } from '../../worker/processors/introductions.js';
 import { matchPost, StatsCache } from '../../worker/processors/match.js';
@@ -166,8 +166,13 @@ describe('introductions, double opt-in', () => {
       explanation: {},
       scoringVersion: SCORING_VERSION,
     };
-    await w.t.db.db.transaction((tx) =>
-      replaceMatches(tx, 'offering', [{ id: offeringId, version: 1, found: [...kept, stale] }], 50),
+    await w.t.db.db.transaction(async (tx) =>
+      replaceMatches(
+        tx,
+        'offering',
+        [{ id: offeringId, version: 1, found: [...kept, stale], seen: await searchSnapshot(tx) }],
+        50,
+      ),
     );
     expect(await w.t.db.sql`select 1 from matches where offering_id = ${offeringId}`).toHaveLength(kept.length);
     expect((await matchesOf('needs', needId, bio)).map((m) => m.offering.id)).not.toContain(offeringId);

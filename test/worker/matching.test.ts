@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replaceMatches } from '../../db/queries/matching.js';
+import { replaceMatches, searchSnapshot } from '../../db/queries/matching.js';
 import { startWorker } from '../../worker/index.js';
 import { sampleNeed, sampleOffering, signup, startTestApp, type TestApp } from '../helpers.js';
 
@@ -168,8 +168,8 @@ describe('matching', () => {
       .send({ title: 'Raman glucose, version two' })
       .expect(200);
     const before = await t.db.sql`select count(*)::int as n from matches where need_id = ${need}`;
-    const written = await t.db.db.transaction((tx) =>
-      replaceMatches(tx, 'need', [{ id: need, version: 1, found: [] }], 50),
+    const written = await t.db.db.transaction(async (tx) =>
+      replaceMatches(tx, 'need', [{ id: need, version: 1, found: [], seen: await searchSnapshot(tx) }], 50),
     );
     expect(written.size).toBe(0);
     const after = await t.db.sql`select count(*)::int as n from matches where need_id = ${need}`;

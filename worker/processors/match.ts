@@ -13,6 +13,7 @@ import {
   listNeedCandidates,
   listOfferingCandidates,
   replaceMatches,
+  searchSnapshot,
   type MatchResult,
   type NeedForMatching,
   type OfferingForMatching,
@@ -128,6 +129,7 @@ const best = (found: MatchWrite[]) => found.sort((a, b) => b.score - a.score).sl
 export async function scoreNeed(db: Database, corpus: Corpus, need: NeedForMatching, now: Date): Promise<MatchResult> {
   const analyzed = analysisOf(need);
   const query = candidateQuery(analyzed, corpus.offerings, CANDIDATE_TERMS);
+  const seen = await searchSnapshot(db);
   const candidates = await listOfferingCandidates(
     db,
     need,
@@ -139,7 +141,7 @@ export async function scoreNeed(db: Database, corpus: Corpus, need: NeedForMatch
     const m = scorePair({ ...need, analyzed }, { ...offering, analyzed: analysisOf(offering) }, corpus, now);
     if (m) found.push(toWrite(need.id, offering.id, m));
   }
-  return { id: need.id, version: need.version, found: best(found) };
+  return { id: need.id, version: need.version, found: best(found), seen };
 }
 
 /** The best matches of one offering, from its candidates; no writes. */
@@ -151,6 +153,7 @@ export async function scoreOffering(
 ): Promise<MatchResult> {
   const analyzed = analysisOf(offering);
   const query = candidateQuery(analyzed, corpus.needs, CANDIDATE_TERMS);
+  const seen = await searchSnapshot(db);
   const candidates = await listNeedCandidates(
     db,
     offering,
@@ -162,7 +165,7 @@ export async function scoreOffering(
     const m = scorePair({ ...need, analyzed: analysisOf(need) }, { ...offering, analyzed }, corpus, now);
     if (m) found.push(toWrite(need.id, offering.id, m));
   }
-  return { id: offering.id, version: offering.version, found: best(found) };
+  return { id: offering.id, version: offering.version, found: best(found), seen };
 }
 
 /** The needs of other organisations common to one need, most similar first; no writes. */
