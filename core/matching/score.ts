@@ -114,11 +114,12 @@ export function modalityFactor(a: AnalyzedText, b: AnalyzedText): number {
  *   a match made mostly of everyday words is no match however high its sum. See `pairEvidence`.
  * Both, with WEIGHTS.GENERIC_WEIGHT, chosen by cross-validation over needs on eval/dev.json
  * (bench/eval-offline.ts): each fold's constants are set on the other needs, and these are the medians of
- * the folds' choices, not the whole file's optimum. (Fold thresholds 0.36-0.38; every evidence share up
- * to 0.4 keeps the same matches on dev, and 0.2 is the middle of that plateau.)
+ * the folds' choices, not the whole file's optimum. (Fold thresholds 0.36-0.37; every evidence share up
+ * to 0.4 keeps the same matches on dev, and 0.2 is the middle of that plateau. 0.38 while the need's view
+ * carried an all-or-nothing partnership factor, before partnership fit ranked matches.)
  */
 export const MATCH_RULE = { threshold: 0.36, evidence: 0.2 };
-/** The score threshold of MATCH_RULE. */
+/** The relevance threshold of MATCH_RULE. */
 export const MATCH_THRESHOLD = MATCH_RULE.threshold;
 
 export function exclusionReason(need: MatchableNeed, offering: MatchableOffering, now: Date): string | null {

@@ -345,11 +345,13 @@ describe('scoring', () => {
   });
 
   it('combines the two views with a harmonic mean', () => {
-    const c = scoreComponents(ramanNeed, ramanOffer, stats);
-    expect(c.score).toBeCloseTo((2 * c.needScore * c.offeringScore) / (c.needScore + c.offeringScore), 10);
-    expect(c.score).toBeLessThanOrEqual(Math.max(c.needScore, c.offeringScore));
-    expect(c.score).toBeGreaterThanOrEqual(Math.min(c.needScore, c.offeringScore));
-    expect(c.score).toBeLessThanOrEqual(1);
+    const c = scoreComponents(ramanNeed, { ...ramanOffer, partnershipTypes: ['pilot'] }, stats);
+    expect(c.relevance).toBeCloseTo((2 * c.needScore * c.offeringScore) / (c.needScore + c.offeringScore), 10);
+    expect(c.relevance).toBeLessThanOrEqual(Math.max(c.needScore, c.offeringScore));
+    expect(c.relevance).toBeGreaterThanOrEqual(Math.min(c.needScore, c.offeringScore));
+    expect(c.relevance).toBeLessThanOrEqual(1);
+    // Offering one of the need's two partnership types: ranked at 1 - 0.8 x 0.5 of its relevance.
+    expect(c.score).toBeCloseTo(c.relevance * 0.6, 10);
   });
 
   it('ranks the answering offering above look-alikes', () => {
