@@ -1,9 +1,9 @@
 // Offline match-quality harness: scores every need against every offering of a labelled data file with
-// the core engine (no database), keeps the matches of the match rule (MATCH_RULE: score threshold and
-// evidence), ranks them and prints nDCG@5, precision@5, the shown precision at 3, the needs-without-offers
-// check, one line per need, every explanation term that is not a domain term, and the cross-validated
-// figures: the rule's constants (and the weight of generic words) chosen on the other needs, fold by fold,
-// and measured on the needs left out.
+// the core engine (no database), keeps the matches of the match rule (MATCH_RULE: relevance threshold and
+// evidence), ranks them by score and prints nDCG@5, precision@5, the shown precision at 3, the
+// needs-without-offers check, one line per need, every explanation term that is not a domain term, and the
+// cross-validated figures: the rule's constants (and the weights of generic words and of partnership fit)
+// chosen on the other needs, fold by fold, and measured on the needs left out.
 //
 //   npx tsx bench/eval-offline.ts ../shared/eval/dev.json [--verbose] [--sweep] [--folds=5]
 //
@@ -182,7 +182,8 @@ console.log(
     `(${((tScore * 1000) / pairs).toFixed(2)} us/pair incl. explanations of kept matches)`,
 );
 console.log(
-  `match rule: score >= ${MATCH_RULE.threshold}, evidence >= ${MATCH_RULE.evidence}; generic words weigh ${WEIGHTS.GENERIC_WEIGHT}`,
+  `match rule: relevance >= ${MATCH_RULE.threshold}, evidence >= ${MATCH_RULE.evidence}; generic words weigh ` +
+    `${WEIGHTS.GENERIC_WEIGHT}; partnership fit weighs ${WEIGHTS.PARTNERSHIP_WEIGHT} in the score`,
 );
 console.log('');
 
@@ -203,7 +204,9 @@ for (const n of needs) {
     .map(([o, gr]) => {
       const off = offerings.find((x) => x.id === o) as Offering;
       const why = exclusionReason(n, off, now);
-      return why ? `${o}(${gr}) excluded: ${why}` : `${o}(${gr}) ${scoreComponents(n, off, stats).score.toFixed(2)}`;
+      return why
+        ? `${o}(${gr}) excluded: ${why}`
+        : `${o}(${gr}) relevance ${scoreComponents(n, off, stats).relevance.toFixed(2)}`;
     });
   const flag = g.size === 0 ? (kept.length === 0 ? '  [no offer: OK]' : '  [no offer: SHOWN]') : '';
   console.log(

@@ -345,8 +345,11 @@ export const matches = pgTable(
     needScore: real('need_score').notNull(),
     offeringScore: real('offering_score').notNull(),
     explanation: jsonb('explanation').notNull(),
-    /** SCORING_VERSION of the code that scored it: a worker that scores otherwise rematches on start. */
-    scoringVersion: smallint('scoring_version').notNull().default(1),
+    /**
+     * SCORING_VERSION of the code that scored it: a worker that scores otherwise rematches on start. No
+     * default: a write must say (rows from before versions were recorded are 1, migration 0022).
+     */
+    scoringVersion: smallint('scoring_version').notNull(),
     ...timestamps,
   },
   (t) => [

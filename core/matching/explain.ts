@@ -116,14 +116,15 @@ export function trlPhrase(trl: number, min: number, max: number): string {
 
 /**
  * The partnership types in common as a sentence reads them, with how many of the need's they are when
- * not all ("pilot project (1 of the 3 you accept)"): the share ranks the match (partnershipFit).
+ * not all ("pilot project (1 of the 3 the need accepts)"): the share ranks the match (partnershipFit). The
+ * sentence is read by both sides, so it names the need rather than "you".
  */
 export function partnershipPhrase(need: readonly string[], offering: readonly string[]): string {
   if (need.length === 0 || offering.length === 0) return 'not stated';
   const common = commonPartnershipTypes(need, offering);
   if (common.length === 0) return 'none in common';
   const words = partnershipTypeWords(common);
-  return common.length < need.length ? `${words} (${common.length} of the ${need.length} you accept)` : words;
+  return common.length < need.length ? `${words} (${common.length} of the ${need.length} the need accepts)` : words;
 }
 
 /** How many matched terms the one-line summary names (the `terms` field has up to MAX_EXPLANATION_TERMS). */

@@ -53,7 +53,7 @@ export function trlFit(trl: number, min: number, max: number): { fit: TrlFit; fa
   return { fit: 'outside', factor: d === 2 ? TRL_FACTORS.twoAway : TRL_FACTORS.far };
 }
 
-/** Multiplier on the need's view when the offering offers none of the partnership types the need accepts. */
+/** Multiplier on a common-need pair's similarity when the two needs accept no partnership type in common. */
 export const NO_COMMON_PARTNERSHIP_FACTOR = 0.75;
 
 export function commonPartnershipTypes(need: readonly string[], offering: readonly string[]): string[] {

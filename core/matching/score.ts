@@ -76,7 +76,8 @@ export const WEIGHTS = {
 
 /**
  * Bump when scoring changes what a stored match's score means (weights, rules): a worker that finds matches
- * scored by another version rematches on start, so that old and new scores are never ranked together.
+ * scored by another version rematches on start, so that old and new scores are ranked together no longer
+ * than a rematch takes.
  * 2: the score is the relevance weighed by partnership fit (before, the relevance).
  */
 export const SCORING_VERSION = 2;
@@ -160,7 +161,7 @@ export function pairEvidence(need: AnalyzedText, offering: AnalyzedText, stats: 
   return all > 0 ? domain / all : 0;
 }
 
-function relevance(text: number, cap: number | null): number {
+function viewScore(text: number, cap: number | null): number {
   const t = 1 - (1 - text) ** WEIGHTS.TEXT_POWER;
   const c = cap === null ? 0.5 : cap;
   return t * (1 - WEIGHTS.CAPABILITY_WEIGHT + WEIGHTS.CAPABILITY_WEIGHT * c);
@@ -192,7 +193,7 @@ function needView(need: Scorable<MatchableNeed>, offering: Scorable<MatchableOff
   const capability = capabilityCoverage(need.capabilities, offering.capabilities);
   const trl = trlFit(offering.trl, need.trlMin, need.trlMax).factor;
   const modality = modalityFactor(need.analyzed, offering.analyzed);
-  return { text, capability, trl, modality, score: relevance(text, capability) * trl * modality };
+  return { text, capability, trl, modality, score: viewScore(text, capability) * trl * modality };
 }
 
 /**
@@ -203,7 +204,7 @@ function offeringView(need: Scorable<MatchableNeed>, offering: Scorable<Matchabl
   const text = coverage(offering.analyzed.terms, need.analyzed, stats.needs, weighGeneric);
   const capability = capabilityCoverage(offering.capabilities, need.capabilities);
   const modality = modalityFactor(need.analyzed, offering.analyzed);
-  return { text, capability, score: relevance(text, capability) * modality };
+  return { text, capability, score: viewScore(text, capability) * modality };
 }
 
 function harmonicMean(a: number, b: number): number {

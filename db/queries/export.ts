@@ -17,7 +17,15 @@ import {
 function withoutInternals<T extends Record<string, unknown>>(row: T, internal: readonly string[]): Partial<T> {
   return Object.fromEntries(Object.entries(row).filter(([key]) => !internal.includes(key))) as Partial<T>;
 }
-const POST_INTERNALS = ['analysis', 'analysisLength', 'search', 'terms', 'indexedTerms', 'indexedVersion'];
+const POST_INTERNALS = [
+  'analysis',
+  'analysisLength',
+  'search',
+  'terms',
+  'indexedTerms',
+  'indexedVersion',
+  'indexedXact',
+];
 
 /**
  * Everything the service holds about a person and their organisation's posts: the person, the organisation,

@@ -21,14 +21,16 @@ export async function hasStaleAnalyses(db: Database): Promise<boolean> {
 }
 
 /**
- * Whether a need still in the marketplace has matches scored by another version of scoring (an upgrade
- * changed what a score means, SCORING_VERSION): ranked beside new ones they would be out of order until
- * rescored. (The matches of closed and expired needs are not rescored by a rematch, and do not count.)
+ * Whether a need still in the marketplace, and not waiting to be matched, has matches scored by another
+ * version of scoring (an upgrade changed what a score means, SCORING_VERSION): ranked beside new ones they
+ * would be out of order until rescored. Needs a rematch has marked pending do not count, so a worker that
+ * starts while one is at work does not start another; a need's job leaves none of its old rows behind.
  */
 export async function hasStaleScores(db: Database): Promise<boolean> {
   const [row] = await db.execute<{ stale: boolean }>(sql`select exists (
     select 1 from matches m join needs n on n.id = m.need_id
-    where m.scoring_version <> ${SCORING_VERSION} and ${liveSql('n')}) as stale`);
+    where m.scoring_version <> ${SCORING_VERSION} and ${liveSql('n')}
+      and n.matched_version is not distinct from n.version) as stale`);
   return row?.stale === true;
 }
 

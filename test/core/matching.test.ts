@@ -416,7 +416,7 @@ describe('explanations', () => {
     expect(m!.explanation.summary).toMatch(/TRL 4 just below your 5–8/);
     expect(m!.explanation.summary).toMatch(/Partnership: none in common\.$/);
     const one = scorePair(ramanNeed, { ...ramanOffer, partnershipTypes: ['pilot', 'licensing'] }, stats, now);
-    expect(one!.explanation.summary).toMatch(/; Partnership: pilot project \(1 of the 2 you accept\)\.$/);
+    expect(one!.explanation.summary).toMatch(/; Partnership: pilot project \(1 of the 2 the need accepts\)\.$/);
     expect(partnershipPhrase(['supply'], [])).toBe('not stated');
     const far = scoreComponents(ramanNeed, { ...ramanOffer, trl: 2 }, stats);
     expect(far.trlFactor).toBeLessThan(1);

@@ -53,7 +53,7 @@ describe('explanations in words', () => {
     const page = await web.get(`/needs/${ids.alpha}`).expect(200);
     const [why] = whyLines(page.text);
     expect(why).toContain('Capability: Rapid microbiological methods');
-    expect(why).toContain('Partnership: research collaboration (1 of the 2 you accept).');
+    expect(why).toContain('Partnership: research collaboration (1 of the 2 the need accepts).');
     expect(why).not.toMatch(SLUGS);
 
     await w.runDigests();
@@ -61,7 +61,7 @@ describe('explanations in words', () => {
     expect(digest).toBeDefined();
     for (const part of [digest!.parsed.text!, String(digest!.parsed.html)]) {
       expect(part).toContain('Capabilities in common: Rapid microbiological methods');
-      expect(part).toContain('Partnership: research collaboration (1 of the 2 you accept).');
+      expect(part).toContain('Partnership: research collaboration (1 of the 2 the need accepts).');
       expect(part).not.toMatch(SLUGS);
     }
   });

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANALYSIS_VERSION, SCORING_VERSION } from '../../core/matching/index.js';
+import { hasStaleScores, prepareRematch } from '../../db/queries/rematch.js';
 import { waitForMatching } from '../../scripts/harness.js';
 import { startWorker } from '../../worker/index.js';
 import { sampleNeed, sampleOffering, signup, startTestApp, type TestApp } from '../helpers.js';
@@ -103,5 +104,18 @@ describe('a worker starting after scoring changed', () => {
     await worker.close();
     const [after] = await t.db.sql<{ n: number }[]>`select count(*)::int as n from rematches`;
     expect(after!.n).toBe(runs!.n);
+  });
+
+  it('counts only the old matches of needs in the marketplace and not waiting for a rematch', async () => {
+    await t.db.sql`update matches set scoring_version = ${SCORING_VERSION - 1}`;
+    expect(await hasStaleScores(t.db.db)).toBe(true);
+    // Needs that have left the marketplace are not rescored: their old matches start nothing.
+    await t.db.sql`update needs set expires_at = expires_at - interval '100 years'`;
+    expect(await hasStaleScores(t.db.db)).toBe(false);
+    await t.db.sql`update needs set expires_at = expires_at + interval '100 years'`;
+    expect(await hasStaleScores(t.db.db)).toBe(true);
+    // A worker that starts while a rematch is at work (every need pending) starts no second one.
+    await prepareRematch(t.db.db, 100);
+    expect(await hasStaleScores(t.db.db)).toBe(false);
   });
 });
