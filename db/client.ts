@@ -52,3 +52,29 @@ export function builtOnce<Q>(build: (db: Database) => Q): (db: Database) => Q {
     return query;
   };
 }
+
+/** A deadlock or a serialisation failure: PostgreSQL stopped this transaction, and it may simply run again. */
+export function isRetryableTransactionError(err: unknown): boolean {
+  const codeOf = (e: unknown) => (e as { code?: unknown } | null)?.code;
+  const code = codeOf(err) ?? codeOf((err as { cause?: unknown } | null)?.cause);
+  return code === '40P01' || code === '40001';
+}
+
+/**
+ * Runs `work` in a transaction, again (up to `attempts` in all) when PostgreSQL stops it as one side of a
+ * deadlock or a serialisation failure: a deletion whose cascades meet a matching job writing the same rows
+ * is the usual case, and the job has gone ahead by then. `work` must do nothing outside the database.
+ */
+export async function transactionRetrying<T>(
+  db: Database,
+  work: (tx: Parameters<Parameters<Database['transaction']>[0]>[0]) => Promise<T>,
+  attempts = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(work);
+    } catch (err) {
+      if (attempt >= attempts || !isRetryableTransactionError(err)) throw err;
+    }
+  }
+}

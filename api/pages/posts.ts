@@ -28,7 +28,7 @@ import { getCommonNeedGroup, findGroupOfNeed, listCommonNeedsOf } from '../../db
 import { listIntroductions, listNeedsIntroducedTo } from '../../db/queries/introductions.js';
 import { listMatchesOf } from '../../db/queries/matches.js';
 import { deletePost, type NeedRow, type OfferingRow, type PostSide } from '../../db/queries/posts.js';
-import type { Executor } from '../../db/client.js';
+import { transactionRetrying, type Executor } from '../../db/client.js';
 import { requestMatching, type AppDeps } from '../deps.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { changePost, createPost, needSide, offeringSide, textOf, type AnySide } from '../routes/posts.js';
@@ -536,7 +536,8 @@ export function registerPostPages(router: Router, ctx: WebContext): void {
       pageHandler(async (req, res) => {
         const id = String(req.params.id);
         const viewer = viewerOf(res);
-        const title = await deps.db.transaction(async (tx) => {
+        // A matching job writing this post's matches may deadlock with the deletion's cascades: run again.
+        const title = await transactionRetrying(deps.db, async (tx) => {
           const current = await lockOwn(tx, id, viewer);
           await deletePost(tx, side, current);
           return current.title;

@@ -6,7 +6,7 @@ import {
   POST_MAX_LIFETIME_MONTHS,
   postingRefusal,
 } from '../../core/policy.js';
-import type { Executor } from '../../db/client.js';
+import { transactionRetrying, type Executor } from '../../db/client.js';
 import {
   deletePost,
   getNeed,
@@ -370,7 +370,8 @@ function registerSide<C extends z.ZodType, P extends z.ZodType>(api: ApiRouter, 
       errors: [403, 404],
     },
     async ({ deps, params, viewer }) => {
-      await deps.db.transaction(async (tx) => {
+      // A matching job writing this post's matches may deadlock with the deletion's cascades: run again.
+      await transactionRetrying(deps.db, async (tx) => {
         const current = await s.lock(tx, params.id);
         if (!current || !maySeePost(current, viewer.organisationId)) throw notFound(s.noun);
         if (current.organisationId !== viewer.organisationId) {

@@ -4,7 +4,7 @@
 import { composeDigest } from '../../core/digest/compose.js';
 import { nextDigestAt } from '../../core/digest/schedule.js';
 import { isLastMember } from '../../core/policy.js';
-import type { Executor } from '../../db/client.js';
+import { transactionRetrying, type Executor } from '../../db/client.js';
 import {
   deleteAccount,
   type AccountTraces,
@@ -76,17 +76,9 @@ export async function deleteMyAccount(
   deps: Pick<AppDeps, 'db' | 'notificationsQueue' | 'logger'>,
   viewer: Pick<Viewer, 'userId' | 'organisationId'>,
 ) {
-  for (let attempt = 1; ; attempt++) {
-    let done: Awaited<ReturnType<typeof deleteMyAccountIn>>;
-    try {
-      done = await deps.db.transaction((tx) => deleteMyAccountIn(tx, viewer));
-    } catch (err) {
-      if (attempt >= 3 || !isRetryable(err)) throw err;
-      continue;
-    }
-    await forgetJobsOf(deps, viewer.userId, done.traces);
-    return { organisationDeleted: done.organisationDeleted };
-  }
+  const done = await transactionRetrying(deps.db, (tx) => deleteMyAccountIn(tx, viewer));
+  await forgetJobsOf(deps, viewer.userId, done.traces);
+  return { organisationDeleted: done.organisationDeleted };
 }
 
 /**
@@ -111,13 +103,6 @@ export async function forgetJobsOf(
       deps.logger.warn({ err: (err as Error).message, job: id }, 'could not remove a deleted person’s job');
     }
   }
-}
-
-/** A deadlock or a serialisation failure: the transaction may simply be run again. */
-function isRetryable(err: unknown): boolean {
-  const codeOf = (e: unknown) => (e as { code?: unknown } | null)?.code;
-  const code = codeOf(err) ?? codeOf((err as { cause?: unknown } | null)?.cause);
-  return code === '40P01' || code === '40001';
 }
 
 async function deleteMyAccountIn(tx: Executor, viewer: Pick<Viewer, 'userId' | 'organisationId'>) {
