@@ -26,12 +26,17 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Db
 }
 
 /**
- * Runs a raw query as a named prepared statement. Drizzle's `execute` has PostgreSQL parse and plan every
- * call; the matcher's hot queries run thousands of times with the same text, so they keep their plan.
+ * Runs a raw query as a named prepared statement, on the database's pool or in a transaction. Drizzle's
+ * `execute` has PostgreSQL parse and plan every call; the hot queries (the matcher's candidates, a digest's
+ * matches) run thousands of times with the same text, so they keep their plan.
  */
-export async function executePrepared<T>(db: Database, query: SQL): Promise<T[]> {
+export async function executePrepared<T>(db: Executor, query: SQL): Promise<T[]> {
   const { sql: text, params } = (db as unknown as { dialect: PgDialect }).dialect.sqlToQuery(query);
-  return (await db.$client.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
+  // A transaction's statements go to its own connection (drizzle's postgres-js session holds it).
+  const client = isTransaction(db)
+    ? (db as unknown as { session: { client: postgres.Sql } }).session.client
+    : (db as Database).$client;
+  return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
     prepare: true,
   })) as unknown as T[];
 }

@@ -1,7 +1,7 @@
 import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { DigestCandidate } from '../../core/digest/compose.js';
 import type { DigestPreferences } from '../../core/digest/schedule.js';
-import type { Executor } from '../client.js';
+import { executePrepared, type Executor } from '../client.js';
 import { digestItems, digestNotices, digests, users } from '../schema.js';
 import { liveSql, organisationsSeenBy, ownerHiddenSql } from '../policy.js';
 
@@ -62,8 +62,10 @@ export async function listDigestCandidates(
 ): Promise<DigestCandidateRow[]> {
   const { userId, organisationId } = recipient;
   // Two indexed halves (the organisation's needs, then its offerings) rather than one OR over both
-  // sides, which would read every match there is.
-  const rows = await db.execute<DigestCandidateRow & Record<string, unknown>>(sql`
+  // sides, which would read every match there is. Prepared: planning its joins took 40-100 ms a digest.
+  const rows = await executePrepared<DigestCandidateRow>(
+    db,
+    sql`
     select m.id as "matchId", m.need_id as "needId", m.offering_id as "offeringId", m.score,
       n.id as "ownPostId", o.organisation_id as "counterpartOrganisationId", ${contentColumns}
     from needs n
@@ -80,7 +82,8 @@ export async function listDigestCandidates(
     join needs n on n.id = m.need_id
     join organisations no on no.id = n.organisation_id
     join organisations oo on oo.id = o.organisation_id
-    where o.organisation_id = ${organisationId} and ${bothLive} and ${stillNew(userId, organisationId)}`);
+    where o.organisation_id = ${organisationId} and ${bothLive} and ${stillNew(userId, organisationId)}`,
+  );
   return [...rows];
 }
 
