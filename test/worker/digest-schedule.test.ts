@@ -8,7 +8,7 @@ import { enqueueDueDigests } from '../../worker/processors/digest.js';
 import { startWorker } from '../../worker/index.js';
 import { digestJobId } from '../../worker/queues.js';
 import { sampleNeed, sampleOffering, signup, startTestApp, type TestApp } from '../helpers.js';
-import { waitForDigests } from '../mail-world.js';
+import { until, waitForDigests } from '../mail-world.js';
 import { waitForMatching } from '../../scripts/harness.js';
 
 let t: TestApp;
@@ -66,10 +66,6 @@ describe('the digest schedule', () => {
   });
 
   it('runs one scheduler per tick whatever number of workers start, and they send to the outbox without SMTP', async () => {
-    // Matches for London, so that its digest has something to say.
-    await request(t.app).post('/v1/needs').set(people.london!.auth).send(sampleNeed()).expect(201);
-    await request(t.app).post('/v1/offerings').set(people.tokyo!.auth).send(sampleOffering()).expect(201);
-
     const logger = pino({ level: 'silent' });
     const first = await startWorker({ config: t.config, logger, db: t.db.db }, { concurrency: 1 });
     const second = await startWorker({ config: t.config, logger, db: t.db.db }, { concurrency: 1 });
@@ -78,7 +74,15 @@ describe('the digest schedule', () => {
       expect(schedulers.map((s) => s.key).sort()).toEqual(['digest-tick', 'introductions-tick', 'lifecycle-tick']);
       expect((await t.deps.matchingQueue.getJobSchedulers()).map((s) => s.key)).toEqual(['sweep-unmatched']);
 
-      // The jobs of the first test ran as the workers started, before any match: those digests were empty.
+      // The digests the first test queued run as the workers start: empty, once they are done before any
+      // match exists (a match made first would go in them, and next week's digest would have nothing new).
+      await until(async () => {
+        const left = await t.deps.notificationsQueue.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
+        return left.every((j) => j.name !== 'digest');
+      });
+      // Matches for London, so that its digest has something to say.
+      await request(t.app).post('/v1/needs').set(people.london!.auth).send(sampleNeed()).expect(201);
+      await request(t.app).post('/v1/offerings').set(people.tokyo!.auth).send(sampleOffering()).expect(201);
       await waitForMatching(t.db, 20_000);
       const nextWeek = new Date(now.getTime() + 7 * 86_400_000);
       const jobs = await enqueueDueDigests(t.db.db, t.deps.notificationsQueue, { now: nextWeek, everyone: true });
