@@ -5,8 +5,10 @@ import postgres from 'postgres';
 import * as schema from './schema.js';
 
 export type Database = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
+/** An open transaction, as `Database.transaction` hands it to its callback. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** A database handle or an open transaction: data-access functions take either. */
-export type Executor = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
+export type Executor = Database | Transaction;
 
 export interface DbHandle {
   db: Database;
@@ -59,7 +61,7 @@ export function builtOnce<Q>(build: (db: Database) => Q): (db: Database) => Q {
 }
 
 /** A deadlock or a serialisation failure: PostgreSQL stopped this transaction, and it may simply run again. */
-export function isRetryableTransactionError(err: unknown): boolean {
+function isRetryableTransactionError(err: unknown): boolean {
   const codeOf = (e: unknown) => (e as { code?: unknown } | null)?.code;
   const code = codeOf(err) ?? codeOf((err as { cause?: unknown } | null)?.cause);
   return code === '40P01' || code === '40001';
@@ -72,7 +74,7 @@ export function isRetryableTransactionError(err: unknown): boolean {
  */
 export async function transactionRetrying<T>(
   db: Database,
-  work: (tx: Parameters<Parameters<Database['transaction']>[0]>[0]) => Promise<T>,
+  work: (tx: Transaction) => Promise<T>,
   attempts = 3,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
